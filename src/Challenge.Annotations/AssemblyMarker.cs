@@ -1,0 +1,3 @@
+namespace Challenge.Annotations;
+
+internal static class AssemblyMarker;

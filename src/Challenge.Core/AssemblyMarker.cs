@@ -1,0 +1,3 @@
+namespace Challenge.Core;
+
+internal static class AssemblyMarker;

@@ -1,0 +1,3 @@
+namespace Challenge.Ml;
+
+internal static class AssemblyMarker;

@@ -1,0 +1,3 @@
+namespace Challenge.Scoring;
+
+internal static class AssemblyMarker;
