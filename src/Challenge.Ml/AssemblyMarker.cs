@@ -1,3 +1,0 @@
-namespace Challenge.Ml;
-
-internal static class AssemblyMarker;

@@ -1,0 +1,536 @@
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+using Challenge.Ml.Tensors;
+using Tensor = Challenge.Ml.Tensors.Tensor;
+
+namespace Challenge.Ml.Backends;
+
+/// <summary>
+/// Host backend on <see cref="TensorPrimitives"/> and <see cref="CpuGemm"/>. Reductions run in
+/// a fixed order so that a seeded run gives bitwise the same weights every time.
+/// </summary>
+public sealed class CpuBackend : IBackend
+{
+    // Below this many elements a parallel loop costs more than it saves.
+    private const int ParallelThreshold = 1 << 15;
+
+    public string Name => $"cpu ({Environment.ProcessorCount} threads)";
+
+    public DeviceKind Kind => DeviceKind.Cpu;
+
+    public Tensor Allocate(params int[] shape) => new(this, new CpuBuffer(new float[Tensor.ElementCount(shape)]), shape);
+
+    /// <summary>Wraps a host array without copying; the tensor and the array share memory.</summary>
+    public Tensor Wrap(float[] data, params int[] shape) => new(this, new CpuBuffer(data), shape);
+
+    public void CopyFromHost(ReadOnlySpan<float> source, Tensor destination)
+    {
+        RequireLength(destination, source.Length);
+        source.CopyTo(Data(destination));
+    }
+
+    public void CopyToHost(Tensor source, Span<float> destination) => ReadOnly(source).CopyTo(destination);
+
+    public void Fill(Tensor tensor, float value) => Data(tensor).Fill(value);
+
+    public void Copy(Tensor source, Tensor destination)
+    {
+        RequireLength(destination, source.Length);
+        ReadOnly(source).CopyTo(Data(destination));
+    }
+
+    public void Gemm(bool transposeA, bool transposeB, int m, int n, int k, float alpha, Tensor a, Tensor b, float beta, Tensor c) =>
+        CpuGemm.Multiply(transposeA, transposeB, m, n, k, alpha, ReadOnly(a), ReadOnly(b), beta, Data(c));
+
+    public void Multiply(Tensor a, Tensor b, Tensor result) => TensorPrimitives.Multiply(ReadOnly(a), ReadOnly(b), Data(result));
+
+    public void Axpy(float alpha, Tensor x, Tensor y) => TensorPrimitives.MultiplyAdd(ReadOnly(x), alpha, ReadOnly(y), Data(y));
+
+    public void AddRowVector(Tensor matrix, Tensor vector)
+    {
+        var data = Array(matrix);
+        var row = Array(vector);
+        var cols = row.Length;
+        var rows = matrix.Length / cols;
+        ForRows(rows, cols, (start, end) =>
+        {
+            for (var i = start; i < end; i++)
+            {
+                var span = data.AsSpan(i * cols, cols);
+                TensorPrimitives.Add(span, row, span);
+            }
+        });
+    }
+
+    public void SumRows(Tensor matrix, Tensor result)
+    {
+        var data = Array(matrix);
+        var sums = Data(result);
+        var cols = sums.Length;
+        var rows = matrix.Length / cols;
+        sums.Clear();
+        for (var i = 0; i < rows; i++)
+        {
+            TensorPrimitives.Add(sums, data.AsSpan(i * cols, cols), sums);
+        }
+    }
+
+    public float Sum(Tensor x) => TensorPrimitives.Sum(ReadOnly(x));
+
+    public void Relu(Tensor x, Tensor y)
+    {
+        var input = Array(x);
+        var output = Array(y);
+        ForRows(input.Length / 1024 + 1, 1024, (start, end) =>
+        {
+            var from = start * 1024;
+            var to = Math.Min(input.Length, end * 1024);
+            if (from < to)
+            {
+                TensorPrimitives.Max(input.AsSpan(from, to - from), 0f, output.AsSpan(from, to - from));
+            }
+        });
+    }
+
+    public unsafe void ReluBackward(Tensor x, Tensor dy, Tensor dx)
+    {
+        var input = Array(x);
+        var upstream = Array(dy);
+        var downstream = Array(dx);
+        ForRows(input.Length / 1024 + 1, 1024, (start, end) =>
+        {
+            var from = start * 1024;
+            var to = Math.Min(input.Length, end * 1024);
+            var i = from;
+            fixed (float* px = input, pdy = upstream, pdx = downstream)
+            {
+                for (; i + 8 <= to; i += 8)
+                {
+                    var positive = Vector256.GreaterThan(Vector256.Load(px + i), Vector256<float>.Zero);
+                    Vector256.Store(Vector256.BitwiseAnd(positive, Vector256.Load(pdy + i)), pdx + i);
+                }
+            }
+
+            for (; i < to; i++)
+            {
+                downstream[i] = input[i] > 0f ? upstream[i] : 0f;
+            }
+        });
+    }
+
+    public void Im2Col(Tensor input, ConvGeometry geometry, Tensor columns)
+    {
+        var image = Array(input);
+        var cols = Array(columns);
+        var g = geometry;
+        var (outH, outW, c, size) = (g.OutputHeight, g.OutputWidth, g.Channels, g.KernelSize);
+        var rowWidth = g.ColumnWidth;
+        Parallel.For(0, g.BatchSize, n =>
+        {
+            var imageOffset = n * g.Height * g.Width * c;
+            for (var oy = 0; oy < outH; oy++)
+            {
+                for (var ox = 0; ox < outW; ox++)
+                {
+                    var row = cols.AsSpan(((n * outH + oy) * outW + ox) * rowWidth, rowWidth);
+                    var tap = 0;
+                    for (var ky = 0; ky < size; ky++)
+                    {
+                        var y = oy * g.Stride - g.Padding + ky;
+                        for (var kx = 0; kx < size; kx++, tap += c)
+                        {
+                            var x = ox * g.Stride - g.Padding + kx;
+                            var target = row.Slice(tap, c);
+                            if ((uint)y < (uint)g.Height && (uint)x < (uint)g.Width)
+                            {
+                                image.AsSpan(imageOffset + (y * g.Width + x) * c, c).CopyTo(target);
+                            }
+                            else
+                            {
+                                target.Clear();
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    public void Col2Im(Tensor columns, ConvGeometry geometry, Tensor inputGradient)
+    {
+        var cols = Array(columns);
+        var image = Array(inputGradient);
+        var g = geometry;
+        var (outH, outW, c, size) = (g.OutputHeight, g.OutputWidth, g.Channels, g.KernelSize);
+        var rowWidth = g.ColumnWidth;
+        Parallel.For(0, g.BatchSize, n =>
+        {
+            var imageOffset = n * g.Height * g.Width * c;
+            image.AsSpan(imageOffset, g.Height * g.Width * c).Clear();
+            for (var oy = 0; oy < outH; oy++)
+            {
+                for (var ox = 0; ox < outW; ox++)
+                {
+                    var row = cols.AsSpan(((n * outH + oy) * outW + ox) * rowWidth, rowWidth);
+                    var tap = 0;
+                    for (var ky = 0; ky < size; ky++)
+                    {
+                        var y = oy * g.Stride - g.Padding + ky;
+                        for (var kx = 0; kx < size; kx++, tap += c)
+                        {
+                            var x = ox * g.Stride - g.Padding + kx;
+                            if ((uint)y < (uint)g.Height && (uint)x < (uint)g.Width)
+                            {
+                                var target = image.AsSpan(imageOffset + (y * g.Width + x) * c, c);
+                                TensorPrimitives.Add(target, row.Slice(tap, c), target);
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    public void MaxPool2x2(Tensor input, int batch, int height, int width, int channels, Tensor output, Tensor argmax)
+    {
+        var x = Array(input);
+        var y = Array(output);
+        var winner = Array(argmax);
+        var (outH, outW) = (height / 2, width / 2);
+        Parallel.For(0, batch, n =>
+        {
+            for (var oy = 0; oy < outH; oy++)
+            {
+                for (var ox = 0; ox < outW; ox++)
+                {
+                    var outBase = ((n * outH + oy) * outW + ox) * channels;
+                    var topLeft = ((n * height + 2 * oy) * width + 2 * ox) * channels;
+                    for (var ch = 0; ch < channels; ch++)
+                    {
+                        var best = x[topLeft + ch];
+                        var bestIndex = 0;
+                        var candidate = x[topLeft + channels + ch];
+                        if (candidate > best)
+                        {
+                            (best, bestIndex) = (candidate, 1);
+                        }
+
+                        candidate = x[topLeft + width * channels + ch];
+                        if (candidate > best)
+                        {
+                            (best, bestIndex) = (candidate, 2);
+                        }
+
+                        candidate = x[topLeft + (width + 1) * channels + ch];
+                        if (candidate > best)
+                        {
+                            (best, bestIndex) = (candidate, 3);
+                        }
+
+                        y[outBase + ch] = best;
+                        winner[outBase + ch] = bestIndex;
+                    }
+                }
+            }
+        });
+    }
+
+    public void MaxPool2x2Backward(Tensor outputGradient, Tensor argmax, int batch, int height, int width, int channels, Tensor inputGradient)
+    {
+        var dy = Array(outputGradient);
+        var winner = Array(argmax);
+        var dx = Array(inputGradient);
+        var (outH, outW) = (height / 2, width / 2);
+        Parallel.For(0, batch, n =>
+        {
+            dx.AsSpan(n * height * width * channels, height * width * channels).Clear();
+            for (var oy = 0; oy < outH; oy++)
+            {
+                for (var ox = 0; ox < outW; ox++)
+                {
+                    var outBase = ((n * outH + oy) * outW + ox) * channels;
+                    var topLeft = ((n * height + 2 * oy) * width + 2 * ox) * channels;
+                    for (var ch = 0; ch < channels; ch++)
+                    {
+                        var index = (int)winner[outBase + ch];
+                        var offset = (index & 1) * channels + (index >> 1) * width * channels;
+                        dx[topLeft + offset + ch] = dy[outBase + ch];
+                    }
+                }
+            }
+        });
+    }
+
+    public void ChannelMeanVariance(Tensor x, Tensor mean, Tensor variance)
+    {
+        var data = Array(x);
+        var means = Data(mean);
+        var variances = Data(variance);
+        var channels = means.Length;
+        var rows = x.Length / channels;
+        var sums = new double[channels];
+        var partial = new float[channels];
+        var centred = new float[channels];
+
+        // Float partial sums over short runs of rows, folded into doubles, keep the error small
+        // on large batches without a slow all-double loop.
+        const int run = 64;
+        for (var start = 0; start < rows; start += run)
+        {
+            partial.AsSpan().Clear();
+            var end = Math.Min(rows, start + run);
+            for (var i = start; i < end; i++)
+            {
+                TensorPrimitives.Add(partial, data.AsSpan(i * channels, channels), partial);
+            }
+
+            for (var ch = 0; ch < channels; ch++)
+            {
+                sums[ch] += partial[ch];
+            }
+        }
+
+        for (var ch = 0; ch < channels; ch++)
+        {
+            means[ch] = (float)(sums[ch] / rows);
+        }
+
+        System.Array.Clear(sums);
+        for (var start = 0; start < rows; start += run)
+        {
+            partial.AsSpan().Clear();
+            var end = Math.Min(rows, start + run);
+            for (var i = start; i < end; i++)
+            {
+                TensorPrimitives.Subtract(data.AsSpan(i * channels, channels), means, centred);
+                TensorPrimitives.MultiplyAdd(centred, centred, partial, partial);
+            }
+
+            for (var ch = 0; ch < channels; ch++)
+            {
+                sums[ch] += partial[ch];
+            }
+        }
+
+        for (var ch = 0; ch < channels; ch++)
+        {
+            variances[ch] = (float)(sums[ch] / rows);
+        }
+    }
+
+    public void InverseStandardDeviation(Tensor variance, float epsilon, Tensor result)
+    {
+        var source = ReadOnly(variance);
+        var target = Data(result);
+        for (var i = 0; i < source.Length; i++)
+        {
+            target[i] = 1f / MathF.Sqrt(source[i] + epsilon);
+        }
+    }
+
+    public void Lerp(Tensor target, Tensor source, float weight, float sourceScale)
+    {
+        var t = Data(target);
+        var s = ReadOnly(source);
+        for (var i = 0; i < t.Length; i++)
+        {
+            t[i] = (1f - weight) * t[i] + weight * sourceScale * s[i];
+        }
+    }
+
+    public void BatchNormForward(Tensor x, Tensor mean, Tensor invStd, Tensor gamma, Tensor beta, Tensor normalized, Tensor y)
+    {
+        var input = Array(x);
+        var mu = Array(mean);
+        var scale = Array(invStd);
+        var g = Array(gamma);
+        var b = Array(beta);
+        var xHat = Array(normalized);
+        var output = Array(y);
+        var channels = mu.Length;
+        ForRows(input.Length / channels, channels, (start, end) =>
+        {
+            for (var i = start; i < end; i++)
+            {
+                var row = input.AsSpan(i * channels, channels);
+                var hat = xHat.AsSpan(i * channels, channels);
+                TensorPrimitives.Subtract(row, mu, hat);
+                TensorPrimitives.Multiply(hat, scale, hat);
+                TensorPrimitives.MultiplyAdd(hat, g, b, output.AsSpan(i * channels, channels));
+            }
+        });
+    }
+
+    public void BatchNormBackward(Tensor dy, Tensor normalized, Tensor invStd, Tensor gamma, Tensor dx, Tensor dGamma, Tensor dBeta)
+    {
+        var upstream = Array(dy);
+        var xHat = Array(normalized);
+        var scale = Array(invStd);
+        var g = Array(gamma);
+        var downstream = Array(dx);
+        var gradGamma = Array(dGamma);
+        var gradBeta = Array(dBeta);
+        var channels = scale.Length;
+        var rows = upstream.Length / channels;
+        System.Array.Clear(gradGamma);
+        System.Array.Clear(gradBeta);
+        for (var i = 0; i < rows; i++)
+        {
+            var row = upstream.AsSpan(i * channels, channels);
+            TensorPrimitives.Add(gradBeta, row, gradBeta);
+            TensorPrimitives.MultiplyAdd(row, xHat.AsSpan(i * channels, channels), gradGamma, gradGamma);
+        }
+
+        // dx = gamma * invStd / N * (N * dy - sum(dy) - xHat * sum(dy * xHat))
+        var coefficient = new float[channels];
+        var meanBeta = new float[channels];
+        var meanGamma = new float[channels];
+        for (var ch = 0; ch < channels; ch++)
+        {
+            coefficient[ch] = g[ch] * scale[ch];
+            meanBeta[ch] = gradBeta[ch] / rows;
+            meanGamma[ch] = gradGamma[ch] / rows;
+        }
+
+        ForRows(rows, channels, (start, end) =>
+        {
+            for (var i = start; i < end; i++)
+            {
+                var target = downstream.AsSpan(i * channels, channels);
+                TensorPrimitives.Multiply(xHat.AsSpan(i * channels, channels), meanGamma, target);
+                TensorPrimitives.Subtract(upstream.AsSpan(i * channels, channels), target, target);
+                TensorPrimitives.Subtract(target, meanBeta, target);
+                TensorPrimitives.Multiply(target, coefficient, target);
+            }
+        });
+    }
+
+    public void Softmax(Tensor logits, Tensor probabilities)
+    {
+        var input = Array(logits);
+        var output = Array(probabilities);
+        var classes = logits.Dimension(-1);
+        for (var i = 0; i < input.Length / classes; i++)
+        {
+            TensorPrimitives.SoftMax(input.AsSpan(i * classes, classes), output.AsSpan(i * classes, classes));
+        }
+    }
+
+    public float SoftmaxCrossEntropy(Tensor logits, ReadOnlySpan<int> labels, Tensor probabilities, Tensor logitsGradient)
+    {
+        var input = Array(logits);
+        var probs = Array(probabilities);
+        var gradient = Array(logitsGradient);
+        var classes = logits.Dimension(-1);
+        var rows = input.Length / classes;
+        if (labels.Length != rows)
+        {
+            throw new ArgumentException($"{labels.Length} labels for {rows} rows of logits.");
+        }
+
+        double loss = 0;
+        for (var i = 0; i < rows; i++)
+        {
+            var row = input.AsSpan(i * classes, classes);
+            var label = labels[i];
+            if ((uint)label >= (uint)classes)
+            {
+                throw new ArgumentOutOfRangeException(nameof(labels), $"Label {label} is outside 0..{classes - 1}.");
+            }
+
+            // log-sum-exp around the maximum so large logits do not overflow.
+            var max = TensorPrimitives.Max(row);
+            double sum = 0;
+            for (var j = 0; j < classes; j++)
+            {
+                sum += Math.Exp(row[j] - max);
+            }
+
+            var logSum = max + Math.Log(sum);
+            loss += logSum - row[label];
+            for (var j = 0; j < classes; j++)
+            {
+                var p = (float)Math.Exp(row[j] - logSum);
+                probs[i * classes + j] = p;
+                gradient[i * classes + j] = (p - (j == label ? 1f : 0f)) / rows;
+            }
+        }
+
+        return (float)(loss / rows);
+    }
+
+    public void SgdStep(Tensor parameter, Tensor gradient, Tensor velocity, float learningRate, float momentum, float weightDecay)
+    {
+        var p = Data(parameter);
+        var g = ReadOnly(gradient);
+        var v = Data(velocity);
+        for (var i = 0; i < p.Length; i++)
+        {
+            v[i] = momentum * v[i] + g[i] + weightDecay * p[i];
+            p[i] -= learningRate * v[i];
+        }
+    }
+
+    public void AdamStep(
+        Tensor parameter,
+        Tensor gradient,
+        Tensor firstMoment,
+        Tensor secondMoment,
+        float learningRate,
+        float beta1,
+        float beta2,
+        float epsilon,
+        float weightDecay,
+        int step)
+    {
+        var p = Data(parameter);
+        var g = ReadOnly(gradient);
+        var m = Data(firstMoment);
+        var v = Data(secondMoment);
+        var correction1 = 1.0 - Math.Pow(beta1, step);
+        var correction2 = 1.0 - Math.Pow(beta2, step);
+        var stepSize = (float)(learningRate / correction1);
+        var secondCorrection = (float)(1.0 / correction2);
+        for (var i = 0; i < p.Length; i++)
+        {
+            m[i] = beta1 * m[i] + (1f - beta1) * g[i];
+            v[i] = beta2 * v[i] + (1f - beta2) * g[i] * g[i];
+            p[i] -= learningRate * weightDecay * p[i];
+            p[i] -= stepSize * m[i] / (MathF.Sqrt(v[i] * secondCorrection) + epsilon);
+        }
+    }
+
+    public void Dispose()
+    {
+    }
+
+    internal static float[] Array(Tensor tensor) => tensor.Buffer is CpuBuffer buffer
+        ? buffer.Data
+        : throw new ArgumentException($"{tensor} does not live on the CPU backend.");
+
+    private static Span<float> Data(Tensor tensor) => Array(tensor);
+
+    private static ReadOnlySpan<float> ReadOnly(Tensor tensor) => Array(tensor);
+
+    private static void RequireLength(Tensor tensor, int length)
+    {
+        if (tensor.Length != length)
+        {
+            throw new ArgumentException($"{tensor} holds {tensor.Length} elements, not {length}.");
+        }
+    }
+
+    /// <summary>Runs body over row ranges, in parallel when the matrix is large enough to pay for it.</summary>
+    private static void ForRows(int rows, int cols, Action<int, int> body)
+    {
+        if ((long)rows * cols < ParallelThreshold)
+        {
+            body(0, rows);
+            return;
+        }
+
+        var chunk = Math.Max(1, ParallelThreshold / 4 / Math.Max(1, cols));
+        var chunks = (rows + chunk - 1) / chunk;
+        Parallel.For(0, chunks, index => body(index * chunk, Math.Min(rows, (index + 1) * chunk)));
+    }
+}

@@ -1,0 +1,7 @@
+namespace Challenge.Ml.Backends;
+
+public enum DeviceKind
+{
+    Cpu,
+    Cuda,
+}
