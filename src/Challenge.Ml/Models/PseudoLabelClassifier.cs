@@ -1,0 +1,88 @@
+using Challenge.Ml.Data;
+using Challenge.Ml.Training;
+
+namespace Challenge.Ml.Models;
+
+/// <summary>
+/// Self-training for the few-labels case: a model trained on the labelled images labels the
+/// unlabelled ones; those it is confident about join the labelled set and a fresh model is
+/// trained on the union. Repeating lets the better model relabel the pool.
+/// </summary>
+/// <param name="createModel">Makes a fresh, untrained model for each round.</param>
+/// <param name="unlabelled">The pool of images without labels.</param>
+/// <param name="threshold">Minimum predicted probability for a pseudo-label to be kept.</param>
+public sealed class PseudoLabelClassifier(
+    Func<IClassifier> createModel,
+    ImageDataset unlabelled,
+    float threshold = 0.95f,
+    int rounds = 1,
+    Action<string>? log = null) : IClassifier
+{
+    private IClassifier? _model;
+
+    public string Name => "pseudo";
+
+    public int ClassCount => _model?.ClassCount ?? 0;
+
+    /// <summary>How many pseudo-labels the last round added.</summary>
+    public int PseudoLabelCount { get; private set; }
+
+    public void Fit(ImageDataset train, ImageDataset? validation, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (threshold is <= 0f or > 1f)
+        {
+            throw new ArgumentOutOfRangeException(nameof(threshold), "The confidence threshold must be in (0, 1].");
+        }
+
+        _model?.Dispose();
+        _model = createModel();
+        _model.Fit(train, validation, Stage(progress, "pseudo: labelled only"), cancellationToken);
+        for (var round = 1; round <= rounds; round++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var pseudo = Confident(_model, train.ClassNames);
+            PseudoLabelCount = pseudo.Count;
+            log?.Invoke($"pseudo-labelling round {round}: {pseudo.Count} of {unlabelled.Count} unlabelled images at confidence >= {threshold}");
+            var student = createModel();
+            try
+            {
+                var combined = pseudo.Count == 0 ? train : train.Concat(pseudo);
+                student.Fit(combined, validation, Stage(progress, $"pseudo: round {round}"), cancellationToken);
+            }
+            catch
+            {
+                student.Dispose();
+                throw;
+            }
+
+            _model.Dispose();
+            _model = student;
+        }
+    }
+
+    public float[] PredictProbabilities(ImageDataset images) =>
+        (_model ?? throw new InvalidOperationException("The pseudo-labelling model must be trained before it predicts."))
+            .PredictProbabilities(images);
+
+    public void Dispose() => _model?.Dispose();
+
+    private ImageDataset Confident(IClassifier model, IReadOnlyList<string>? classNames)
+    {
+        var probabilities = model.PredictProbabilities(unlabelled);
+        var classes = model.ClassCount;
+        var predicted = ClassifierExtensions.ArgMax(probabilities, classes);
+        var kept = new List<int>();
+        for (var i = 0; i < predicted.Length; i++)
+        {
+            if (probabilities[i * classes + predicted[i]] >= threshold)
+            {
+                kept.Add(i);
+            }
+        }
+
+        return unlabelled.Subset(kept).WithLabels([.. kept.Select(i => predicted[i])], classNames);
+    }
+
+    private static IProgress<TrainingProgress>? Stage(IProgress<TrainingProgress>? progress, string stage) =>
+        progress is null ? null : new StageProgress(progress, stage);
+}

@@ -1,0 +1,7 @@
+namespace Challenge.Ml.Training;
+
+public enum OptimizerKind
+{
+    Sgd,
+    Adam,
+}
