@@ -1,4 +1,11 @@
+using Challenge.Web.Hosting;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddChallengeWeb();
+
 var app = builder.Build();
-app.MapGet("/", () => "Challenge");
+app.UseChallengeWeb();
 app.Run();
+
+// Visible to WebApplicationFactory in the tests.
+public partial class Program;

@@ -1,3 +1,0 @@
-namespace Challenge.Core;
-
-internal static class AssemblyMarker;

@@ -1,0 +1,195 @@
+using System.Security.Claims;
+using Challenge.Core.Accounts;
+using Challenge.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Challenge.Core.Challenges;
+
+public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbFactory, TimeProvider clock)
+{
+    public async Task<IReadOnlyList<Competition>> ListPublishedAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Competitions.AsNoTracking()
+            .Where(c => c.Status == CompetitionStatus.Published)
+            .OrderByDescending(c => c.StartsAtUtc).ThenBy(c => c.Title)
+            .ToListAsync(cancellationToken);
+    }
+
+    // Admins see every challenge; organizers the ones they own.
+    public async Task<IReadOnlyList<Competition>> ListManageableAsync(ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var query = db.Competitions.AsNoTracking();
+        if (!user.IsInRole(Roles.Admin))
+        {
+            var userId = UserId(user);
+            query = query.Where(c => c.OwnerId != null && c.OwnerId == userId);
+        }
+        return await query.OrderByDescending(c => c.UpdatedAtUtc).ToListAsync(cancellationToken);
+    }
+
+    // A draft is visible only to those who may manage it, so its slug does not leak to others.
+    public async Task<Competition?> FindVisibleAsync(string slug, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        var competition = await FindBySlugAsync(slug, cancellationToken);
+        return competition is not null && (competition.IsPublished || CanManage(competition, user)) ? competition : null;
+    }
+
+    public async Task<Competition?> FindManageableAsync(string slug, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        var competition = await FindBySlugAsync(slug, cancellationToken);
+        return competition is not null && CanManage(competition, user) ? competition : null;
+    }
+
+    public static bool CanCreate(ClaimsPrincipal user) => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Organizer);
+
+    public static bool CanManage(Competition competition, ClaimsPrincipal user) =>
+        user.IsInRole(Roles.Admin)
+        || (user.IsInRole(Roles.Organizer) && competition.OwnerId is not null && competition.OwnerId == UserId(user));
+
+    public async Task<SaveResult> CreateAsync(CompetitionInput input, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        if (!CanCreate(user))
+        {
+            return SaveResult.Failed("", "Only organizers can create challenges.");
+        }
+
+        var errors = Validate(input);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var slug = Normalize(input.Slug);
+        if (!errors.ContainsKey(nameof(CompetitionInput.Slug)) && await db.Competitions.AnyAsync(c => c.Slug == slug, cancellationToken))
+        {
+            errors[nameof(CompetitionInput.Slug)] = $"The slug '{slug}' is already used by another challenge.";
+        }
+        if (errors.Count > 0)
+        {
+            return new SaveResult(null, errors);
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var competition = new Competition
+        {
+            Slug = slug,
+            Title = input.Title.Trim(),
+            OwnerId = UserId(user),
+            CreatedAtUtc = now,
+        };
+        Apply(input, competition, now);
+        db.Competitions.Add(competition);
+        return await SaveAsync(db, competition, slug, cancellationToken);
+    }
+
+    public async Task<SaveResult> UpdateAsync(int id, CompetitionInput input, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var competition = await db.Competitions.SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
+        if (competition is null || !CanManage(competition, user))
+        {
+            return SaveResult.Failed("", "This challenge does not exist or you may not edit it.");
+        }
+
+        var errors = Validate(input);
+        var slug = Normalize(input.Slug);
+        if (!errors.ContainsKey(nameof(CompetitionInput.Slug))
+            && await db.Competitions.AnyAsync(c => c.Slug == slug && c.Id != id, cancellationToken))
+        {
+            errors[nameof(CompetitionInput.Slug)] = $"The slug '{slug}' is already used by another challenge.";
+        }
+        if (errors.Count > 0)
+        {
+            return new SaveResult(null, errors);
+        }
+
+        competition.Slug = slug;
+        Apply(input, competition, clock.GetUtcNow().UtcDateTime);
+        return await SaveAsync(db, competition, slug, cancellationToken);
+    }
+
+    public static Dictionary<string, string> Validate(CompetitionInput input)
+    {
+        var errors = new Dictionary<string, string>();
+        var slug = Normalize(input.Slug);
+        if (slug.Length == 0)
+        {
+            errors[nameof(input.Slug)] = "Enter a slug: the short name used in the challenge's address.";
+        }
+        else if (slug.Length < CompetitionRules.SlugMinLength || slug.Length > CompetitionRules.SlugMaxLength)
+        {
+            errors[nameof(input.Slug)] = $"The slug must be {CompetitionRules.SlugMinLength} to {CompetitionRules.SlugMaxLength} characters long.";
+        }
+        else if (!CompetitionRules.SlugPattern().IsMatch(slug))
+        {
+            errors[nameof(input.Slug)] = "Use lowercase letters, digits and single hyphens only, like 'land-cover-2026'.";
+        }
+
+        var title = input.Title.Trim();
+        if (title.Length == 0)
+        {
+            errors[nameof(input.Title)] = "Enter a title.";
+        }
+        else if (title.Length > CompetitionRules.TitleMaxLength)
+        {
+            errors[nameof(input.Title)] = $"The title is at most {CompetitionRules.TitleMaxLength} characters long.";
+        }
+
+        if (input.Subtitle.Trim().Length > CompetitionRules.SubtitleMaxLength)
+        {
+            errors[nameof(input.Subtitle)] = $"The subtitle is at most {CompetitionRules.SubtitleMaxLength} characters long.";
+        }
+        if (input.OverviewMarkdown.Length > CompetitionRules.OverviewMaxLength)
+        {
+            errors[nameof(input.OverviewMarkdown)] = $"The overview is at most {CompetitionRules.OverviewMaxLength:N0} characters long.";
+        }
+
+        if (input.StartsAtUtc is null)
+        {
+            errors[nameof(input.StartsAtUtc)] = "Enter the start date.";
+        }
+        if (input.EndsAtUtc is null)
+        {
+            errors[nameof(input.EndsAtUtc)] = "Enter the end date.";
+        }
+        else if (input.StartsAtUtc is not null && input.EndsAtUtc <= input.StartsAtUtc)
+        {
+            errors[nameof(input.EndsAtUtc)] = "The end must come after the start.";
+        }
+        return errors;
+    }
+
+    private static void Apply(CompetitionInput input, Competition competition, DateTime nowUtc)
+    {
+        competition.Title = input.Title.Trim();
+        competition.Subtitle = input.Subtitle.Trim();
+        competition.OverviewMarkdown = input.OverviewMarkdown;
+        competition.StartsAtUtc = DateTime.SpecifyKind(input.StartsAtUtc!.Value, DateTimeKind.Utc);
+        competition.EndsAtUtc = DateTime.SpecifyKind(input.EndsAtUtc!.Value, DateTimeKind.Utc);
+        competition.Status = input.Published ? CompetitionStatus.Published : CompetitionStatus.Draft;
+        competition.UpdatedAtUtc = nowUtc;
+    }
+
+    // The unique index is the final word when two organizers race for the same slug.
+    private static async Task<SaveResult> SaveAsync(ChallengeDbContext db, Competition competition, string slug, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return new SaveResult(competition, new Dictionary<string, string>());
+        }
+        catch (DbUpdateException)
+        {
+            return SaveResult.Failed(nameof(CompetitionInput.Slug), $"The slug '{slug}' is already used by another challenge.");
+        }
+    }
+
+    private async Task<Competition?> FindBySlugAsync(string slug, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var normalized = Normalize(slug);
+        return await db.Competitions.AsNoTracking().SingleOrDefaultAsync(c => c.Slug == normalized, cancellationToken);
+    }
+
+    private static string Normalize(string slug) => slug.Trim().ToLowerInvariant();
+
+    private static string? UserId(ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.NameIdentifier);
+}

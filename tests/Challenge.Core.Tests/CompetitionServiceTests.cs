@@ -1,0 +1,148 @@
+using Challenge.Core.Accounts;
+using Challenge.Core.Challenges;
+using Microsoft.EntityFrameworkCore;
+
+namespace Challenge.Core.Tests;
+
+public sealed class CompetitionServiceTests : IAsyncLifetime
+{
+    private CoreHarness _harness = default!;
+
+    public async Task InitializeAsync() => _harness = await CoreHarness.StartAsync();
+
+    public async Task DisposeAsync() => await _harness.DisposeAsync();
+
+    private CompetitionService Service => _harness.Get<CompetitionService>();
+
+    private static CompetitionInput Valid(string slug = "land-cover-2026", bool published = true) => new()
+    {
+        Slug = slug,
+        Title = "Land cover 2026",
+        Subtitle = "Ten classes",
+        OverviewMarkdown = "# Hello",
+        StartsAtUtc = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+        EndsAtUtc = new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc),
+        Published = published,
+    };
+
+    private async Task<int> CountAsync()
+    {
+        await using var db = _harness.CreateDbContext();
+        return await db.Competitions.CountAsync();
+    }
+
+    [Fact]
+    public async Task An_organizer_creates_a_challenge_that_is_stored_and_listed()
+    {
+        var result = await Service.CreateAsync(Valid(), CoreHarness.Organizer());
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors.Values));
+        var listed = Assert.Single(await Service.ListPublishedAsync());
+        Assert.Equal("land-cover-2026", listed.Slug);
+        Assert.Equal("organizer-1", listed.OwnerId);
+        Assert.Equal(CompetitionStatus.Published, listed.Status);
+    }
+
+    [Fact]
+    public async Task An_empty_title_is_refused_with_a_message_on_the_title_and_nothing_is_stored()
+    {
+        var input = Valid();
+        input.Title = "   ";
+
+        var result = await Service.CreateAsync(input, CoreHarness.Organizer());
+
+        Assert.False(result.Succeeded);
+        Assert.Equal("Enter a title.", result.Errors[nameof(CompetitionInput.Title)]);
+        Assert.Equal(0, await CountAsync());
+    }
+
+    [Fact]
+    public async Task A_duplicate_slug_is_refused_with_a_message_on_the_slug()
+    {
+        Assert.True((await Service.CreateAsync(Valid(), CoreHarness.Organizer())).Succeeded);
+        var again = Valid();
+        again.Slug = " Land-Cover-2026 ";
+
+        var result = await Service.CreateAsync(again, CoreHarness.Organizer("organizer-2"));
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("already used", result.Errors[nameof(CompetitionInput.Slug)]);
+        Assert.Equal(1, await CountAsync());
+    }
+
+    [Fact]
+    public async Task An_end_before_the_start_is_refused_with_a_message_on_the_end()
+    {
+        var input = Valid();
+        input.EndsAtUtc = input.StartsAtUtc!.Value.AddDays(-1);
+
+        var result = await Service.CreateAsync(input, CoreHarness.Organizer());
+
+        Assert.Equal("The end must come after the start.", result.Errors[nameof(CompetitionInput.EndsAtUtc)]);
+        Assert.Equal(0, await CountAsync());
+    }
+
+    [Theory]
+    [InlineData("ab", "3 to 60 characters")]
+    [InlineData("Has Spaces", "lowercase letters")]
+    [InlineData("double--hyphen", "lowercase letters")]
+    [InlineData("", "Enter a slug")]
+    public async Task Malformed_slugs_are_refused(string slug, string expected)
+    {
+        var result = await Service.CreateAsync(Valid(slug), CoreHarness.Organizer());
+
+        Assert.Contains(expected, result.Errors[nameof(CompetitionInput.Slug)]);
+        Assert.Equal(0, await CountAsync());
+    }
+
+    [Fact]
+    public async Task A_participant_cannot_create_a_challenge()
+    {
+        var result = await Service.CreateAsync(Valid(), CoreHarness.User("p", Roles.Participant));
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(0, await CountAsync());
+    }
+
+    [Fact]
+    public async Task An_organizer_cannot_edit_another_organizers_challenge_but_an_admin_can()
+    {
+        var created = (await Service.CreateAsync(Valid(), CoreHarness.Organizer("owner"))).Saved!;
+        var edit = Valid();
+        edit.Title = "Taken over";
+
+        var byStranger = await Service.UpdateAsync(created.Id, edit, CoreHarness.Organizer("stranger"));
+        var byAdmin = await Service.UpdateAsync(created.Id, edit, CoreHarness.User("admin", Roles.Admin));
+
+        Assert.False(byStranger.Succeeded);
+        Assert.True(byAdmin.Succeeded);
+        Assert.Equal("Taken over", (await Service.ListPublishedAsync()).Single().Title);
+    }
+
+    [Fact]
+    public async Task A_failed_edit_leaves_the_stored_challenge_unchanged()
+    {
+        var created = (await Service.CreateAsync(Valid(), CoreHarness.Organizer())).Saved!;
+        var edit = Valid();
+        edit.Title = "New title";
+        edit.EndsAtUtc = edit.StartsAtUtc;
+
+        var result = await Service.UpdateAsync(created.Id, edit, CoreHarness.Organizer());
+
+        Assert.False(result.Succeeded);
+        Assert.Equal("Land cover 2026", (await Service.ListPublishedAsync()).Single().Title);
+    }
+
+    [Fact]
+    public async Task A_draft_is_hidden_from_the_public_and_from_other_organizers()
+    {
+        await Service.CreateAsync(Valid(published: false), CoreHarness.Organizer("owner"));
+
+        Assert.Empty(await Service.ListPublishedAsync());
+        Assert.Null(await Service.FindVisibleAsync("land-cover-2026", CoreHarness.Anonymous));
+        Assert.Null(await Service.FindVisibleAsync("land-cover-2026", CoreHarness.Organizer("stranger")));
+        Assert.NotNull(await Service.FindVisibleAsync("land-cover-2026", CoreHarness.Organizer("owner")));
+        Assert.Single(await Service.ListManageableAsync(CoreHarness.Organizer("owner")));
+        Assert.Empty(await Service.ListManageableAsync(CoreHarness.Organizer("stranger")));
+    }
+}
