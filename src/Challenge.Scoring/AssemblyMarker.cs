@@ -1,3 +1,0 @@
-namespace Challenge.Scoring;
-
-internal static class AssemblyMarker;

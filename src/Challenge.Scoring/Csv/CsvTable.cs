@@ -1,0 +1,182 @@
+using System.Text;
+using Challenge.Scoring.Validation;
+
+namespace Challenge.Scoring.Csv;
+
+/// <summary>
+/// The checks every CSV file gets before its rows mean anything: size, binary content, header,
+/// blank lines, bytes that are not UTF-8, malformed quoting and the number of columns per row.
+/// Rows that pass are handed to the caller; the others become errors.
+/// </summary>
+internal sealed class CsvTable
+{
+    private const int SniffBytes = 4096;
+    private readonly ErrorCollector _errors;
+    private readonly long _maxFileBytes;
+    private readonly Stream _stream;
+    private readonly List<int> _pendingBlankLines = [];
+    private string[] _header = [];
+
+    public CsvTable(Stream stream, long maxFileBytes, ErrorCollector errors)
+    {
+        Reader = new Utf8CsvReader(stream, maxFileBytes);
+        _errors = errors;
+        _maxFileBytes = maxFileBytes;
+        _stream = stream;
+    }
+
+    public Utf8CsvReader Reader { get; }
+
+    public int Line => Reader.Line;
+
+    public int DataRows { get; private set; }
+
+    public ReadOnlySpan<byte> Field(int index) => Reader.Field(index);
+
+    /// <summary>Reads and decodes the header; null when the file cannot be read as CSV at all (errors are recorded).</summary>
+    public string[]? ReadHeader()
+    {
+        if (KnownLength() is long length && length > _maxFileBytes)
+        {
+            _errors.Add(null, null, Utf8CsvReader.SizeLimitMessage(_maxFileBytes));
+            return null;
+        }
+
+        var head = Reader.Peek(SniffBytes);
+        if (Reader.FatalProblem is null && LooksBinary(head) is string binaryProblem)
+        {
+            _errors.Add(1, null, binaryProblem);
+            return null;
+        }
+
+        var status = Reader.Read();
+        while (status == CsvReadStatus.Record && Reader.IsBlank)
+        {
+            _pendingBlankLines.Add(Reader.Line);
+            status = Reader.Read();
+        }
+        if (status == CsvReadStatus.Fatal)
+        {
+            AddFatal();
+            return null;
+        }
+        if (status == CsvReadStatus.EndOfFile)
+        {
+            _errors.Add(1, null, "The file is empty: expected a header line and one line per Id.");
+            return null;
+        }
+        foreach (int blankLine in _pendingBlankLines)
+        {
+            _errors.Add(blankLine, null, "The line is empty; the header must be on the first line.");
+        }
+        _pendingBlankLines.Clear();
+        if (Reader.RecordProblem is string problem)
+        {
+            _errors.Add(Reader.Line, null, "Header: " + problem);
+            return null;
+        }
+        if (Reader.HasInvalidUtf8)
+        {
+            _errors.Add(Reader.Line, null, "The header is not UTF-8 text. Save the file as UTF-8 CSV.");
+            return null;
+        }
+
+        _header = new string[Reader.FieldCount];
+        for (int i = 0; i < _header.Length; i++)
+        {
+            _header[i] = Encoding.UTF8.GetString(Reader.Field(i)).Trim();
+        }
+        return _header;
+    }
+
+    /// <summary>Advances to the next row with the header's column count; false at the end of the file or when reading had to stop.</summary>
+    public bool NextRow()
+    {
+        while (true)
+        {
+            var status = Reader.Read();
+            if (status == CsvReadStatus.EndOfFile)
+            {
+                // Blank lines at the very end are the usual trailing newline(s): allowed.
+                return false;
+            }
+            if (status == CsvReadStatus.Fatal)
+            {
+                AddFatal();
+                return false;
+            }
+            if (Reader.IsBlank)
+            {
+                _pendingBlankLines.Add(Reader.Line);
+                continue;
+            }
+            foreach (int blankLine in _pendingBlankLines)
+            {
+                _errors.Add(blankLine, null, "The line is empty; every line after the header must hold one prediction.");
+            }
+            _pendingBlankLines.Clear();
+
+            DataRows++;
+            if (Reader.RecordProblem is string problem)
+            {
+                _errors.Add(Reader.Line, null, "Malformed CSV: " + problem);
+                continue;
+            }
+            if (Reader.HasInvalidUtf8)
+            {
+                _errors.Add(Reader.Line, null, "The line contains bytes that are not UTF-8 text (binary data, or a file saved in another encoding).");
+                continue;
+            }
+            if (Reader.FieldCount != _header.Length)
+            {
+                _errors.Add(Reader.Line, null, $"Expected {_header.Length} columns ({string.Join(",", _header)}) but found {Reader.FieldCount}.");
+                continue;
+            }
+            return true;
+        }
+    }
+
+    public string Text(int index) => Encoding.UTF8.GetString(Reader.Field(index));
+
+    /// <summary>Field text cut to a readable length, for error messages.</summary>
+    public string Quote(int index)
+    {
+        string text = Text(index);
+        return text.Length > 60 ? $"'{text[..57]}...'" : $"'{text}'";
+    }
+
+    private void AddFatal() => _errors.Add(Reader.FatalLine, null, Reader.FatalProblem ?? "The file could not be read.");
+
+    private long? KnownLength()
+    {
+        try
+        {
+            return _stream.CanSeek ? _stream.Length - _stream.Position : null;
+        }
+        catch (NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    private static string? LooksBinary(ReadOnlySpan<byte> head)
+    {
+        if (head.StartsWith("PK\u0003\u0004"u8))
+        {
+            return "This is a ZIP archive, not a CSV file. Unzip it and upload the CSV inside.";
+        }
+        if (head.Length >= 2 && head[0] == 0x1F && head[1] == 0x8B)
+        {
+            return "This is a gzip-compressed file, not a CSV file. Decompress it and upload the CSV.";
+        }
+        if (head.Length >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF)))
+        {
+            return "The file is UTF-16 text. Save it as UTF-8 CSV.";
+        }
+        if (head.Contains((byte)0))
+        {
+            return "The file contains binary data (NUL bytes), not CSV text.";
+        }
+        return null;
+    }
+}

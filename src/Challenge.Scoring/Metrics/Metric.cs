@@ -1,0 +1,96 @@
+namespace Challenge.Scoring.Metrics;
+
+/// <summary>Public, private and overall values of one metric; NaN where the metric is undefined on that part.</summary>
+internal readonly record struct PartValues(double Public, double Private, double Overall);
+
+/// <summary>A metric computed over any multiset of solution rows (bootstrap samples repeat rows).</summary>
+internal abstract class Metric
+{
+    protected Metric(MetricInfo info) => Info = info;
+
+    public MetricInfo Info { get; }
+
+    /// <summary>Value on the given rows, or NaN when it is undefined there (e.g. ROC AUC with one class).</summary>
+    public abstract double Evaluate(Submission submission, ReadOnlySpan<int> rows);
+
+    public virtual PartValues EvaluateParts(Submission submission)
+    {
+        var solution = submission.Solution;
+        return new PartValues(
+            Evaluate(submission, solution.RowsOf(ScorePart.Public)),
+            Evaluate(submission, solution.RowsOf(ScorePart.Private)),
+            Evaluate(submission, solution.RowsOf(ScorePart.Overall)));
+    }
+}
+
+/// <summary>Metrics that are a function of the confusion matrix; the parts are counted in one pass.</summary>
+internal abstract class ConfusionMetric(MetricInfo info) : Metric(info)
+{
+    public abstract double Compute(ConfusionMatrix matrix, Solution solution);
+
+    public override double Evaluate(Submission submission, ReadOnlySpan<int> rows)
+    {
+        var matrix = new ConfusionMatrix(submission.Solution.ClassSet.Count);
+        var truth = submission.Solution.TruthClass!;
+        var predicted = submission.PredictedClass!;
+        foreach (int row in rows)
+        {
+            matrix.Add(truth[row], predicted[row]);
+        }
+        return matrix.Total == 0 ? double.NaN : Compute(matrix, submission.Solution);
+    }
+
+    public override PartValues EvaluateParts(Submission submission)
+    {
+        var (publicMatrix, privateMatrix) = ConfusionMatrix.ForParts(submission);
+        var overall = publicMatrix.Plus(privateMatrix);
+        var solution = submission.Solution;
+        return new PartValues(
+            publicMatrix.Total == 0 ? double.NaN : Compute(publicMatrix, solution),
+            privateMatrix.Total == 0 ? double.NaN : Compute(privateMatrix, solution),
+            overall.Total == 0 ? double.NaN : Compute(overall, solution));
+    }
+}
+
+/// <summary>Metrics that average a per-row value, then maybe transform the mean (square root for RMSE).</summary>
+internal abstract class RowMeanMetric(MetricInfo info) : Metric(info)
+{
+    protected abstract double RowValue(Submission submission, int row);
+
+    protected virtual double Finish(double mean) => mean;
+
+    public override double Evaluate(Submission submission, ReadOnlySpan<int> rows)
+    {
+        if (rows.IsEmpty)
+        {
+            return double.NaN;
+        }
+        double sum = 0;
+        foreach (int row in rows)
+        {
+            sum += RowValue(submission, row);
+        }
+        return Finish(sum / rows.Length);
+    }
+
+    public override PartValues EvaluateParts(Submission submission)
+    {
+        Span<double> sums = stackalloc double[3];
+        Span<long> counts = stackalloc long[3];
+        var usage = submission.Solution.Usage;
+        for (int row = 0; row < usage.Length; row++)
+        {
+            int part = (int)usage[row];
+            if (part < 2)
+            {
+                sums[part] += RowValue(submission, row);
+                counts[part]++;
+            }
+        }
+        double overall = counts[0] + counts[1] == 0 ? double.NaN : Finish((sums[0] + sums[1]) / (counts[0] + counts[1]));
+        return new PartValues(
+            counts[0] == 0 ? double.NaN : Finish(sums[0] / counts[0]),
+            counts[1] == 0 ? double.NaN : Finish(sums[1] / counts[1]),
+            overall);
+    }
+}

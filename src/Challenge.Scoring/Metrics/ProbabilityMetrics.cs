@@ -1,0 +1,157 @@
+namespace Challenge.Scoring.Metrics;
+
+/// <summary>
+/// Multi-class log loss with Kaggle's rule. Order of operations, per row: (1) divide every
+/// probability by the row's sum (done once when the file is read); (2) clip the true class's
+/// probability to [1e-15, 1 - 1e-15]; (3) take -ln of it. The score is the mean over rows.
+/// scikit-learn 1.2 clips first and renormalises after; on normalised input the two differ by
+/// at most about 1e-13, far below the 1e-6 the tests allow.
+/// </summary>
+internal sealed class LogLossMetric(MetricInfo info) : RowMeanMetric(info)
+{
+    public const double Epsilon = 1e-15;
+
+    protected override double RowValue(Submission submission, int row)
+    {
+        int classes = submission.Solution.ClassSet.Count;
+        double p = submission.Probabilities![row * classes + submission.Solution.TruthClass![row]];
+        return -Math.Log(Math.Clamp(p, Epsilon, 1 - Epsilon));
+    }
+}
+
+/// <summary>
+/// Brier score on normalised probabilities. Two classes: scikit-learn's brier_score_loss on the
+/// second class's probability. More classes: Brier's original multi-class form, the mean over
+/// rows of the sum over classes of (p - truth)^2 (what scikit-learn 1.7 computes for multi-class).
+/// </summary>
+internal sealed class BrierMetric(MetricInfo info) : RowMeanMetric(info)
+{
+    protected override double RowValue(Submission submission, int row)
+    {
+        int classes = submission.Solution.ClassSet.Count;
+        int truth = submission.Solution.TruthClass![row];
+        var p = submission.Probabilities.AsSpan(row * classes, classes);
+        if (classes == 2)
+        {
+            double d = p[1] - (truth == 1 ? 1 : 0);
+            return d * d;
+        }
+        double sum = 0;
+        for (int k = 0; k < classes; k++)
+        {
+            double d = p[k] - (k == truth ? 1 : 0);
+            sum += d * d;
+        }
+        return sum;
+    }
+}
+
+/// <summary>
+/// Share of rows whose true class is among the k most probable, as scikit-learn's
+/// top_k_accuracy_score: among equal probabilities the later class ranks first (its stable
+/// argsort, reversed). With two classes and k = 1 a row predicts the second class when its
+/// probability is above 0.5, as scikit-learn does for binary input.
+/// </summary>
+internal sealed class TopKAccuracyMetric(MetricInfo info) : RowMeanMetric(info)
+{
+    protected override double RowValue(Submission submission, int row)
+    {
+        var solution = submission.Solution;
+        int classes = solution.ClassSet.Count;
+        int k = solution.Task.TopK;
+        int truth = solution.TruthClass![row];
+        var p = submission.Probabilities.AsSpan(row * classes, classes);
+        if (k >= classes)
+        {
+            return 1;
+        }
+        if (classes == 2)
+        {
+            return (p[1] > 0.5 ? 1 : 0) == truth ? 1 : 0;
+        }
+        double own = p[truth];
+        int ranksAbove = 0;
+        for (int j = 0; j < classes; j++)
+        {
+            if (p[j] > own || (p[j] == own && j > truth))
+            {
+                ranksAbove++;
+            }
+        }
+        return ranksAbove < k ? 1 : 0;
+    }
+}
+
+/// <summary>
+/// ROC AUC on normalised probabilities. Two classes: AUC of the second class. More classes: the
+/// unweighted mean of one-vs-rest AUCs (scikit-learn's multi_class="ovr", average="macro").
+/// A class with no positive or no negative row in the scored part has no AUC and is left out of
+/// the mean (scikit-learn raises an error there instead).
+/// </summary>
+internal sealed class RocAucMetric(MetricInfo info) : Metric(info)
+{
+    public override double Evaluate(Submission submission, ReadOnlySpan<int> rows)
+    {
+        int classes = submission.Solution.ClassSet.Count;
+        if (classes == 2)
+        {
+            return OneVersusRest(submission, rows, 1);
+        }
+        double sum = 0;
+        int defined = 0;
+        for (int k = 0; k < classes; k++)
+        {
+            double auc = OneVersusRest(submission, rows, k);
+            if (!double.IsNaN(auc))
+            {
+                sum += auc;
+                defined++;
+            }
+        }
+        return defined == 0 ? double.NaN : sum / defined;
+    }
+
+    /// <summary>Mann-Whitney form of the AUC with average ranks for ties, equal to the trapezoidal area under the ROC curve.</summary>
+    private static double OneVersusRest(Submission submission, ReadOnlySpan<int> rows, int positiveClass)
+    {
+        int classes = submission.Solution.ClassSet.Count;
+        var truth = submission.Solution.TruthClass!;
+        var probabilities = submission.Probabilities!;
+        var scores = new double[rows.Length];
+        var positive = new bool[rows.Length];
+        long positives = 0;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            int row = rows[i];
+            scores[i] = probabilities[row * classes + positiveClass];
+            positive[i] = truth[row] == positiveClass;
+            positives += positive[i] ? 1 : 0;
+        }
+        long negatives = rows.Length - positives;
+        if (positives == 0 || negatives == 0)
+        {
+            return double.NaN;
+        }
+
+        Array.Sort(scores, positive);
+        double positiveRankSum = 0;
+        for (int start = 0; start < scores.Length;)
+        {
+            int end = start + 1;
+            while (end < scores.Length && scores[end] == scores[start])
+            {
+                end++;
+            }
+            long positivesInTie = 0;
+            for (int i = start; i < end; i++)
+            {
+                positivesInTie += positive[i] ? 1 : 0;
+            }
+            double averageRank = (start + 1 + end) / 2.0;
+            positiveRankSum += averageRank * positivesInTie;
+            start = end;
+        }
+        double u = positiveRankSum - positives * (positives + 1) / 2.0;
+        return u / ((double)positives * negatives);
+    }
+}

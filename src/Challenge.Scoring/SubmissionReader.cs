@@ -1,0 +1,333 @@
+using System.Text;
+using Challenge.Scoring.Csv;
+using Challenge.Scoring.Validation;
+
+namespace Challenge.Scoring;
+
+/// <summary>The streaming hot path: checks every row of a submission and stores its prediction in the row's slot.</summary>
+internal sealed class SubmissionReader
+{
+    private const int MissingIdsShown = 5;
+
+    private readonly Solution _solution;
+    private readonly ErrorCollector _errors = new();
+    private readonly ulong[] _seen;
+    private readonly int _classCount;
+    private int _idColumn;
+    private int _targetColumn = -1;
+    private int[] _classOfColumn = [];
+    private int[]? _predictedClass;
+    private double[]? _probabilities;
+    private ulong[]? _predictedLabels;
+    private double[]? _predictedValues;
+    private string[] _header = [];
+
+    private SubmissionReader(Solution solution)
+    {
+        _solution = solution;
+        _classCount = solution.ClassSet.Count;
+        _seen = new ulong[(solution.RowCount + 63) / 64];
+    }
+
+    public static ValidationOutcome<Submission> Read(Solution solution, Stream stream)
+    {
+        var reader = new SubmissionReader(solution);
+        return reader.ReadAll(stream);
+    }
+
+    private ValidationOutcome<Submission> ReadAll(Stream stream)
+    {
+        var table = new CsvTable(stream, _solution.Task.MaxFileBytes, _errors);
+        var header = table.ReadHeader();
+        if (header is null || !MapHeader(header))
+        {
+            return ValidationOutcome<Submission>.Rejected(_errors.ToReport());
+        }
+        AllocatePredictions();
+
+        while (table.NextRow())
+        {
+            ReadRow(table);
+        }
+        if (table.Reader.FatalProblem is null)
+        {
+            ReportMissingIds(table.DataRows);
+        }
+        if (_errors.HasErrors)
+        {
+            return ValidationOutcome<Submission>.Rejected(_errors.ToReport());
+        }
+        return ValidationOutcome<Submission>.Accepted(
+            new Submission(_solution, table.DataRows, _predictedClass, _probabilities, _predictedLabels, _predictedValues));
+    }
+
+    private bool MapHeader(string[] header)
+    {
+        _header = header;
+        var task = _solution.Task;
+        int before = _errors.Count;
+        SolutionReader.ReportDuplicateColumns(header, _errors);
+        _idColumn = SolutionReader.IndexOf(header, task.IdColumn);
+        if (_idColumn < 0)
+        {
+            _errors.Add(1, null, $"Missing column '{task.IdColumn}' in the header. Expected: {ExpectedHeader()}.");
+        }
+
+        _classOfColumn = Enumerable.Repeat(-1, header.Length).ToArray();
+        if (task.Kind == TaskKind.Probability)
+        {
+            var found = new bool[_classCount];
+            for (int column = 0; column < header.Length; column++)
+            {
+                if (column == _idColumn)
+                {
+                    continue;
+                }
+                int classIndex = _solution.ClassSet.IndexOfIgnoringCase(header[column]);
+                if (classIndex < 0)
+                {
+                    _errors.Add(1, column + 1, $"Unexpected column '{header[column]}': it is not one of the classes. Expected: {ExpectedHeader()}.");
+                }
+                else if (!found[classIndex])
+                {
+                    found[classIndex] = true;
+                    _classOfColumn[column] = classIndex;
+                }
+            }
+            var missing = _solution.Classes.Where((_, i) => !found[i]).ToArray();
+            if (missing.Length > 0)
+            {
+                string shown = string.Join(", ", missing.Take(10).Select(m => $"'{m}'"));
+                _errors.Add(1, null, $"Missing {(missing.Length == 1 ? "column" : $"{missing.Length} columns")} for class {shown}{(missing.Length > 10 ? ", ..." : "")}. Expected: {ExpectedHeader()}.");
+            }
+        }
+        else
+        {
+            _targetColumn = SolutionReader.IndexOf(header, task.TargetColumn);
+            if (_targetColumn < 0)
+            {
+                _errors.Add(1, null, $"Missing column '{task.TargetColumn}' in the header. Expected: {ExpectedHeader()}.");
+            }
+            for (int column = 0; column < header.Length; column++)
+            {
+                if (column != _idColumn && column != _targetColumn)
+                {
+                    _errors.Add(1, column + 1, $"Unexpected column '{header[column]}'. Expected: {ExpectedHeader()}.");
+                }
+            }
+        }
+        return _errors.Count == before;
+    }
+
+    private string ExpectedHeader()
+    {
+        var task = _solution.Task;
+        if (task.Kind != TaskKind.Probability)
+        {
+            return $"{task.IdColumn},{task.TargetColumn}";
+        }
+        var names = _solution.Classes.Take(8).Prepend(task.IdColumn);
+        return string.Join(",", names) + (_solution.Classes.Count > 8 ? ",..." : "");
+    }
+
+    private void AllocatePredictions()
+    {
+        int rows = _solution.RowCount;
+        switch (_solution.Kind)
+        {
+            case TaskKind.Label:
+                _predictedClass = new int[rows];
+                break;
+            case TaskKind.Probability:
+                _predictedClass = new int[rows];
+                _probabilities = new double[(long)rows * _classCount];
+                break;
+            case TaskKind.MultiLabel:
+                _predictedLabels = new ulong[Math.Max(1, rows * _solution.LabelWords)];
+                break;
+            case TaskKind.Regression:
+                _predictedValues = new double[rows];
+                break;
+        }
+    }
+
+    private void ReadRow(CsvTable table)
+    {
+        var id = table.Field(_idColumn);
+        int row = _solution.Ids.Find(id);
+        if (row < 0)
+        {
+            _errors.Add(table.Line, _idColumn + 1, id.IsEmpty ? "The Id is empty." : $"Id {table.Quote(_idColumn)} is not in the solution.");
+            return;
+        }
+        ref ulong seenWord = ref _seen[row >> 6];
+        ulong bit = 1UL << (row & 63);
+        if ((seenWord & bit) != 0)
+        {
+            _errors.Add(table.Line, _idColumn + 1, $"Id {table.Quote(_idColumn)} appears more than once; give exactly one prediction per Id.");
+            return;
+        }
+        seenWord |= bit;
+
+        switch (_solution.Kind)
+        {
+            case TaskKind.Label:
+                ReadLabel(table, row);
+                break;
+            case TaskKind.Probability:
+                ReadProbabilities(table, row);
+                break;
+            case TaskKind.MultiLabel:
+                ReadLabelSet(table, row);
+                break;
+            case TaskKind.Regression:
+                ReadValue(table, row);
+                break;
+        }
+    }
+
+    private void ReadLabel(CsvTable table, int row)
+    {
+        var name = table.Field(_targetColumn);
+        int classIndex = _solution.ClassSet.Find(name);
+        if (classIndex < 0)
+        {
+            _errors.Add(table.Line, _targetColumn + 1, name.IsEmpty ? "The prediction is empty." : _solution.ClassSet.DescribeUnknown(Encoding.UTF8.GetString(name)));
+            return;
+        }
+        _predictedClass![row] = classIndex;
+    }
+
+    private void ReadLabelSet(CsvTable table, int row)
+    {
+        var cell = table.Field(_targetColumn);
+        var words = _predictedLabels.AsSpan(row * _solution.LabelWords, _solution.LabelWords);
+        foreach (var range in cell.Split((byte)' '))
+        {
+            var label = cell[range];
+            if (label.IsEmpty)
+            {
+                continue;
+            }
+            int classIndex = _solution.ClassSet.Find(label);
+            if (classIndex < 0)
+            {
+                _errors.Add(table.Line, _targetColumn + 1, _solution.ClassSet.DescribeUnknown(Encoding.UTF8.GetString(label)));
+                continue;
+            }
+            words[classIndex >> 6] |= 1UL << (classIndex & 63);
+        }
+    }
+
+    private void ReadValue(CsvTable table, int row)
+    {
+        if (ParseNumber(table, _targetColumn, "prediction") is double value)
+        {
+            if (value < 0 && string.Equals(_solution.Task.Metric, "rmsle", StringComparison.OrdinalIgnoreCase))
+            {
+                _errors.Add(table.Line, _targetColumn + 1, $"Negative prediction {table.Quote(_targetColumn)}: rmsle takes log(1 + prediction), so predictions must be at least 0.");
+                return;
+            }
+            _predictedValues![row] = value;
+        }
+    }
+
+    /// <summary>
+    /// Kaggle's rule, step one: each row is divided by its sum, so rows need not sum to 1.
+    /// Clipping to [1e-15, 1 - 1e-15] happens later, inside log loss only, on these normalised
+    /// values. The sum is taken in NumPy's pairwise order so the normalised values match those
+    /// of the Python reference bit for bit (which matters for ties in ROC AUC).
+    /// </summary>
+    private void ReadProbabilities(CsvTable table, int row)
+    {
+        var values = _probabilities.AsSpan((int)((long)row * _classCount), _classCount);
+        bool rowIsValid = true;
+        for (int column = 0; column < _classOfColumn.Length; column++)
+        {
+            int classIndex = _classOfColumn[column];
+            if (classIndex < 0)
+            {
+                continue;
+            }
+            if (ParseNumber(table, column, "probability") is not double value)
+            {
+                rowIsValid = false;
+                continue;
+            }
+            if (value < 0)
+            {
+                _errors.Add(table.Line, column + 1, $"Negative probability {table.Quote(column)} for class '{_header[column]}'.");
+                rowIsValid = false;
+                continue;
+            }
+            values[classIndex] = value;
+        }
+        if (!rowIsValid)
+        {
+            return;
+        }
+
+        double sum = PairwiseSum.Of(values);
+        if (!(sum > 0) || !double.IsFinite(sum))
+        {
+            _errors.Add(table.Line, null, "The probabilities on this line are all 0; at least one must be positive.");
+            return;
+        }
+        int best = 0;
+        for (int k = 0; k < values.Length; k++)
+        {
+            values[k] /= sum;
+            if (values[k] > values[best])
+            {
+                best = k;
+            }
+        }
+        _predictedClass![row] = best;
+    }
+
+    private double? ParseNumber(CsvTable table, int column, string what)
+    {
+        var text = table.Field(column);
+        if (!FastDouble.TryParse(text, out double value))
+        {
+            _errors.Add(table.Line, column + 1, text.IsEmpty ? $"The {what} is empty." : $"{table.Quote(column)} is not a number.");
+            return null;
+        }
+        if (double.IsNaN(value))
+        {
+            _errors.Add(table.Line, column + 1, $"The {what} is NaN; every {what} must be a finite number.");
+            return null;
+        }
+        if (double.IsInfinity(value))
+        {
+            _errors.Add(table.Line, column + 1, $"The {what} is infinite; every {what} must be a finite number.");
+            return null;
+        }
+        return value;
+    }
+
+    private void ReportMissingIds(int dataRows)
+    {
+        int missing = 0;
+        var examples = new List<string>(MissingIdsShown);
+        for (int row = 0; row < _solution.RowCount; row++)
+        {
+            if ((_seen[row >> 6] & (1UL << (row & 63))) == 0)
+            {
+                missing++;
+                if (examples.Count < MissingIdsShown)
+                {
+                    examples.Add($"'{_solution.GetId(row)}'");
+                }
+            }
+        }
+        if (missing == 0)
+        {
+            return;
+        }
+        string subject = dataRows == 0 ? "The file has a header but no predictions: " : "";
+        string noun = missing == 1 ? "Id has" : "Ids have";
+        string more = missing > examples.Count ? ", ..." : "";
+        _errors.Add(null, null, $"{subject}{missing:N0} of {_solution.RowCount:N0} {noun} no prediction, e.g. {string.Join(", ", examples)}{more}.");
+    }
+}

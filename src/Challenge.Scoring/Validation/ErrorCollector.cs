@@ -1,0 +1,22 @@
+namespace Challenge.Scoring.Validation;
+
+/// <summary>Keeps the first errors and counts the rest, so a file with a million bad rows stays cheap to report.</summary>
+internal sealed class ErrorCollector
+{
+    private readonly List<ValidationError> _errors = [];
+
+    public int Count { get; private set; }
+
+    public bool HasErrors => Count > 0;
+
+    public void Add(int? line, int? column, string message)
+    {
+        Count++;
+        if (_errors.Count < ValidationReport.MaxListedErrors)
+        {
+            _errors.Add(new ValidationError(line, column, message));
+        }
+    }
+
+    public ValidationReport ToReport() => Count == 0 ? ValidationReport.Valid : new ValidationReport(_errors.ToArray(), Count);
+}
