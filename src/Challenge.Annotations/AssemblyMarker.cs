@@ -1,3 +1,0 @@
-namespace Challenge.Annotations;
-
-internal static class AssemblyMarker;

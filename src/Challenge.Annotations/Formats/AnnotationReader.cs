@@ -1,0 +1,204 @@
+using System.IO.Compression;
+using System.Text.Json;
+using System.Xml;
+using Challenge.Annotations.Model;
+using Challenge.Annotations.Safety;
+
+namespace Challenge.Annotations.Formats;
+
+/// <summary>What to read an upload as, and what to match it against.</summary>
+public sealed record AnnotationReadOptions
+{
+    /// <summary>Forces a format instead of detecting one (the CLI's <c>--format</c>).</summary>
+    public AnnotationFormat? Format { get; init; }
+
+    /// <summary>
+    /// The gold set that a submission is matched against: images by id or file name, classes by name, and the image
+    /// sizes that normalized formats (YOLO, Kili, Label Studio) need. Null when reading the gold set itself.
+    /// </summary>
+    public AnnotationDataset? Reference { get; init; }
+
+    public ZipLimits ZipLimits { get; init; } = ZipLimits.Default;
+}
+
+/// <summary>The entry point for reading any supported export into an <see cref="AnnotationDataset"/>.</summary>
+public static class AnnotationReader
+{
+    public static ParseResult<AnnotationDataset> Read(Stream content, string fileName, AnnotationReadOptions? options = null)
+    {
+        using var buffer = new MemoryStream();
+        content.CopyTo(buffer);
+        return Read(buffer.ToArray(), fileName, options);
+    }
+
+    /// <summary>Reads an upload; every problem, down to arbitrary bytes, comes back as errors naming the entry at fault.</summary>
+    public static ParseResult<AnnotationDataset> Read(byte[] content, string fileName, AnnotationReadOptions? options = null)
+    {
+        options ??= new AnnotationReadOptions();
+        IReadOnlyList<InputEntry> entries;
+        if (SafeZip.LooksLikeZip(content))
+        {
+            var unpacked = SafeZip.Read(content, fileName, options.ZipLimits);
+            if (!unpacked.Succeeded)
+            {
+                return ParseResult<AnnotationDataset>.Failure(unpacked.Errors);
+            }
+
+            entries = unpacked.Value!.Select(e => new InputEntry($"{fileName}/{e.Name}", e.Content)).ToList();
+        }
+        else
+        {
+            entries = [new InputEntry(fileName, content)];
+        }
+
+        try
+        {
+            var format = options.Format ?? FormatDetector.Detect(entries, fileName);
+            var document = Parse(format, entries);
+            var (dataset, errors) = DatasetBinder.Bind(document, options.Reference);
+            return errors.Count > 0 ? ParseResult<AnnotationDataset>.Failure(errors) : ParseResult<AnnotationDataset>.Success(dataset);
+        }
+        catch (AnnotationFormatException ex)
+        {
+            return ParseResult<AnnotationDataset>.Failure(ex.Error);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or OverflowException
+                                       or XmlException or InvalidDataException or ArgumentException or KeyNotFoundException or IndexOutOfRangeException)
+        {
+            // Readers check what they rely on; this is the backstop that keeps odd inputs from escaping as crashes.
+            return ParseResult<AnnotationDataset>.Failure(new AnnotationError(fileName, null, $"unexpected structure: {ex.Message}"));
+        }
+    }
+
+    private static ParsedDocument Parse(AnnotationFormat format, IReadOnlyList<InputEntry> entries) => format switch
+    {
+        AnnotationFormat.Coco => CocoFormat.ReadInstances(SingleOfKind(entries, ".json")),
+        AnnotationFormat.CocoResults => CocoFormat.ReadResults(SingleOfKind(entries, ".json")),
+        AnnotationFormat.Kili => KiliFormat.Read(JsonEntries(entries)),
+        AnnotationFormat.Yolo => YoloFormat.Read(entries),
+        AnnotationFormat.PascalVoc => PascalVocFormat.Read(XmlEntries(entries)),
+        AnnotationFormat.LabelStudio => LabelStudioFormat.Read(JsonEntries(entries)),
+        AnnotationFormat.Cvat => CvatFormat.Read(XmlEntries(entries)),
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
+    };
+
+    private static IReadOnlyList<InputEntry> JsonEntries(IReadOnlyList<InputEntry> entries) =>
+        entries.Count == 1 ? entries : entries.Where(e => e.Name.EndsWith(".json", StringComparison.OrdinalIgnoreCase)).ToList();
+
+    private static IReadOnlyList<InputEntry> XmlEntries(IReadOnlyList<InputEntry> entries) =>
+        entries.Count == 1 ? entries : entries.Where(e => e.Name.EndsWith(".xml", StringComparison.OrdinalIgnoreCase)).ToList();
+
+    private static InputEntry SingleOfKind(IReadOnlyList<InputEntry> entries, string extension)
+    {
+        if (entries.Count == 1)
+        {
+            return entries[0];
+        }
+
+        var matching = entries.Where(e => e.Name.EndsWith(extension, StringComparison.OrdinalIgnoreCase)).ToList();
+        return matching.Count == 1
+            ? matching[0]
+            : throw new AnnotationFormatException(entries.Count > 0 ? entries[0].Name : "archive", null,
+                $"expected exactly one {extension} file in the archive, found {matching.Count}");
+    }
+}
+
+/// <summary>The entry point for writing the common model in any supported format.</summary>
+public static class AnnotationWriter
+{
+    public static byte[] Write(AnnotationDataset dataset, AnnotationFormat format, YoloStyle yoloStyle = YoloStyle.V5Ultralytics) => format switch
+    {
+        AnnotationFormat.Coco => CocoFormat.WriteInstances(dataset),
+        AnnotationFormat.CocoResults => CocoFormat.WriteResults(dataset),
+        AnnotationFormat.Kili => KiliFormat.Write(dataset),
+        AnnotationFormat.Yolo => YoloFormat.Write(dataset, yoloStyle),
+        AnnotationFormat.PascalVoc => PascalVocFormat.Write(dataset),
+        AnnotationFormat.LabelStudio => LabelStudioFormat.Write(dataset),
+        AnnotationFormat.Cvat => CvatFormat.Write(dataset),
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
+    };
+
+    /// <summary>The file name extension of what <see cref="Write"/> produces.</summary>
+    public static string FileExtension(AnnotationFormat format) => format switch
+    {
+        AnnotationFormat.Yolo or AnnotationFormat.PascalVoc => ".zip",
+        AnnotationFormat.Cvat => ".xml",
+        _ => ".json",
+    };
+}
+
+/// <summary>Recognises a format from the content, not the file name, which uploads often get wrong.</summary>
+internal static class FormatDetector
+{
+    public static AnnotationFormat Detect(IReadOnlyList<InputEntry> entries, string uploadName)
+    {
+        if (entries.Any(e => YoloFormat.IsClassList(e.Name)) && entries.Any(e => YoloFormat.IsLabelFile(e.Name)))
+        {
+            return AnnotationFormat.Yolo;
+        }
+
+        var xml = entries.FirstOrDefault(e => e.Name.EndsWith(".xml", StringComparison.OrdinalIgnoreCase))
+            ?? entries.FirstOrDefault(e => FirstNonBlank(e.Content) == '<');
+        if (xml is not null)
+        {
+            var document = SafeXml.Load(xml.Content, xml.Name);
+            if (CvatFormat.IsCvatDocument(document))
+            {
+                return AnnotationFormat.Cvat;
+            }
+
+            if (PascalVocFormat.IsVocDocument(document))
+            {
+                return AnnotationFormat.PascalVoc;
+            }
+
+            throw new AnnotationFormatException(xml.Name, 1, $"XML with a <{document.Root?.Name.LocalName}> root is neither CVAT (<annotations>) nor Pascal VOC (<annotation>)");
+        }
+
+        var json = entries.FirstOrDefault(e => e.Name.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+            ?? entries.FirstOrDefault(e => FirstNonBlank(e.Content) is '{' or '[');
+        if (json is not null)
+        {
+            using var parsed = JsonFields.Parse(json);
+            var root = parsed.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("images", out _) && root.TryGetProperty("annotations", out _))
+            {
+                return AnnotationFormat.Coco;
+            }
+
+            if (KiliFormat.LooksLikeKili(root))
+            {
+                return AnnotationFormat.Kili;
+            }
+
+            if (LabelStudioFormat.LooksLikeLabelStudio(root) || (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("data", out _)))
+            {
+                return AnnotationFormat.LabelStudio;
+            }
+
+            if (root.ValueKind == JsonValueKind.Array
+                && (root.GetArrayLength() == 0 || (root[0].ValueKind == JsonValueKind.Object && root[0].TryGetProperty("image_id", out _))))
+            {
+                return AnnotationFormat.CocoResults;
+            }
+        }
+
+        throw new AnnotationFormatException(uploadName, null,
+            "the format was not recognised (COCO, COCO results, Kili, YOLO, Pascal VOC, Label Studio, CVAT); name it with --format");
+    }
+
+    private static char FirstNonBlank(byte[] content)
+    {
+        foreach (var b in content.AsSpan(0, Math.Min(content.Length, 4096)))
+        {
+            if (b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or 0xEF or 0xBB or 0xBF)
+            {
+                continue;
+            }
+
+            return (char)b;
+        }
+
+        return '\0';
+    }
+}

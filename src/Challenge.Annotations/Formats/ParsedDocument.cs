@@ -1,0 +1,49 @@
+namespace Challenge.Annotations.Formats;
+
+/// <summary>How a format states box coordinates; fractions and percents need the image size to become pixels.</summary>
+internal enum BoxUnits
+{
+    Pixels,
+    Fraction,
+    Percent,
+}
+
+/// <summary>A box as a file states it, before images and classes are matched to the gold set.</summary>
+internal sealed record ParsedBox(
+    string? CategoryName,
+    int? CategoryId,
+    double X,
+    double Y,
+    double Width,
+    double Height,
+    BoxUnits Units,
+    double? Score = null,
+    bool IsCrowd = false,
+    double? Area = null,
+    long? Id = null,
+    int? Line = null);
+
+/// <summary>An image as a file refers to it: by id, by file name, or both.</summary>
+internal sealed class ParsedImage(string entry)
+{
+    public string Entry { get; } = entry;
+    public int? Line { get; init; }
+    public int? Id { get; init; }
+    public string? FileName { get; init; }
+    public int? Width { get; set; }
+    public int? Height { get; set; }
+    public List<ParsedBox> Boxes { get; } = [];
+    public List<string> Labels { get; } = [];
+}
+
+internal sealed class ParsedDocument(AnnotationFormat format)
+{
+    public AnnotationFormat Format { get; } = format;
+    public List<ParsedImage> Images { get; } = [];
+
+    /// <summary>Classes the file declares, with their ids where it gives them (COCO, YOLO class indexes).</summary>
+    public List<(int? Id, string Name)> DeclaredCategories { get; } = [];
+}
+
+/// <summary>A file handed to a reader: the upload itself, or one entry of an uploaded zip.</summary>
+internal sealed record InputEntry(string Name, byte[] Content);

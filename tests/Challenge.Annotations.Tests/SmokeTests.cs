@@ -1,7 +1,0 @@
-namespace Challenge.Annotations.Tests;
-
-public class SmokeTests
-{
-    [Fact]
-    public void Builds() => Assert.True(true);
-}
