@@ -32,7 +32,7 @@ internal sealed class Utf8CsvReader
     private readonly Stream _stream;
     private readonly long _maxFileBytes;
     private readonly int _maxRecordBytes;
-    private byte[] _buffer = new byte[InitialBufferBytes];
+    private byte[] _buffer;
     private int _start;
     private int _end;
     private bool _streamDone;
@@ -45,9 +45,10 @@ internal sealed class Utf8CsvReader
     private byte[] _scratch = new byte[1024];
     private bool _fieldsInScratch;
 
-    public Utf8CsvReader(Stream stream, long maxFileBytes, int maxRecordBytes = 4 << 20)
+    public Utf8CsvReader(Stream stream, long maxFileBytes, int maxRecordBytes = 4 << 20, int initialBufferBytes = InitialBufferBytes)
     {
         _stream = stream;
+        _buffer = new byte[Math.Max(16, initialBufferBytes)];
         _maxFileBytes = maxFileBytes;
         _maxRecordBytes = Math.Max(maxRecordBytes, 1024);
     }
