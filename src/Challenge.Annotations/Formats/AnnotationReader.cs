@@ -35,20 +35,10 @@ public static class AnnotationReader
     public static ParseResult<AnnotationDataset> Read(byte[] content, string fileName, AnnotationReadOptions? options = null)
     {
         options ??= new AnnotationReadOptions();
-        IReadOnlyList<InputEntry> entries;
-        if (SafeZip.LooksLikeZip(content))
+        var entries = Unpack(content, fileName, options.ZipLimits, out var zipErrors);
+        if (entries is null)
         {
-            var unpacked = SafeZip.Read(content, fileName, options.ZipLimits);
-            if (!unpacked.Succeeded)
-            {
-                return ParseResult<AnnotationDataset>.Failure(unpacked.Errors);
-            }
-
-            entries = unpacked.Value!.Select(e => new InputEntry($"{fileName}/{e.Name}", e.Content)).ToList();
-        }
-        else
-        {
-            entries = [new InputEntry(fileName, content)];
+            return ParseResult<AnnotationDataset>.Failure(zipErrors);
         }
 
         try
@@ -68,6 +58,43 @@ public static class AnnotationReader
             // Readers check what they rely on; this is the backstop that keeps odd inputs from escaping as crashes.
             return ParseResult<AnnotationDataset>.Failure(new AnnotationError(fileName, null, $"unexpected structure: {ex.Message}"));
         }
+    }
+
+    /// <summary>The format an upload would be read as, or null when it is not recognised (or not readable at all).</summary>
+    public static AnnotationFormat? DetectFormat(byte[] content, string fileName, ZipLimits? limits = null)
+    {
+        var entries = Unpack(content, fileName, limits ?? ZipLimits.Default, out _);
+        if (entries is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return FormatDetector.Detect(entries, fileName);
+        }
+        catch (AnnotationFormatException)
+        {
+            return null;
+        }
+    }
+
+    private static IReadOnlyList<InputEntry>? Unpack(byte[] content, string fileName, ZipLimits limits, out IReadOnlyList<AnnotationError> errors)
+    {
+        errors = [];
+        if (!SafeZip.LooksLikeZip(content))
+        {
+            return [new InputEntry(fileName, content)];
+        }
+
+        var unpacked = SafeZip.Read(content, fileName, limits);
+        if (!unpacked.Succeeded)
+        {
+            errors = unpacked.Errors;
+            return null;
+        }
+
+        return unpacked.Value!.Select(e => new InputEntry($"{fileName}/{e.Name}", e.Content)).ToList();
     }
 
     private static ParsedDocument Parse(AnnotationFormat format, IReadOnlyList<InputEntry> entries) => format switch

@@ -23,7 +23,9 @@ internal static class CvatFormat
 
             foreach (var label in xml.Root!.Descendants("labels").Elements("label"))
             {
-                if (label.Element("name")?.Value.Trim() is { Length: > 0 } labelName && document.DeclaredCategories.All(c => c.Name != labelName))
+                // Tag labels name image classes, not box classes.
+                if (label.Element("type")?.Value.Trim() != "tag" && label.Element("name")?.Value.Trim() is { Length: > 0 } labelName
+                    && document.DeclaredCategories.All(c => c.Name != labelName))
                 {
                     document.DeclaredCategories.Add((null, labelName));
                 }
