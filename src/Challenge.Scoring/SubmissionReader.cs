@@ -44,6 +44,7 @@ internal sealed class SubmissionReader
             return ValidationOutcome<Submission>.Rejected(_errors.ToReport());
         }
         AllocatePredictions();
+        table.RowRejected = () => MarkAnswered(table);
 
         while (table.NextRow())
         {
@@ -183,6 +184,14 @@ internal sealed class SubmissionReader
             case TaskKind.Regression:
                 ReadValue(table, row);
                 break;
+        }
+    }
+
+    private void MarkAnswered(CsvTable table)
+    {
+        if (_idColumn < table.Reader.FieldCount && _solution.Ids.Find(table.Field(_idColumn)) is int row and >= 0)
+        {
+            _seen[row >> 6] |= 1UL << (row & 63);
         }
     }
 

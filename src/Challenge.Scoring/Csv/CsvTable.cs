@@ -31,6 +31,9 @@ internal sealed class CsvTable
 
     public int DataRows { get; private set; }
 
+    /// <summary>Called for a row that was reported as malformed, so the caller can still note its Id.</summary>
+    public Action? RowRejected { get; set; }
+
     public ReadOnlySpan<byte> Field(int index) => Reader.Field(index);
 
     /// <summary>Reads and decodes the header; null when the file cannot be read as CSV at all (errors are recorded).</summary>
@@ -125,11 +128,13 @@ internal sealed class CsvTable
             if (Reader.HasInvalidUtf8)
             {
                 _errors.Add(Reader.Line, null, "The line contains bytes that are not UTF-8 text (binary data, or a file saved in another encoding).");
+                RowRejected?.Invoke();
                 continue;
             }
             if (Reader.FieldCount != _header.Length)
             {
                 _errors.Add(Reader.Line, null, $"Expected {_header.Length} columns ({string.Join(",", _header)}) but found {Reader.FieldCount}.");
+                RowRejected?.Invoke();
                 continue;
             }
             return true;
