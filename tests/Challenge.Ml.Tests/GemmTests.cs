@@ -13,6 +13,8 @@ public class GemmTests
     [InlineData(false, false, 600, 64, 288)]
     [InlineData(true, false, 288, 64, 600)]
     [InlineData(false, true, 600, 288, 64)]
+    [InlineData(true, false, 9, 32, 5000)]
+    [InlineData(false, true, 20, 10, 4500)]
     public void Matches_a_naive_product_for_every_layout(bool transposeA, bool transposeB, int m, int n, int k)
     {
         var random = new Random(m * 31 + n * 7 + k);

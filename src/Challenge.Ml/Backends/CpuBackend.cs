@@ -191,44 +191,70 @@ public sealed class CpuBackend : IBackend
         });
     }
 
-    public void MaxPool2x2(Tensor input, int batch, int height, int width, int channels, Tensor output, Tensor argmax)
+    public unsafe void MaxPool2x2(Tensor input, int batch, int height, int width, int channels, Tensor output, Tensor argmax)
     {
         var x = Array(input);
         var y = Array(output);
         var winner = Array(argmax);
         var (outH, outW) = (height / 2, width / 2);
+        var vectorChannels = channels / 8 * 8;
         Parallel.For(0, batch, n =>
         {
-            for (var oy = 0; oy < outH; oy++)
+            fixed (float* px = x, py = y, pw = winner)
             {
-                for (var ox = 0; ox < outW; ox++)
+                for (var oy = 0; oy < outH; oy++)
                 {
-                    var outBase = ((n * outH + oy) * outW + ox) * channels;
-                    var topLeft = ((n * height + 2 * oy) * width + 2 * ox) * channels;
-                    for (var ch = 0; ch < channels; ch++)
+                    for (var ox = 0; ox < outW; ox++)
                     {
-                        var best = x[topLeft + ch];
-                        var bestIndex = 0;
-                        var candidate = x[topLeft + channels + ch];
-                        if (candidate > best)
+                        var outBase = ((n * outH + oy) * outW + ox) * channels;
+                        var topLeft = ((n * height + 2 * oy) * width + 2 * ox) * channels;
+                        var topRight = topLeft + channels;
+                        var bottomLeft = topLeft + width * channels;
+                        var bottomRight = bottomLeft + channels;
+                        var ch = 0;
+                        for (; ch < vectorChannels; ch += 8)
                         {
-                            (best, bestIndex) = (candidate, 1);
+                            // Strictly greater keeps the first of equal values, as the scalar path does.
+                            var best = Vector256.Load(px + topLeft + ch);
+                            var index = Vector256<float>.Zero;
+                            var candidate = Vector256.Load(px + topRight + ch);
+                            var better = Vector256.GreaterThan(candidate, best);
+                            best = Vector256.ConditionalSelect(better, candidate, best);
+                            index = Vector256.ConditionalSelect(better, Vector256.Create(1f), index);
+                            candidate = Vector256.Load(px + bottomLeft + ch);
+                            better = Vector256.GreaterThan(candidate, best);
+                            best = Vector256.ConditionalSelect(better, candidate, best);
+                            index = Vector256.ConditionalSelect(better, Vector256.Create(2f), index);
+                            candidate = Vector256.Load(px + bottomRight + ch);
+                            better = Vector256.GreaterThan(candidate, best);
+                            best = Vector256.ConditionalSelect(better, candidate, best);
+                            index = Vector256.ConditionalSelect(better, Vector256.Create(3f), index);
+                            Vector256.Store(best, py + outBase + ch);
+                            Vector256.Store(index, pw + outBase + ch);
                         }
 
-                        candidate = x[topLeft + width * channels + ch];
-                        if (candidate > best)
+                        for (; ch < channels; ch++)
                         {
-                            (best, bestIndex) = (candidate, 2);
-                        }
+                            var best = px[topLeft + ch];
+                            var bestIndex = 0;
+                            if (px[topRight + ch] > best)
+                            {
+                                (best, bestIndex) = (px[topRight + ch], 1);
+                            }
 
-                        candidate = x[topLeft + (width + 1) * channels + ch];
-                        if (candidate > best)
-                        {
-                            (best, bestIndex) = (candidate, 3);
-                        }
+                            if (px[bottomLeft + ch] > best)
+                            {
+                                (best, bestIndex) = (px[bottomLeft + ch], 2);
+                            }
 
-                        y[outBase + ch] = best;
-                        winner[outBase + ch] = bestIndex;
+                            if (px[bottomRight + ch] > best)
+                            {
+                                (best, bestIndex) = (px[bottomRight + ch], 3);
+                            }
+
+                            py[outBase + ch] = best;
+                            pw[outBase + ch] = bestIndex;
+                        }
                     }
                 }
             }
@@ -265,56 +291,19 @@ public sealed class CpuBackend : IBackend
     {
         var data = Array(x);
         var means = Data(mean);
-        var variances = Data(variance);
         var channels = means.Length;
-        var rows = x.Length / channels;
-        var sums = new double[channels];
-        var partial = new float[channels];
-        var centred = new float[channels];
-
-        // Float partial sums over short runs of rows, folded into doubles, keep the error small
-        // on large batches without a slow all-double loop.
-        const int run = 64;
-        for (var start = 0; start < rows; start += run)
-        {
-            partial.AsSpan().Clear();
-            var end = Math.Min(rows, start + run);
-            for (var i = start; i < end; i++)
-            {
-                TensorPrimitives.Add(partial, data.AsSpan(i * channels, channels), partial);
-            }
-
-            for (var ch = 0; ch < channels; ch++)
-            {
-                sums[ch] += partial[ch];
-            }
-        }
-
+        var layout = new ChannelTiles(channels, x.Length / channels);
+        var sums = layout.SumChannels(data, null);
         for (var ch = 0; ch < channels; ch++)
         {
-            means[ch] = (float)(sums[ch] / rows);
+            means[ch] = (float)(sums[ch] / layout.Rows);
         }
 
-        System.Array.Clear(sums);
-        for (var start = 0; start < rows; start += run)
-        {
-            partial.AsSpan().Clear();
-            var end = Math.Min(rows, start + run);
-            for (var i = start; i < end; i++)
-            {
-                TensorPrimitives.Subtract(data.AsSpan(i * channels, channels), means, centred);
-                TensorPrimitives.MultiplyAdd(centred, centred, partial, partial);
-            }
-
-            for (var ch = 0; ch < channels; ch++)
-            {
-                sums[ch] += partial[ch];
-            }
-        }
-
+        var squares = layout.SumChannels(data, layout.Tile(means));
+        var variances = Data(variance);
         for (var ch = 0; ch < channels; ch++)
         {
-            variances[ch] = (float)(sums[ch] / rows);
+            variances[ch] = (float)(squares[ch] / layout.Rows);
         }
     }
 
@@ -341,23 +330,20 @@ public sealed class CpuBackend : IBackend
     public void BatchNormForward(Tensor x, Tensor mean, Tensor invStd, Tensor gamma, Tensor beta, Tensor normalized, Tensor y)
     {
         var input = Array(x);
-        var mu = Array(mean);
-        var scale = Array(invStd);
-        var g = Array(gamma);
-        var b = Array(beta);
         var xHat = Array(normalized);
         var output = Array(y);
-        var channels = mu.Length;
-        ForRows(input.Length / channels, channels, (start, end) =>
+        var channels = mean.Length;
+        var layout = new ChannelTiles(channels, input.Length / channels);
+        var meanTile = layout.Tile(Array(mean));
+        var scaleTile = layout.Tile(Array(invStd));
+        var gammaTile = layout.Tile(Array(gamma));
+        var betaTile = layout.Tile(Array(beta));
+        layout.ForEachChunk((offset, length) =>
         {
-            for (var i = start; i < end; i++)
-            {
-                var row = input.AsSpan(i * channels, channels);
-                var hat = xHat.AsSpan(i * channels, channels);
-                TensorPrimitives.Subtract(row, mu, hat);
-                TensorPrimitives.Multiply(hat, scale, hat);
-                TensorPrimitives.MultiplyAdd(hat, g, b, output.AsSpan(i * channels, channels));
-            }
+            var hat = xHat.AsSpan(offset, length);
+            TensorPrimitives.Subtract(input.AsSpan(offset, length), meanTile.AsSpan(0, length), hat);
+            TensorPrimitives.Multiply(hat, scaleTile.AsSpan(0, length), hat);
+            TensorPrimitives.MultiplyAdd(hat, gammaTile.AsSpan(0, length), betaTile.AsSpan(0, length), output.AsSpan(offset, length));
         });
     }
 
@@ -368,40 +354,36 @@ public sealed class CpuBackend : IBackend
         var scale = Array(invStd);
         var g = Array(gamma);
         var downstream = Array(dx);
-        var gradGamma = Array(dGamma);
-        var gradBeta = Array(dBeta);
         var channels = scale.Length;
-        var rows = upstream.Length / channels;
-        System.Array.Clear(gradGamma);
-        System.Array.Clear(gradBeta);
-        for (var i = 0; i < rows; i++)
-        {
-            var row = upstream.AsSpan(i * channels, channels);
-            TensorPrimitives.Add(gradBeta, row, gradBeta);
-            TensorPrimitives.MultiplyAdd(row, xHat.AsSpan(i * channels, channels), gradGamma, gradGamma);
-        }
+        var layout = new ChannelTiles(channels, upstream.Length / channels);
+        var betaSums = layout.SumChannels(upstream, null);
+        var gammaSums = layout.SumProducts(upstream, xHat);
+        var gradGamma = Data(dGamma);
+        var gradBeta = Data(dBeta);
 
-        // dx = gamma * invStd / N * (N * dy - sum(dy) - xHat * sum(dy * xHat))
+        // dx = gamma * invStd * (dy - mean(dy) - xHat * mean(dy * xHat))
         var coefficient = new float[channels];
         var meanBeta = new float[channels];
         var meanGamma = new float[channels];
         for (var ch = 0; ch < channels; ch++)
         {
+            gradBeta[ch] = (float)betaSums[ch];
+            gradGamma[ch] = (float)gammaSums[ch];
             coefficient[ch] = g[ch] * scale[ch];
-            meanBeta[ch] = gradBeta[ch] / rows;
-            meanGamma[ch] = gradGamma[ch] / rows;
+            meanBeta[ch] = (float)(betaSums[ch] / layout.Rows);
+            meanGamma[ch] = (float)(gammaSums[ch] / layout.Rows);
         }
 
-        ForRows(rows, channels, (start, end) =>
+        var coefficientTile = layout.Tile(coefficient);
+        var meanBetaTile = layout.Tile(meanBeta);
+        var meanGammaTile = layout.Tile(meanGamma);
+        layout.ForEachChunk((offset, length) =>
         {
-            for (var i = start; i < end; i++)
-            {
-                var target = downstream.AsSpan(i * channels, channels);
-                TensorPrimitives.Multiply(xHat.AsSpan(i * channels, channels), meanGamma, target);
-                TensorPrimitives.Subtract(upstream.AsSpan(i * channels, channels), target, target);
-                TensorPrimitives.Subtract(target, meanBeta, target);
-                TensorPrimitives.Multiply(target, coefficient, target);
-            }
+            var target = downstream.AsSpan(offset, length);
+            TensorPrimitives.Multiply(xHat.AsSpan(offset, length), meanGammaTile.AsSpan(0, length), target);
+            TensorPrimitives.Subtract(upstream.AsSpan(offset, length), target, target);
+            TensorPrimitives.Subtract(target, meanBetaTile.AsSpan(0, length), target);
+            TensorPrimitives.Multiply(target, coefficientTile.AsSpan(0, length), target);
         });
     }
 

@@ -20,6 +20,7 @@ internal static unsafe class CpuGemm
     private const int DepthBlock = 256;
     private const int MaxRowsPerTask = 96;
     private const long SequentialWorkLimit = 1 << 16;
+    private const int DepthChunk = 2048;
 
     public static void Multiply(
         bool transposeA,
@@ -47,7 +48,15 @@ internal static unsafe class CpuGemm
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
-            var problem = new Problem(transposeA, transposeB, m, n, k, alpha, beta, pa, pb, pc);
+            var lda = transposeA ? m : k;
+            var ldb = transposeB ? k : n;
+            if (SplitsDepth(m, n, k))
+            {
+                MultiplyByDepthChunks(new Problem(transposeA, transposeB, m, n, k, alpha, beta, pa, pb, pc, lda, ldb));
+                return;
+            }
+
+            var problem = new Problem(transposeA, transposeB, m, n, k, alpha, beta, pa, pb, pc, lda, ldb);
             var rowsPerTask = RowsPerTask(m);
             var tasks = (m + rowsPerTask - 1) / rowsPerTask;
             if (tasks == 1 || (long)m * n * k <= SequentialWorkLimit)
@@ -62,6 +71,49 @@ internal static unsafe class CpuGemm
                     RunRows(problem, start, Math.Min(m, start + rowsPerTask));
                 });
             }
+        }
+    }
+
+    /// <summary>
+    /// A small output with a long inner dimension (weight gradients: k = batch x pixels) gives few
+    /// row blocks, each of which would pack all of B. Such products are cut along k instead.
+    /// </summary>
+    private static bool SplitsDepth(int m, int n, int k) => k >= 2 * DepthChunk && (long)m * n <= 1 << 18;
+
+    private static void MultiplyByDepthChunks(Problem problem)
+    {
+        var (m, n, k) = (problem.M, problem.N, problem.K);
+        var chunks = (k + DepthChunk - 1) / DepthChunk;
+        var partials = ArrayPool<float>.Shared.Rent(chunks * m * n);
+        try
+        {
+            fixed (float* pp = partials)
+            {
+                var partialBase = pp;
+                Parallel.For(0, chunks, chunk =>
+                {
+                    var p0 = chunk * DepthChunk;
+                    var depth = Math.Min(DepthChunk, k - p0);
+                    var a = problem.TransposeA ? problem.A + (long)p0 * problem.Lda : problem.A + p0;
+                    var b = problem.TransposeB ? problem.B + p0 : problem.B + (long)p0 * problem.Ldb;
+                    var part = new Problem(
+                        problem.TransposeA, problem.TransposeB, m, n, depth, 1f, 0f, a, b, partialBase + (long)chunk * m * n, problem.Lda, problem.Ldb);
+                    RunRows(part, 0, m);
+                });
+
+                // Fixed summation order: the result does not depend on scheduling.
+                var result = new Span<float>(problem.C, m * n);
+                ScaleRows(problem, 0, m);
+                for (var chunk = 0; chunk < chunks; chunk++)
+                {
+                    var partial = new ReadOnlySpan<float>(pp + (long)chunk * m * n, m * n);
+                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(partial, problem.Alpha, result, result);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(partials);
         }
     }
 
@@ -137,22 +189,21 @@ internal static unsafe class CpuGemm
     private static void PackA(in Problem problem, int rowStart, int rows, int p0, int kb, float* destination)
     {
         var strips = (rows + KernelRows - 1) / KernelRows;
-        for (var s = 0; s < strips; s++)
+        if (problem.TransposeA)
         {
-            var strip = destination + s * KernelRows * kb;
-            var i0 = rowStart + s * KernelRows;
-            var valid = Math.Min(KernelRows, rowStart + rows - i0);
-            if (problem.TransposeA)
+            // op(A)[i, p] = A[p, i]: read each stored row once, left to right, and deal its values
+            // out to the strips.
+            for (var p = 0; p < kb; p++)
             {
-                // op(A)[i, p] = A[p, i]: the six rows of a strip are contiguous in memory.
-                for (var p = 0; p < kb; p++)
+                var source = problem.A + (long)(p0 + p) * problem.Lda + rowStart;
+                for (var s = 0; s < strips; s++)
                 {
-                    var source = problem.A + (long)(p0 + p) * problem.M + i0;
-                    var target = strip + p * KernelRows;
+                    var target = destination + s * KernelRows * kb + p * KernelRows;
+                    var valid = Math.Min(KernelRows, rows - s * KernelRows);
                     var r = 0;
                     for (; r < valid; r++)
                     {
-                        target[r] = source[r];
+                        target[r] = source[s * KernelRows + r];
                     }
 
                     for (; r < KernelRows; r++)
@@ -161,24 +212,30 @@ internal static unsafe class CpuGemm
                     }
                 }
             }
-            else
+
+            return;
+        }
+
+        for (var s = 0; s < strips; s++)
+        {
+            var strip = destination + s * KernelRows * kb;
+            var i0 = rowStart + s * KernelRows;
+            var valid = Math.Min(KernelRows, rowStart + rows - i0);
+            for (var r = 0; r < KernelRows; r++)
             {
-                for (var r = 0; r < KernelRows; r++)
+                if (r < valid)
                 {
-                    if (r < valid)
+                    var source = problem.A + (long)(i0 + r) * problem.Lda + p0;
+                    for (var p = 0; p < kb; p++)
                     {
-                        var source = problem.A + (long)(i0 + r) * problem.K + p0;
-                        for (var p = 0; p < kb; p++)
-                        {
-                            strip[p * KernelRows + r] = source[p];
-                        }
+                        strip[p * KernelRows + r] = source[p];
                     }
-                    else
+                }
+                else
+                {
+                    for (var p = 0; p < kb; p++)
                     {
-                        for (var p = 0; p < kb; p++)
-                        {
-                            strip[p * KernelRows + r] = 0f;
-                        }
+                        strip[p * KernelRows + r] = 0f;
                     }
                 }
             }
@@ -202,7 +259,7 @@ internal static unsafe class CpuGemm
                 {
                     if (j < valid)
                     {
-                        var source = problem.B + (long)(j0 + j) * problem.K + p0;
+                        var source = problem.B + (long)(j0 + j) * problem.Ldb + p0;
                         for (var p = 0; p < kb; p++)
                         {
                             strip[p * KernelCols + j] = source[p];
@@ -221,7 +278,7 @@ internal static unsafe class CpuGemm
             {
                 for (var p = 0; p < kb; p++)
                 {
-                    var source = problem.B + (long)(p0 + p) * n + j0;
+                    var source = problem.B + (long)(p0 + p) * problem.Ldb + j0;
                     Vector256.Store(Vector256.Load(source), strip + p * KernelCols);
                     Vector256.Store(Vector256.Load(source + 8), strip + p * KernelCols + 8);
                 }
@@ -230,7 +287,7 @@ internal static unsafe class CpuGemm
             {
                 for (var p = 0; p < kb; p++)
                 {
-                    var source = problem.B + (long)(p0 + p) * n + j0;
+                    var source = problem.B + (long)(p0 + p) * problem.Ldb + j0;
                     var target = strip + p * KernelCols;
                     var j = 0;
                     for (; j < valid; j++)
@@ -340,7 +397,9 @@ internal static unsafe class CpuGemm
         float beta,
         float* a,
         float* b,
-        float* c)
+        float* c,
+        int lda,
+        int ldb)
     {
         public bool TransposeA { get; } = transposeA;
 
@@ -361,5 +420,11 @@ internal static unsafe class CpuGemm
         public float* B { get; } = b;
 
         public float* C { get; } = c;
+
+        /// <summary>Distance between consecutive rows of A as stored (k, or m when transposed).</summary>
+        public int Lda { get; } = lda;
+
+        /// <summary>Distance between consecutive rows of B as stored (n, or k when transposed).</summary>
+        public int Ldb { get; } = ldb;
     }
 }

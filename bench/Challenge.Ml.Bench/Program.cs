@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using Challenge.Ml.Backends;
+using Challenge.Ml.Bench;
+using Challenge.Ml.Data;
+using Challenge.Ml.Models;
+using Challenge.Ml.Training;
+
+// Fashion-MNIST benchmarks of the reference models on the CPU backend.
+// Usage: Challenge.Ml.Bench <fashion-mnist folder> [gemm|profile|softmax|cnn|pseudo|all] [--epochs N] [--limit N] [--seed S]
+if (args.Length < 1)
+{
+    Console.Error.WriteLine("usage: Challenge.Ml.Bench <fashion-mnist folder> [gemm|profile|softmax|cnn|pseudo|all] [--epochs N] [--limit N] [--seed S]");
+    return 2;
+}
+
+var folder = args[0];
+var which = args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? args[1] : "all";
+int Option(string name, int fallback)
+{
+    var at = Array.IndexOf(args, name);
+    return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1]) : fallback;
+}
+
+var seed = Option("--seed", 1);
+var limit = Option("--limit", int.MaxValue);
+var backend = new CpuBackend();
+Console.WriteLine($"device: {backend.Name}; .NET {Environment.Version}; vector width {System.Numerics.Vector<float>.Count}");
+
+if (which is "gemm" or "all")
+{
+    GemmBenchmark.Run(backend);
+}
+
+if (which == "profile")
+{
+    LayerProfile.Run(backend);
+}
+
+if (which is "gemm" or "profile")
+{
+    return 0;
+}
+
+var train = IdxReader.ReadImagesWithLabels(Path.Combine(folder, "train-images-idx3-ubyte.gz"));
+var test = IdxReader.ReadImagesWithLabels(Path.Combine(folder, "t10k-images-idx3-ubyte.gz"));
+if (limit < train.Count)
+{
+    train = train.Subset([.. Enumerable.Range(0, limit)]);
+}
+
+Console.WriteLine($"train {train.Count} images, test {test.Count} images, {train.Height}x{train.Width}x{train.Channels}");
+var progress = new ConsoleProgress();
+
+if (which is "softmax" or "all")
+{
+    var options = new TrainingOptions { Epochs = Option("--epochs", 10), BatchSize = 64, LearningRate = 1e-3f, Seed = seed };
+    Measure("softmax", ModelFactory.Create("softmax", backend, options), train, test, progress);
+}
+
+if (which is "cnn" or "all")
+{
+    var options = new TrainingOptions { Epochs = Option("--epochs", 5), BatchSize = 64, LearningRate = 2e-3f, Seed = seed };
+    Measure("cnn", ModelFactory.Create("cnn", backend, options), train, test, progress);
+}
+
+if (which is "pseudo" or "all")
+{
+    // 50 labelled images per class; the rest of the training set is the unlabelled pool.
+    var (labelled, remaining) = train.TakePerClass(50, seed);
+    var pool = new ImageDataset(remaining.Pixels, remaining.Count, remaining.Height, remaining.Width, remaining.Channels);
+    var small = new TrainingOptions
+    {
+        Epochs = Option("--epochs", 30),
+        BatchSize = 32,
+        LearningRate = 2e-3f,
+        Seed = seed,
+        Augmentation = Augmentation.FlipAndShift,
+    };
+    Measure("cnn, 50 labelled per class", ModelFactory.Create("cnn", backend, small), labelled, test, progress);
+    var pseudo = new PseudoLabelClassifier(
+        () => new NetworkClassifier("cnn", backend, Architectures.SmallCnn, small with { Epochs = Math.Max(3, small.Epochs / 10) }),
+        pool,
+        threshold: 0.95f,
+        log: Console.WriteLine);
+    Measure("pseudo-labelling, 50 labelled per class + unlabelled", pseudo, labelled, test, progress);
+}
+
+return 0;
+
+static void Measure(string name, IClassifier model, ImageDataset train, ImageDataset test, IProgress<TrainingProgress> progress)
+{
+    var clock = Stopwatch.StartNew();
+    model.Fit(train, null, progress, CancellationToken.None);
+    var trainSeconds = clock.Elapsed.TotalSeconds;
+    var accuracy = model.Accuracy(test);
+    Console.WriteLine($"RESULT {name}: test accuracy {accuracy:0.0000}, training {trainSeconds:0.0} s, train+predict {clock.Elapsed.TotalSeconds:0.0} s");
+    model.Dispose();
+}
+
+internal sealed class ConsoleProgress : IProgress<TrainingProgress>
+{
+    public void Report(TrainingProgress value)
+    {
+        if (value.IsEpochEnd)
+        {
+            Console.WriteLine(value);
+        }
+    }
+}

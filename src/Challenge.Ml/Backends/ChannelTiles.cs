@@ -1,0 +1,120 @@
+using System.Numerics.Tensors;
+
+namespace Challenge.Ml.Backends;
+
+/// <summary>
+/// Per-channel work on a [rows, channels] matrix in long runs: a chunk of several whole rows is
+/// one flat span, and per-channel vectors are repeated ("tiled") to the chunk's length, so each
+/// TensorPrimitives call covers hundreds of values instead of one narrow row.
+/// </summary>
+internal sealed class ChannelTiles
+{
+    private const int TargetChunkLength = 512;
+
+    // Partial sums over this many chunks are kept in float before being folded into doubles.
+    private const int ChunksPerFold = 16;
+
+    public ChannelTiles(int channels, int rows)
+    {
+        Channels = channels;
+        Rows = rows;
+        RowsPerChunk = Math.Max(1, TargetChunkLength / channels);
+        ChunkLength = RowsPerChunk * channels;
+    }
+
+    public int Channels { get; }
+
+    public int Rows { get; }
+
+    public int RowsPerChunk { get; }
+
+    public int ChunkLength { get; }
+
+    private int Length => Rows * Channels;
+
+    public float[] Tile(ReadOnlySpan<float> perChannel)
+    {
+        var tile = new float[ChunkLength];
+        for (var i = 0; i < tile.Length; i += Channels)
+        {
+            perChannel.CopyTo(tile.AsSpan(i, Channels));
+        }
+
+        return tile;
+    }
+
+    /// <summary>Calls body(offset, length) for every chunk, in parallel for large matrices.</summary>
+    public void ForEachChunk(Action<int, int> body)
+    {
+        var chunks = (Length + ChunkLength - 1) / ChunkLength;
+        if (Length < 1 << 15)
+        {
+            for (var chunk = 0; chunk < chunks; chunk++)
+            {
+                Run(chunk);
+            }
+        }
+        else
+        {
+            Parallel.For(0, chunks, Run);
+        }
+
+        void Run(int chunk)
+        {
+            var offset = chunk * ChunkLength;
+            body(offset, Math.Min(ChunkLength, Length - offset));
+        }
+    }
+
+    /// <summary>Per-channel sums of the values, or of their squared distance to <paramref name="centreTile"/>.</summary>
+    public double[] SumChannels(float[] data, float[]? centreTile)
+    {
+        var scratch = centreTile is null ? null : new float[ChunkLength];
+        return Fold((offset, length, accumulator) =>
+        {
+            var values = data.AsSpan(offset, length);
+            if (scratch is null)
+            {
+                TensorPrimitives.Add(accumulator[..length], values, accumulator[..length]);
+            }
+            else
+            {
+                var centred = scratch.AsSpan(0, length);
+                TensorPrimitives.Subtract(values, centreTile.AsSpan(0, length), centred);
+                TensorPrimitives.MultiplyAdd(centred, centred, accumulator[..length], accumulator[..length]);
+            }
+        });
+    }
+
+    /// <summary>Per-channel sums of a[i] * b[i].</summary>
+    public double[] SumProducts(float[] a, float[] b) =>
+        Fold((offset, length, accumulator) =>
+            TensorPrimitives.MultiplyAdd(a.AsSpan(offset, length), b.AsSpan(offset, length), accumulator[..length], accumulator[..length]));
+
+    private double[] Fold(AccumulateChunk accumulate)
+    {
+        // Sequential and in a fixed order, so sums are bitwise reproducible.
+        var sums = new double[Channels];
+        var accumulator = new float[ChunkLength];
+        var chunks = (Length + ChunkLength - 1) / ChunkLength;
+        for (var first = 0; first < chunks; first += ChunksPerFold)
+        {
+            Array.Clear(accumulator);
+            var last = Math.Min(chunks, first + ChunksPerFold);
+            for (var chunk = first; chunk < last; chunk++)
+            {
+                var offset = chunk * ChunkLength;
+                accumulate(offset, Math.Min(ChunkLength, Length - offset), accumulator);
+            }
+
+            for (var i = 0; i < accumulator.Length; i++)
+            {
+                sums[i % Channels] += accumulator[i];
+            }
+        }
+
+        return sums;
+    }
+
+    private delegate void AccumulateChunk(int offset, int length, Span<float> accumulator);
+}
