@@ -1,0 +1,82 @@
+using System.Net;
+using System.Security.Claims;
+using System.Text.RegularExpressions;
+using Challenge.Core.Accounts;
+using Challenge.Core.Challenges;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Challenge.Web.Tests;
+
+// The real app over a real SQLite file in its own folder; pass a folder to start a second app on
+// the same database (a restart).
+public sealed partial class ChallengeWebFactory(string? dataDirectory = null) : WebApplicationFactory<Program>
+{
+    public string DataDirectory { get; } = dataDirectory ?? NewDataDirectory();
+
+    public static string NewDataDirectory() =>
+        Path.Combine(Path.GetTempPath(), "challenge-web-tests", Guid.NewGuid().ToString("N"));
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("Storage:DataDirectory", DataDirectory);
+    }
+
+    public HttpClient CreateBrowserLikeClient() =>
+        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    public async Task<HttpResponseMessage> RegisterAsync(HttpClient client, string email, string password = "correct-horse-1", string? name = null)
+    {
+        var form = await FormFieldsAsync(client, "/account/register");
+        form["Input.DisplayName"] = name ?? email.Split('@')[0];
+        form["Input.Email"] = email;
+        form["Input.Password"] = password;
+        form["Input.ConfirmPassword"] = password;
+        return await client.PostAsync("/account/register", new FormUrlEncodedContent(form));
+    }
+
+    public async Task<HttpResponseMessage> LogInAsync(HttpClient client, string email, string password, string returnUrl = "/")
+    {
+        var path = $"/account/login?returnUrl={Uri.EscapeDataString(returnUrl)}";
+        var form = await FormFieldsAsync(client, path);
+        form["Input.Email"] = email;
+        form["Input.Password"] = password;
+        return await client.PostAsync(path, new FormUrlEncodedContent(form));
+    }
+
+    // The hidden fields a browser would post back: the anti-forgery token and the form's name.
+    public static async Task<Dictionary<string, string>> FormFieldsAsync(HttpClient client, string path)
+    {
+        var html = await client.GetStringAsync(path);
+        return HiddenInput().Matches(html)
+            .ToDictionary(m => WebUtility.HtmlDecode(m.Groups["name"].Value), m => WebUtility.HtmlDecode(m.Groups["value"].Value));
+    }
+
+    public async Task<Competition> CreateChallengeAsync(string slug, string overview = "", bool published = true)
+    {
+        var admin = new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(ClaimTypes.NameIdentifier, "test-admin"), new Claim(ClaimTypes.Role, Roles.Admin)], "test"));
+        var result = await Services.GetRequiredService<CompetitionService>().CreateAsync(new CompetitionInput
+        {
+            Slug = slug,
+            Title = $"Title of {slug}",
+            OverviewMarkdown = overview,
+            StartsAtUtc = DateTime.UtcNow.Date.AddDays(-1),
+            EndsAtUtc = DateTime.UtcNow.Date.AddDays(30),
+            Published = published,
+        }, admin);
+        return result.Saved ?? throw new InvalidOperationException(string.Join("; ", result.Errors.Values));
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+    }
+
+    [GeneratedRegex("<input type=\"hidden\" name=\"(?<name>[^\"]+)\" value=\"(?<value>[^\"]*)\"")]
+    private static partial Regex HiddenInput();
+}

@@ -1,7 +1,0 @@
-namespace Challenge.Web.Tests;
-
-public class SmokeTests
-{
-    [Fact]
-    public void Builds() => Assert.True(true);
-}
