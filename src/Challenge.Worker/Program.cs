@@ -1,1 +1,37 @@
-return 0;
+using Challenge.Worker.Commands;
+
+// challenge-worker: one command per file under Commands/; this file only dispatches.
+const string usage = """
+    usage: challenge-worker <command> [options]
+    commands:
+      train    train a reference model on local files and write predictions (no server needed)
+    run "challenge-worker <command> --help" for a command's options.
+    """;
+
+if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+{
+    Console.WriteLine(usage);
+    return args.Length == 0 ? 2 : 0;
+}
+
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    // First Ctrl+C stops training cleanly; a second one kills the process.
+    e.Cancel = !cancellation.IsCancellationRequested;
+    cancellation.Cancel();
+};
+
+var commandArgs = args[1..];
+switch (args[0])
+{
+    case "train" when commandArgs.Contains("--help"):
+        Console.WriteLine(TrainCommand.Usage);
+        return 0;
+    case "train":
+        return TrainCommand.Run(commandArgs, Console.Out, Console.Error, cancellation.Token);
+    default:
+        Console.Error.WriteLine($"Unknown command '{args[0]}'.");
+        Console.Error.WriteLine(usage);
+        return 2;
+}

@@ -12,12 +12,19 @@ public sealed class Linear : Layer
     private Tensor? _output;
     private Tensor? _inputGradient;
 
-    public Linear(IBackend backend, int inputs, int outputs, Random random)
+    /// <param name="zeroWeights">
+    /// Start from all-zero weights, as logistic regression does; hidden layers need random
+    /// (He-normal, the default) weights to break symmetry.
+    /// </param>
+    public Linear(IBackend backend, int inputs, int outputs, Random random, bool zeroWeights = false)
         : base(backend)
     {
         Inputs = inputs;
         Outputs = outputs;
-        _weight = new Parameter("weight", WeightInitializer.HeNormal(backend, random, inputs, inputs, outputs), decays: true);
+        var weight = zeroWeights
+            ? WeightInitializer.Constant(backend, 0f, inputs, outputs)
+            : WeightInitializer.HeNormal(backend, random, inputs, inputs, outputs);
+        _weight = new Parameter("weight", weight, decays: true);
         _bias = new Parameter("bias", WeightInitializer.Constant(backend, 0f, outputs), decays: false);
     }
 

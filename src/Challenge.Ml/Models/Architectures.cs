@@ -10,7 +10,7 @@ public static class Architectures
 {
     /// <summary>Multinomial logistic regression on the raw (normalised) pixels.</summary>
     public static Sequential SoftmaxRegression(IBackend backend, int height, int width, int channels, int classes, Random random) =>
-        new(backend, new Flatten(backend), new Linear(backend, height * width * channels, classes, random));
+        new(backend, new Flatten(backend), new Linear(backend, height * width * channels, classes, random, zeroWeights: true));
 
     /// <summary>
     /// Two blocks of 3x3 convolution, batch norm, ReLU and 2x2 max-pooling (32 then 64 channels),

@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using Challenge.Ml.Backends;
+using Challenge.Ml.Data;
+using Challenge.Ml.Models;
+using Challenge.Ml.Training;
+
+namespace Challenge.Worker.Commands;
+
+/// <summary>
+/// Standalone training without a server: trains a reference model on a labelled set, predicts
+/// the test set and writes "Id,Category" predictions.
+/// </summary>
+public static class TrainCommand
+{
+    public const string Usage = """
+        usage: challenge-worker train --train X --test Y [options]
+          --train PATH           labelled training data: .npz, IDX images file, folder or .zip of PNGs with labels.csv
+          --test PATH            images to predict (same formats; .npy too); Id = index in this set
+          --model NAME           majority | random | softmax | cnn | pseudo   (default cnn)
+          --unlabelled PATH      unlabelled images, required by --model pseudo
+          --epochs N             passes over the training set (default 5)
+          --device D             auto | cpu | cuda   (default auto: CUDA when usable, else CPU)
+          --out PATH             predictions CSV to write (default predictions.csv)
+          --seed S               seed for initialisation, shuffling and augmentation (default 0)
+          --batch-size B         mini-batch size (default 64)
+          --lr RATE              learning rate (default 0.001)
+          --optimizer NAME       adam | sgd   (default adam)
+          --weight-decay W       weight decay (default 0)
+          --validation F         fraction of the training set held out for validation (default 0.1; 0 for none)
+          --threshold P          pseudo-label confidence threshold (default 0.95)
+          --augment              random horizontal flips and shifts of up to 2 pixels
+        """;
+
+    private static readonly HashSet<string> Options =
+    [
+        "--train", "--test", "--model", "--unlabelled", "--epochs", "--device", "--out", "--seed",
+        "--batch-size", "--lr", "--optimizer", "--weight-decay", "--validation", "--threshold",
+    ];
+
+    private static readonly HashSet<string> Flags = ["--augment"];
+
+    /// <summary>Runs the command; returns the process exit code (0 success, 1 failure, 2 bad arguments).</summary>
+    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        TrainSettings settings;
+        try
+        {
+            settings = TrainSettings.Parse(new CommandArguments(args, Options, Flags));
+        }
+        catch (CommandLineException exception)
+        {
+            error.WriteLine(exception.Message);
+            error.WriteLine(Usage);
+            return 2;
+        }
+
+        try
+        {
+            Train(settings, output, cancellationToken);
+            return 0;
+        }
+        catch (OperationCanceledException)
+        {
+            error.WriteLine("training cancelled");
+            return 1;
+        }
+        catch (Exception exception) when (exception is IOException or InvalidDataException or NotSupportedException
+            or ArgumentException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"error: {exception.Message}");
+            return 1;
+        }
+    }
+
+    private static void Train(TrainSettings settings, TextWriter output, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        using var backend = BackendFactory.Create(settings.Device, output.WriteLine);
+        output.WriteLine($"device: {backend.Name}");
+
+        var train = DatasetLoader.Load(settings.TrainPath);
+        train.RequireLabels();
+        var test = DatasetLoader.Load(settings.TestPath);
+        RequireSameImageSize(train, test, settings.TestPath);
+        var unlabelled = settings.UnlabelledPath is null ? null : DatasetLoader.Load(settings.UnlabelledPath);
+        if (unlabelled is not null)
+        {
+            RequireSameImageSize(train, unlabelled, settings.UnlabelledPath!);
+        }
+
+        output.WriteLine(
+            $"data: {train.Count} training images ({train.ClassCount} classes), {test.Count} test images, " +
+            $"{train.Height}x{train.Width}x{train.Channels}" + (unlabelled is null ? string.Empty : $", {unlabelled.Count} unlabelled"));
+
+        var (fitSet, validation) = settings.ValidationFraction > 0 && train.Count >= 10
+            ? train.Split(settings.ValidationFraction, settings.Options.Seed)
+            : (train, null);
+        using var model = ModelFactory.Create(settings.Model, backend, settings.Options, unlabelled, settings.Threshold, output.WriteLine);
+        model.Fit(fitSet, validation, new ProgressLinePrinter(output), cancellationToken);
+        if (validation is not null)
+        {
+            output.WriteLine($"validation accuracy: {model.Accuracy(validation):0.0000} on {validation.Count} held-out images");
+        }
+
+        var predictions = model.Predict(test);
+        PredictionWriter.Write(settings.OutputPath, predictions, train.ClassNames);
+        if (test.IsLabelled)
+        {
+            output.WriteLine($"test accuracy: {model.Accuracy(test):0.0000} (the test set has labels)");
+        }
+
+        output.WriteLine($"wrote {predictions.Length} predictions to {settings.OutputPath} in {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    private static void RequireSameImageSize(ImageDataset train, ImageDataset other, string path)
+    {
+        if (other.Height != train.Height || other.Width != train.Width || other.Channels != train.Channels)
+        {
+            throw new InvalidDataException(
+                $"{path} holds {other.Height}x{other.Width}x{other.Channels} images but the training set {train.Height}x{train.Width}x{train.Channels}.");
+        }
+    }
+
+    private sealed record TrainSettings(
+        string TrainPath,
+        string TestPath,
+        string? UnlabelledPath,
+        string Model,
+        DevicePreference Device,
+        string OutputPath,
+        float ValidationFraction,
+        float Threshold,
+        TrainingOptions Options)
+    {
+        public static TrainSettings Parse(CommandArguments arguments)
+        {
+            var model = arguments.String("--model", "cnn").ToLowerInvariant();
+            if (!ModelFactory.Names.Contains(model))
+            {
+                throw new CommandLineException($"Unknown model '{model}': expected one of {string.Join(", ", ModelFactory.Names)}.");
+            }
+
+            var unlabelled = arguments.Optional("--unlabelled");
+            if (model == "pseudo" && unlabelled is null)
+            {
+                throw new CommandLineException("--model pseudo needs --unlabelled.");
+            }
+
+            DevicePreference device;
+            try
+            {
+                device = BackendFactory.ParsePreference(arguments.String("--device", "auto"));
+            }
+            catch (ArgumentException exception)
+            {
+                throw new CommandLineException(exception.Message);
+            }
+
+            var optimizer = arguments.String("--optimizer", "adam").ToLowerInvariant() switch
+            {
+                "adam" => OptimizerKind.Adam,
+                "sgd" => OptimizerKind.Sgd,
+                var other => throw new CommandLineException($"Unknown optimizer '{other}': expected adam or sgd."),
+            };
+
+            var options = new TrainingOptions
+            {
+                Epochs = arguments.Int("--epochs", 5, minimum: 1),
+                BatchSize = arguments.Int("--batch-size", 64, minimum: 1),
+                LearningRate = arguments.Float("--lr", 1e-3f, 0f, 10f),
+                Optimizer = optimizer,
+                WeightDecay = arguments.Float("--weight-decay", 0f, 0f, 1f),
+                Seed = arguments.Int("--seed", 0),
+                Augmentation = arguments.Has("--augment") ? Augmentation.FlipAndShift : Augmentation.None,
+            };
+
+            return new TrainSettings(
+                arguments.Required("--train"),
+                arguments.Required("--test"),
+                unlabelled,
+                model,
+                device,
+                arguments.String("--out", "predictions.csv"),
+                arguments.Float("--validation", 0.1f, 0f, 0.9f),
+                arguments.Float("--threshold", 0.95f, 0.01f, 1f),
+                options);
+        }
+    }
+}
