@@ -6,10 +6,10 @@ using Challenge.Ml.Models;
 using Challenge.Ml.Training;
 
 // Fashion-MNIST benchmarks of the reference models on the CPU backend.
-// Usage: Challenge.Ml.Bench <fashion-mnist folder> [gemm|profile|softmax|cnn|pseudo|all] [--epochs N] [--limit N] [--seed S]
+// Usage: Challenge.Ml.Bench <fashion-mnist folder> [gemm|profile|softmax|cnn|pseudo|all] [--epochs N] [--student-epochs N] [--limit N] [--seed S]
 if (args.Length < 1)
 {
-    Console.Error.WriteLine("usage: Challenge.Ml.Bench <fashion-mnist folder> [gemm|profile|softmax|cnn|pseudo|all] [--epochs N] [--limit N] [--seed S]");
+    Console.Error.WriteLine("usage: Challenge.Ml.Bench <fashion-mnist folder> [gemm|profile|softmax|cnn|pseudo|all] [--epochs N] [--student-epochs N] [--limit N] [--seed S]");
     return 2;
 }
 
@@ -77,11 +77,7 @@ if (which is "pseudo" or "all")
         Augmentation = Augmentation.FlipAndShift,
     };
     Measure("cnn, 50 labelled per class", ModelFactory.Create("cnn", backend, small), labelled, test, progress);
-    var pseudo = new PseudoLabelClassifier(
-        () => new NetworkClassifier("cnn", backend, Architectures.SmallCnn, small with { Epochs = Math.Max(3, small.Epochs / 10) }),
-        pool,
-        threshold: 0.95f,
-        log: Console.WriteLine);
+    var pseudo = ModelFactory.Create("pseudo", backend, small, pool, 0.95f, studentEpochs: Option("--student-epochs", 3), log: Console.WriteLine);
     Measure("pseudo-labelling, 50 labelled per class + unlabelled", pseudo, labelled, test, progress);
 }
 

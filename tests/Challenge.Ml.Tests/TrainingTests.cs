@@ -142,7 +142,7 @@ public class TrainingTests
         var test = SyntheticImages.Bars(60, seed: 12);
         var log = new List<string>();
         var options = new TrainingOptions { Epochs = 4, BatchSize = 8, LearningRate = 3e-3f, Seed = 2 };
-        using var model = (PseudoLabelClassifier)ModelFactory.Create("pseudo", new CpuBackend(), options, unlabelled, 0.9f, log.Add);
+        using var model = (PseudoLabelClassifier)ModelFactory.Create("pseudo", new CpuBackend(), options, unlabelled, 0.9f, studentEpochs: 2, log: log.Add);
         var stages = new List<TrainingProgress>();
 
         model.Fit(labelled, null, new ListProgress(stages), CancellationToken.None);

@@ -11,12 +11,17 @@ public static class ModelFactory
 
     /// <param name="unlabelled">The unlabelled pool; required by "pseudo", ignored by the others.</param>
     /// <param name="pseudoThreshold">Confidence a pseudo-label needs to be kept.</param>
+    /// <param name="studentEpochs">
+    /// Epochs of the pseudo-labelling student over the labelled and pseudo-labelled union;
+    /// by default a fifth of <see cref="TrainingOptions.Epochs"/>, at least two.
+    /// </param>
     public static IClassifier Create(
         string name,
         IBackend backend,
         TrainingOptions options,
         ImageDataset? unlabelled = null,
         float pseudoThreshold = 0.95f,
+        int? studentEpochs = null,
         Action<string>? log = null) => name.ToLowerInvariant() switch
         {
             "majority" => new MajorityClassifier(),
@@ -25,6 +30,8 @@ public static class ModelFactory
             "cnn" => new NetworkClassifier("cnn", backend, Architectures.SmallCnn, options),
             "pseudo" => new PseudoLabelClassifier(
                 () => new NetworkClassifier("cnn", backend, Architectures.SmallCnn, options),
+                () => new NetworkClassifier(
+                    "cnn", backend, Architectures.SmallCnn, options with { Epochs = studentEpochs ?? Math.Max(2, options.Epochs / 5) }),
                 unlabelled ?? throw new ArgumentException("The pseudo model needs an unlabelled set (--unlabelled)."),
                 pseudoThreshold,
                 log: log),

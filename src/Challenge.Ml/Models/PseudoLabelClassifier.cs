@@ -4,15 +4,20 @@ using Challenge.Ml.Training;
 namespace Challenge.Ml.Models;
 
 /// <summary>
-/// Self-training for the few-labels case: a model trained on the labelled images labels the
-/// unlabelled ones; those it is confident about join the labelled set and a fresh model is
-/// trained on the union. Repeating lets the better model relabel the pool.
+/// Self-training for the few-labels case: a teacher trained on the labelled images labels the
+/// unlabelled ones; those it is confident about join the labelled set and a fresh student is
+/// trained on the union. With several rounds each student becomes the next teacher.
 /// </summary>
-/// <param name="createModel">Makes a fresh, untrained model for each round.</param>
+/// <param name="createTeacher">Makes the untrained model fitted to the labelled images alone.</param>
+/// <param name="createStudent">
+/// Makes an untrained model for the union, which is usually far larger than the labelled set and
+/// so needs fewer epochs.
+/// </param>
 /// <param name="unlabelled">The pool of images without labels.</param>
 /// <param name="threshold">Minimum predicted probability for a pseudo-label to be kept.</param>
 public sealed class PseudoLabelClassifier(
-    Func<IClassifier> createModel,
+    Func<IClassifier> createTeacher,
+    Func<IClassifier> createStudent,
     ImageDataset unlabelled,
     float threshold = 0.95f,
     int rounds = 1,
@@ -35,7 +40,7 @@ public sealed class PseudoLabelClassifier(
         }
 
         _model?.Dispose();
-        _model = createModel();
+        _model = createTeacher();
         _model.Fit(train, validation, Stage(progress, "pseudo: labelled only"), cancellationToken);
         for (var round = 1; round <= rounds; round++)
         {
@@ -43,7 +48,7 @@ public sealed class PseudoLabelClassifier(
             var pseudo = Confident(_model, train.ClassNames);
             PseudoLabelCount = pseudo.Count;
             log?.Invoke($"pseudo-labelling round {round}: {pseudo.Count} of {unlabelled.Count} unlabelled images at confidence >= {threshold}");
-            var student = createModel();
+            var student = createStudent();
             try
             {
                 var combined = pseudo.Count == 0 ? train : train.Concat(pseudo);
