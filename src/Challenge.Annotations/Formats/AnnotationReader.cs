@@ -58,6 +58,13 @@ public static class AnnotationReader
             // Readers check what they rely on; this is the backstop that keeps odd inputs from escaping as crashes.
             return ParseResult<AnnotationDataset>.Failure(new AnnotationError(fileName, null, $"unexpected structure: {ex.Message}"));
         }
+        finally
+        {
+            foreach (var entry in entries)
+            {
+                entry.Dispose();
+            }
+        }
     }
 
     /// <summary>The format an upload would be read as, or null when it is not recognised (or not readable at all).</summary>
@@ -76,6 +83,13 @@ public static class AnnotationReader
         catch (AnnotationFormatException)
         {
             return null;
+        }
+        finally
+        {
+            foreach (var entry in entries)
+            {
+                entry.Dispose();
+            }
         }
     }
 
@@ -186,7 +200,7 @@ internal static class FormatDetector
             ?? entries.FirstOrDefault(e => FirstNonBlank(e.Content) is '{' or '[');
         if (json is not null)
         {
-            using var parsed = JsonFields.Parse(json);
+            var parsed = json.Json;
             var root = parsed.RootElement;
             if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("images", out _) && root.TryGetProperty("annotations", out _))
             {

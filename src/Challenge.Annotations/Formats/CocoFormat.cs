@@ -8,7 +8,7 @@ internal static class CocoFormat
 {
     public static ParsedDocument ReadInstances(InputEntry entry)
     {
-        using var json = JsonFields.Parse(entry);
+        var json = entry.Json;
         var root = json.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -72,7 +72,7 @@ internal static class CocoFormat
 
     public static ParsedDocument ReadResults(InputEntry entry)
     {
-        using var json = JsonFields.Parse(entry);
+        var json = entry.Json;
         var root = json.RootElement;
         if (root.ValueKind != JsonValueKind.Array)
         {

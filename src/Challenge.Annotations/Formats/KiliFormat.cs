@@ -19,7 +19,7 @@ internal static class KiliFormat
         var document = new ParsedDocument(AnnotationFormat.Kili);
         foreach (var entry in entries)
         {
-            using var json = JsonFields.Parse(entry);
+            var json = entry.Json;
             var root = json.RootElement;
             if (root.ValueKind == JsonValueKind.Array)
             {

@@ -31,7 +31,7 @@ internal static partial class LabelStudioFormat
         var document = new ParsedDocument(AnnotationFormat.LabelStudio);
         foreach (var entry in entries)
         {
-            using var json = JsonFields.Parse(entry);
+            var json = entry.Json;
             var tasks = json.RootElement;
             if (tasks.ValueKind == JsonValueKind.Object)
             {

@@ -45,5 +45,17 @@ internal sealed class ParsedDocument(AnnotationFormat format)
     public List<(int? Id, string Name)> DeclaredCategories { get; } = [];
 }
 
-/// <summary>A file handed to a reader: the upload itself, or one entry of an uploaded zip.</summary>
-internal sealed record InputEntry(string Name, byte[] Content);
+/// <summary>
+/// A file handed to a reader: the upload itself, or one entry of an uploaded zip. Its JSON is parsed once and
+/// shared by format detection and the reader, which matters for exports of a million boxes.
+/// </summary>
+internal sealed class InputEntry(string name, byte[] content) : IDisposable
+{
+    private System.Text.Json.JsonDocument? _json;
+
+    public string Name { get; } = name;
+    public byte[] Content { get; } = content;
+    public System.Text.Json.JsonDocument Json => _json ??= JsonFields.Parse(this);
+
+    public void Dispose() => _json?.Dispose();
+}

@@ -76,8 +76,8 @@ public static class CocoEvaluator
             categoryIndex[categories[k].Id] = k;
         }
 
-        var gtGroups = Group(gold.Boxes, imageIndex, categoryIndex, images.Length);
-        var dtGroups = Group(detections.Boxes, imageIndex, categoryIndex, images.Length);
+        var gt = BoxColumns.Of(gold.Boxes, imageIndex, categoryIndex, images.Length, isDetection: false);
+        var dt = BoxColumns.Of(detections.Boxes, imageIndex, categoryIndex, images.Length, isDetection: true);
 
         var precision = new double[Thresholds, RecallPoints, categories.Length, AreaRanges, _maxDets.Length];
         var recall = new double[Thresholds, categories.Length, AreaRanges, _maxDets.Length];
@@ -85,11 +85,11 @@ public static class CocoEvaluator
         var groundTruthCounts = new int[categories.Length];
         Parallel.For(0, categories.Length, k =>
         {
-            var evaluation = new CategoryEvaluation(gold.Boxes, detections.Boxes);
-            evaluation.Run(gtGroups[k], dtGroups[k]);
+            var evaluation = new CategoryEvaluation(gt, dt, k);
+            evaluation.Run();
             evaluation.Accumulate(k, precision, recall);
-            detectionCounts[k] = dtGroups[k].Sum(g => g.Value.Count);
-            groundTruthCounts[k] = gtGroups[k].Sum(g => g.Value.Count(i => !gold.Boxes[i].IsCrowd));
+            detectionCounts[k] = dt.CategoryEnd(k) - dt.CategoryStart(k);
+            groundTruthCounts[k] = Enumerable.Range(gt.CategoryStart(k), gt.CategoryEnd(k) - gt.CategoryStart(k)).Count(i => !gt.Crowd[i]);
         });
 
         var perClass = categories.Select((c, k) => new ClassAveragePrecision(c.Id, c.Name, groundTruthCounts[k], detectionCounts[k],
@@ -172,207 +172,293 @@ public static class CocoEvaluator
         return count == 0 ? -1 : sum / count;
     }
 
-    /// <summary>Per category, the boxes of each image (by image index, ascending), in file order.</summary>
-    private static SortedList<int, List<int>>[] Group(List<BoxAnnotation> boxes, Dictionary<int, int> imageIndex, Dictionary<int, int> categoryIndex, int imageCount)
+    /// <summary>
+    /// Boxes of the evaluated images and classes as columns, ordered by class, then image, then file order (the
+    /// order pycocotools keeps within an image), so that each (class, image) group is one contiguous run.
+    /// </summary>
+    private sealed class BoxColumns
     {
-        var groups = new Dictionary<int, List<int>>[categoryIndex.Count];
-        for (var k = 0; k < groups.Length; k++)
+        public required double[] X { get; init; }
+        public required double[] Y { get; init; }
+        public required double[] W { get; init; }
+        public required double[] H { get; init; }
+        public required double[] Area { get; init; }
+        public required double[] Score { get; init; }
+        public required bool[] Crowd { get; init; }
+        public required long[] Id { get; init; }
+        public required int[] Image { get; init; }
+        public required int[] CategoryStarts { get; init; }
+
+        public int CategoryStart(int k) => CategoryStarts[k];
+
+        public int CategoryEnd(int k) => CategoryStarts[k + 1];
+
+        public static BoxColumns Of(List<BoxAnnotation> boxes, Dictionary<int, int> imageIndex, Dictionary<int, int> categoryIndex, int imageCount, bool isDetection)
         {
-            groups[k] = [];
-        }
-
-        for (var b = 0; b < boxes.Count; b++)
-        {
-            var box = boxes[b];
-            if (!imageIndex.TryGetValue(box.ImageId, out var i) || !categoryIndex.TryGetValue(box.CategoryId, out var k))
+            var keys = new List<long>(boxes.Count);
+            for (var b = 0; b < boxes.Count; b++)
             {
-                continue;
-            }
-
-            if (!groups[k].TryGetValue(i, out var list))
-            {
-                list = [];
-                groups[k].Add(i, list);
-            }
-
-            list.Add(b);
-        }
-
-        return groups.Select(g => new SortedList<int, List<int>>(g)).ToArray();
-    }
-
-    /// <summary>Per-image matching and accumulation for one category.</summary>
-    private sealed class CategoryEvaluation(List<BoxAnnotation> gold, List<BoxAnnotation> detections)
-    {
-        // Per detection kept (at most 100 per image, in image order then score order): its score, its rank in its
-        // image, and per (area range, threshold) whether it is a true positive (bit 0) or a false positive (bit 1).
-        private readonly List<double> _scores = [];
-        private readonly List<int> _ranks = [];
-        private readonly List<byte> _flags = [];
-        private readonly long[] _nonIgnoredGroundTruth = new long[AreaRanges];
-
-        public void Run(SortedList<int, List<int>> gtByImage, SortedList<int, List<int>> dtByImage)
-        {
-            var empty = new List<int>();
-            foreach (var image in gtByImage.Keys.Union(dtByImage.Keys).Order())
-            {
-                EvaluateImage(gtByImage.GetValueOrDefault(image) ?? empty, dtByImage.GetValueOrDefault(image) ?? empty);
-            }
-        }
-
-        private void EvaluateImage(List<int> gtIndexes, List<int> dtIndexes)
-        {
-            var dts = dtIndexes.Select((index, order) => (index, order))
-                .OrderByDescending(d => detections[d.index].Score ?? 1.0)
-                .ThenBy(d => d.order)
-                .Take(_maxDets[^1])
-                .Select(d => detections[d.index])
-                .ToArray();
-            var gts = gtIndexes.Select(i => gold[i]).ToArray();
-            var ious = ComputeIous(dts, gts);
-            var baseFlag = _flags.Count;
-            for (var d = 0; d < dts.Length; d++)
-            {
-                _scores.Add(dts[d].Score ?? 1.0);
-                _ranks.Add(d);
-                for (var f = 0; f < AreaRanges * Thresholds; f++)
+                if (imageIndex.TryGetValue(boxes[b].ImageId, out var i) && categoryIndex.TryGetValue(boxes[b].CategoryId, out var k))
                 {
-                    _flags.Add(0);
+                    keys.Add(((long)k * imageCount + i) * boxes.Count + b);
                 }
             }
 
-            var order = new int[gts.Length];
-            var gtIgnore = new bool[gts.Length];
-            var gtMatched = new bool[gts.Length];
+            var sorted = keys.ToArray();
+            Array.Sort(sorted);
+            var n = sorted.Length;
+            var columns = new BoxColumns
+            {
+                X = new double[n], Y = new double[n], W = new double[n], H = new double[n], Area = new double[n], Score = new double[n],
+                Crowd = new bool[n], Id = new long[n], Image = new int[n], CategoryStarts = new int[categoryIndex.Count + 1],
+            };
+            for (var j = 0; j < n; j++)
+            {
+                var box = boxes[(int)(sorted[j] % boxes.Count)];
+                var group = sorted[j] / boxes.Count;
+                columns.Image[j] = (int)(group % imageCount);
+                columns.CategoryStarts[(int)(group / imageCount) + 1]++;
+                columns.X[j] = box.X;
+                columns.Y[j] = box.Y;
+                columns.W[j] = box.Width;
+                columns.H[j] = box.Height;
+                // pycocotools' loadRes sets a detection's area to w*h and its iscrowd to 0, whatever the file says.
+                columns.Area[j] = isDetection ? box.Width * box.Height : box.EffectiveArea;
+                columns.Crowd[j] = !isDetection && box.IsCrowd;
+                columns.Score[j] = box.Score ?? 1.0;
+                columns.Id[j] = box.Id;
+            }
+
+            for (var k = 0; k < categoryIndex.Count; k++)
+            {
+                columns.CategoryStarts[k + 1] += columns.CategoryStarts[k];
+            }
+
+            return columns;
+        }
+    }
+
+    /// <summary>Per-image matching and accumulation for one category.</summary>
+    private sealed class CategoryEvaluation(BoxColumns gt, BoxColumns dt, int category)
+    {
+        private const int FlagsPerDetection = AreaRanges * Thresholds;
+
+        // Per detection kept (at most 100 per image, in image order then score order): its score, its rank in its
+        // image, and per (area range, threshold) whether it is a true positive (1) or a false positive (2).
+        private readonly double[] _scores = new double[dt.CategoryEnd(category) - dt.CategoryStart(category)];
+        private readonly int[] _ranks = new int[dt.CategoryEnd(category) - dt.CategoryStart(category)];
+        private readonly byte[] _flags = new byte[(dt.CategoryEnd(category) - dt.CategoryStart(category)) * FlagsPerDetection];
+        private readonly long[] _nonIgnoredGroundTruth = new long[AreaRanges];
+        private int _kept;
+        private double[] _ious = new double[64];
+        private int[] _dtOrder = new int[64];
+        private int[] _gtOrder = new int[64];
+        private bool[] _gtIgnore = new bool[64];
+        private bool[] _gtMatched = new bool[64];
+
+        public void Run()
+        {
+            int g = gt.CategoryStart(category), gEnd = gt.CategoryEnd(category);
+            int d = dt.CategoryStart(category), dEnd = dt.CategoryEnd(category);
+            while (g < gEnd || d < dEnd)
+            {
+                var image = Math.Min(g < gEnd ? gt.Image[g] : int.MaxValue, d < dEnd ? dt.Image[d] : int.MaxValue);
+                var gStart = g;
+                while (g < gEnd && gt.Image[g] == image)
+                {
+                    g++;
+                }
+
+                var dStart = d;
+                while (d < dEnd && dt.Image[d] == image)
+                {
+                    d++;
+                }
+
+                EvaluateImage(gStart, g - gStart, dStart, d - dStart);
+            }
+        }
+
+        private void EvaluateImage(int gtStart, int gtCount, int dtStart, int dtCount)
+        {
+            EnsureCapacity(gtCount, dtCount);
+            // Highest score first; equal scores keep file order, as numpy's mergesort does.
+            for (var i = 0; i < dtCount; i++)
+            {
+                _dtOrder[i] = dtStart + i;
+            }
+
+            if (dtCount > 1)
+            {
+                Array.Sort(_dtOrder, 0, dtCount, Comparer<int>.Create((a, b) =>
+                {
+                    var byScore = dt.Score[b].CompareTo(dt.Score[a]);
+                    return byScore != 0 ? byScore : a.CompareTo(b);
+                }));
+            }
+
+            var kept = Math.Min(dtCount, _maxDets[^1]);
+            for (var i = 0; i < kept; i++)
+            {
+                var dIndex = _dtOrder[i];
+                for (var j = 0; j < gtCount; j++)
+                {
+                    _ious[i * gtCount + j] = BoxIou(dIndex, gtStart + j);
+                }
+            }
+
+            var baseIndex = _kept;
+            for (var i = 0; i < kept; i++)
+            {
+                _scores[baseIndex + i] = dt.Score[_dtOrder[i]];
+                _ranks[baseIndex + i] = i;
+            }
+
+            _kept += kept;
             for (var a = 0; a < AreaRanges; a++)
             {
                 var (min, max) = _areaRanges[a];
-                var ignored = gts.Select(g => g.IsCrowd || g.EffectiveArea < min || g.EffectiveArea > max).ToArray();
                 // Stable: non-ignored ground truth first, each group in file order.
                 var position = 0;
-                for (var g = 0; g < gts.Length; g++)
+                for (var j = 0; j < gtCount; j++)
                 {
-                    if (!ignored[g])
+                    if (!IsIgnored(gtStart + j, min, max))
                     {
-                        order[position++] = g;
+                        _gtOrder[position++] = j;
                     }
                 }
 
                 _nonIgnoredGroundTruth[a] += position;
-                for (var g = 0; g < gts.Length; g++)
+                for (var j = 0; j < gtCount; j++)
                 {
-                    if (ignored[g])
+                    if (IsIgnored(gtStart + j, min, max))
                     {
-                        order[position++] = g;
+                        _gtOrder[position++] = j;
                     }
                 }
 
-                for (var g = 0; g < gts.Length; g++)
+                for (var j = 0; j < gtCount; j++)
                 {
-                    gtIgnore[g] = ignored[order[g]];
+                    _gtIgnore[j] = IsIgnored(gtStart + _gtOrder[j], min, max);
                 }
 
                 for (var t = 0; t < Thresholds; t++)
                 {
-                    Array.Clear(gtMatched);
-                    for (var d = 0; d < dts.Length; d++)
+                    Array.Clear(_gtMatched, 0, gtCount);
+                    for (var i = 0; i < kept; i++)
                     {
                         var best = Math.Min(_iouThresholds[t], 1 - 1e-10);
                         var match = -1;
-                        for (var g = 0; g < gts.Length; g++)
+                        for (var j = 0; j < gtCount; j++)
                         {
-                            var original = order[g];
-                            if (gtMatched[g] && !gts[original].IsCrowd)
+                            var original = _gtOrder[j];
+                            if (_gtMatched[j] && !gt.Crowd[gtStart + original])
                             {
                                 continue;
                             }
 
-                            if (match > -1 && !gtIgnore[match] && gtIgnore[g])
+                            if (match > -1 && !_gtIgnore[match] && _gtIgnore[j])
                             {
                                 break;
                             }
 
-                            var iou = ious[d, original];
+                            var iou = _ious[i * gtCount + original];
                             if (iou < best)
                             {
                                 continue;
                             }
 
                             best = iou;
-                            match = g;
+                            match = j;
                         }
 
                         // pycocotools records a match by the ground truth's id, so a ground truth with id 0 reads as
                         // no match when counting (yet is still used up); kept to agree with it on any input.
-                        var matched = match > -1 && gts[order[match]].Id != 0;
+                        var matched = match > -1 && gt.Id[gtStart + _gtOrder[match]] != 0;
                         if (match > -1)
                         {
-                            gtMatched[match] = true;
+                            _gtMatched[match] = true;
                         }
 
-                        var detectionArea = dts[d].Width * dts[d].Height;
-                        var ignore = (match > -1 && gtIgnore[match]) || (!matched && (detectionArea < min || detectionArea > max));
+                        var detectionArea = dt.Area[_dtOrder[i]];
+                        var ignore = (match > -1 && _gtIgnore[match]) || (!matched && (detectionArea < min || detectionArea > max));
                         if (!ignore)
                         {
-                            _flags[baseFlag + d * AreaRanges * Thresholds + a * Thresholds + t] = (byte)(matched ? 1 : 2);
+                            _flags[(baseIndex + i) * FlagsPerDetection + a * Thresholds + t] = (byte)(matched ? 1 : 2);
                         }
                     }
                 }
             }
         }
 
+        private bool IsIgnored(int g, double min, double max) => gt.Crowd[g] || gt.Area[g] < min || gt.Area[g] > max;
+
         /// <summary>maskApi.c bbIou: intersection over union, or over the detection's area for a crowd region.</summary>
-        private static double[,] ComputeIous(BoxAnnotation[] dts, BoxAnnotation[] gts)
+        private double BoxIou(int d, int g)
         {
-            var ious = new double[dts.Length, gts.Length];
-            for (var g = 0; g < gts.Length; g++)
+            var w = Math.Min(dt.W[d] + dt.X[d], gt.W[g] + gt.X[g]) - Math.Max(dt.X[d], gt.X[g]);
+            if (w <= 0)
             {
-                var gt = gts[g];
-                var gtArea = gt.Width * gt.Height;
-                for (var d = 0; d < dts.Length; d++)
-                {
-                    var dt = dts[d];
-                    var w = Math.Min(dt.Width + dt.X, gt.Width + gt.X) - Math.Max(dt.X, gt.X);
-                    if (w <= 0)
-                    {
-                        continue;
-                    }
-
-                    var h = Math.Min(dt.Height + dt.Y, gt.Height + gt.Y) - Math.Max(dt.Y, gt.Y);
-                    if (h <= 0)
-                    {
-                        continue;
-                    }
-
-                    var intersection = w * h;
-                    var dtArea = dt.Width * dt.Height;
-                    var union = gt.IsCrowd ? dtArea : dtArea + gtArea - intersection;
-                    ious[d, g] = intersection / union;
-                }
+                return 0;
             }
 
-            return ious;
+            var h = Math.Min(dt.H[d] + dt.Y[d], gt.H[g] + gt.Y[g]) - Math.Max(dt.Y[d], gt.Y[g]);
+            if (h <= 0)
+            {
+                return 0;
+            }
+
+            var intersection = w * h;
+            var dtArea = dt.W[d] * dt.H[d];
+            var union = gt.Crowd[g] ? dtArea : dtArea + gt.W[g] * gt.H[g] - intersection;
+            return intersection / union;
+        }
+
+        private void EnsureCapacity(int gtCount, int dtCount)
+        {
+            if (_ious.Length < gtCount * dtCount)
+            {
+                _ious = new double[gtCount * dtCount * 2];
+            }
+
+            if (_dtOrder.Length < dtCount)
+            {
+                _dtOrder = new int[dtCount * 2];
+            }
+
+            if (_gtOrder.Length < gtCount)
+            {
+                _gtOrder = new int[gtCount * 2];
+                _gtIgnore = new bool[gtCount * 2];
+                _gtMatched = new bool[gtCount * 2];
+            }
         }
 
         public void Accumulate(int k, double[,,,,] precision, double[,,,] recall)
         {
-            var count = _scores.Count;
-            var sorted = Enumerable.Range(0, count).ToArray();
-            var scores = _scores.ToArray();
+            var count = _kept;
+            var sorted = new int[count];
+            for (var i = 0; i < count; i++)
+            {
+                sorted[i] = i;
+            }
+
             // numpy's mergesort is stable: equal scores keep image order, then their order within the image.
-            Array.Sort(sorted, (x, y) =>
+            var scores = _scores;
+            Array.Sort(sorted, Comparer<int>.Create((x, y) =>
             {
                 var byScore = scores[y].CompareTo(scores[x]);
                 return byScore != 0 ? byScore : x.CompareTo(y);
-            });
+            }));
 
             var precisionCurve = new double[count];
             var recallCurve = new double[count];
-            for (var a = 0; a < AreaRanges; a++)
+            for (var m = 0; m < _maxDets.Length; m++)
             {
-                for (var m = 0; m < _maxDets.Length; m++)
+                var maxDet = _maxDets[m];
+                var within = Array.FindAll(sorted, index => _ranks[index] < maxDet);
+                for (var a = 0; a < AreaRanges; a++)
                 {
-                    var maxDet = _maxDets[m];
                     var positives = _nonIgnoredGroundTruth[a];
                     for (var t = 0; t < Thresholds; t++)
                     {
@@ -388,20 +474,15 @@ public static class CocoEvaluator
                         }
 
                         long tp = 0, fp = 0;
-                        var nd = 0;
-                        foreach (var index in sorted)
+                        var nd = within.Length;
+                        var flagOffset = a * Thresholds + t;
+                        for (var i = 0; i < nd; i++)
                         {
-                            if (_ranks[index] >= maxDet)
-                            {
-                                continue;
-                            }
-
-                            var flag = _flags[index * AreaRanges * Thresholds + a * Thresholds + t];
+                            var flag = _flags[within[i] * FlagsPerDetection + flagOffset];
                             tp += flag & 1;
                             fp += flag >> 1;
-                            recallCurve[nd] = (double)tp / positives;
-                            precisionCurve[nd] = tp / ((double)fp + tp + NumpySpacingOfOne);
-                            nd++;
+                            recallCurve[i] = (double)tp / positives;
+                            precisionCurve[i] = tp / ((double)fp + tp + NumpySpacingOfOne);
                         }
 
                         recall[t, k, a, m] = nd > 0 ? recallCurve[nd - 1] : 0;
