@@ -336,7 +336,7 @@ internal sealed class SubmissionReader
         }
         string subject = dataRows == 0 ? "The file has a header but no predictions: " : "";
         string noun = missing == 1 ? "Id has" : "Ids have";
-        string more = missing > examples.Count ? ", ..." : "";
+        string more = missing > examples.Count ? $" (and {missing - examples.Count:N0} more)" : "";
         _errors.Add(null, null, $"{subject}{missing:N0} of {_solution.RowCount:N0} {noun} no prediction, e.g. {string.Join(", ", examples)}{more}.");
     }
 }

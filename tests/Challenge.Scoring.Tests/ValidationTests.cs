@@ -84,7 +84,7 @@ public class ValidationTests
     {
         var solution = TestFiles.LoadSolution("Id,Category\n" + string.Concat(Enumerable.Range(0, 100).Select(i => $"{i},a\n")), s_labelTask);
         var error = Single(Reject(solution, "Id,Category\n0,a\n"));
-        Assert.Equal("99 of 100 Ids have no prediction, e.g. '1', '2', '3', '4', '5', ....", error.Message);
+        Assert.Equal("99 of 100 Ids have no prediction, e.g. '1', '2', '3', '4', '5' (and 94 more).", error.Message);
     }
 
     [Fact]

@@ -17,6 +17,7 @@ internal sealed class IdIndex
     private int[]? _rowPlusOneByNumber = new int[1024];
     private int[] _numberByRow = new int[1024];
     private ByteKeyTable? _table;
+    private int _largestNumber = -1;
 
     public int Count { get; private set; }
 
@@ -39,6 +40,7 @@ internal sealed class IdIndex
                     Array.Resize(ref _numberByRow, Count * 2);
                 }
                 _numberByRow[Count] = number;
+                _largestNumber = Math.Max(_largestNumber, number);
                 return Count++;
             }
             SwitchToTable();
@@ -77,6 +79,7 @@ internal sealed class IdIndex
         if (_rowPlusOneByNumber is not null)
         {
             Array.Resize(ref _numberByRow, Count);
+            Array.Resize(ref _rowPlusOneByNumber, _largestNumber + 1);
         }
     }
 
