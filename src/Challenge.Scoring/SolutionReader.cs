@@ -177,12 +177,13 @@ internal static class SolutionReader
 
     internal static void ReportDuplicateColumns(string[] header, ErrorCollector errors)
     {
+        // A dictionary, not a pairwise scan: a garbage "header" can have millions of columns.
+        var firstColumn = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         for (int column = 0; column < header.Length; column++)
         {
-            int first = Array.FindIndex(header, h => string.Equals(h, header[column], StringComparison.OrdinalIgnoreCase));
-            if (first < column)
+            if (!firstColumn.TryAdd(header[column], column))
             {
-                errors.Add(1, column + 1, $"Column '{header[column]}' appears twice in the header (columns {first + 1} and {column + 1}).");
+                errors.Add(1, column + 1, $"Column '{header[column]}' appears twice in the header (columns {firstColumn[header[column]] + 1} and {column + 1}).");
             }
         }
     }

@@ -276,6 +276,17 @@ public class ValidationTests
         }
     }
 
+    [Fact]
+    public void Header_with_a_million_columns_is_rejected_quickly_and_listed_briefly()
+    {
+        string header = "Id,Category," + string.Join(",", Enumerable.Repeat("x", 1_000_000));
+        var report = Reject(s_labels, header + "\n1,Forest\n");
+        Assert.Equal(ValidationReport.MaxListedErrors, report.Errors.Count);
+        // Each 'x' after the first is a duplicate, and every 'x' is an unexpected column.
+        Assert.Equal(1_999_999, report.ErrorCount);
+        Assert.Equal(new ValidationError(1, 4, "Column 'x' appears twice in the header (columns 3 and 4)."), report.Errors[0]);
+    }
+
     private sealed class UnseekableStream(byte[] bytes) : MemoryStream(bytes)
     {
         public override bool CanSeek => false;

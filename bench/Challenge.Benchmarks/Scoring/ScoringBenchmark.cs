@@ -15,40 +15,48 @@ internal static class ScoringBenchmark
 {
     private sealed record Scenario(string Name, string Solution, string Submission, TaskDefinition Task, int Rows, int Repeats);
 
-    private sealed record Measurement(Scenario Scenario, double MedianSeconds, double BestSeconds, double? Overall, long AllocatedBytes, long SolutionHeapBytes);
+    private sealed record Measurement(double MedianSeconds, double BestSeconds, double Overall, long AllocatedBytes, long SolutionHeapBytes, long BaselineWorkingSet, long PeakWorkingSet);
 
     public static int Run(string[] args)
     {
         int largeRows = IntOption(args, "--large-rows") ?? 10_000_000;
+        PinToOneCore();
+        if (IntOption(args, "--measure") is int index)
+        {
+            // Child process: one scenario, so its peak working set is its own.
+            var scenario = Scenarios(StringOption(args, "--dir")!, largeRows)[index];
+            Console.WriteLine(JsonSerializer.Serialize(Measure(scenario)));
+            return 0;
+        }
+
         string? python = StringOption(args, "--python");
         string? keep = StringOption(args, "--keep");
-        PinToOneCore();
-
         string directory = keep ?? Path.Combine(Path.GetTempPath(), "challenge-scoring-bench-" + Environment.ProcessId);
         Directory.CreateDirectory(directory);
         try
         {
-            var scenarios = Prepare(directory, largeRows);
-            Console.WriteLine($"Scoring benchmark: .NET {Environment.Version}, {Environment.ProcessorCount} logical CPUs, pinned to one core: {OperatingSystem.IsLinux()}");
+            var scenarios = Scenarios(directory, largeRows);
+            WriteFiles(directory, largeRows);
+            Console.WriteLine($"Scoring benchmark: .NET {Environment.Version}, {Environment.ProcessorCount} logical CPUs, each scenario in its own process pinned to one core");
             Console.WriteLine();
-            Console.WriteLine($"{"scenario",-34} {"file MB",8} {"median ms",10} {"best ms",9} {"rows/s",14} {"alloc MB",9} {"solution MB",11} {"overall",10}");
+            Console.WriteLine($"{"scenario",-36} {"file MB",8} {"median ms",10} {"best ms",9} {"rows/s",12} {"alloc MB",9} {"solution MB",11} {"start WS MB",11} {"peak WS MB",10} {"overall",9}");
             var results = new List<Measurement>();
-            foreach (var scenario in scenarios)
+            for (int i = 0; i < scenarios.Count; i++)
             {
-                var m = Measure(scenario);
+                var scenario = scenarios[i];
+                var m = MeasureInChildProcess(i, directory, largeRows);
                 results.Add(m);
                 double fileMb = new FileInfo(scenario.Submission).Length / 1048576.0;
                 Console.WriteLine(FormattableString.Invariant(
-                    $"{scenario.Name,-34} {fileMb,8:0.0} {m.MedianSeconds * 1000,10:0.00} {m.BestSeconds * 1000,9:0.00} {scenario.Rows / m.MedianSeconds,14:N0} {m.AllocatedBytes / 1048576.0,9:0.0} {m.SolutionHeapBytes / 1048576.0,11:0.0} {m.Overall,10:0.000000}"));
+                    $"{scenario.Name,-36} {fileMb,8:0.0} {m.MedianSeconds * 1000,10:0.00} {m.BestSeconds * 1000,9:0.00} {scenario.Rows / m.MedianSeconds,12:N0} {m.AllocatedBytes / 1048576.0,9:0.0} {m.SolutionHeapBytes / 1048576.0,11:0.0} {m.BaselineWorkingSet / 1048576.0,11:0} {m.PeakWorkingSet / 1048576.0,10:0} {m.Overall,9:0.0000}"));
             }
             Console.WriteLine();
-            Console.WriteLine(FormattableString.Invariant($"peak working set of the whole process (file generation included): {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:0} MB"));
-            Console.WriteLine("alloc MB = managed bytes allocated while validating and scoring one file (prediction slots sized by the solution, plus the read buffer);");
-            Console.WriteLine("solution MB = managed heap growth from loading the solution once.");
+            Console.WriteLine("alloc MB: managed bytes allocated while validating and scoring one file (prediction slots sized by the solution, plus the read buffer).");
+            Console.WriteLine("solution MB: managed heap kept by the loaded solution. start WS: working set before loading it; peak WS: the process's peak.");
 
             if (python is not null)
             {
-                CompareWithPython(python, directory, results);
+                CompareWithPython(python, directory, scenarios, results);
             }
             return 0;
         }
@@ -61,17 +69,36 @@ internal static class ScoringBenchmark
         }
     }
 
-    private static List<Scenario> Prepare(string directory, int largeRows)
+    private static Measurement MeasureInChildProcess(int index, string directory, int largeRows)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(ScoringBenchmark).Assembly.Location);
+        }
+        foreach (string argument in new[] { "scoring", "--measure", index.ToString(CultureInfo.InvariantCulture), "--dir", directory, "--large-rows", largeRows.ToString(CultureInfo.InvariantCulture) })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start the measuring process");
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return JsonSerializer.Deserialize<Measurement>(output) ?? throw new InvalidOperationException("no measurement: " + output);
+    }
+
+    private static void WriteFiles(string directory, int largeRows)
+    {
+        string P(string name) => Path.Combine(directory, name);
+        BenchmarkFiles.WriteLabels(P("labels_20k_solution.csv"), P("labels_20k_submission.csv"), 20_000, seed: 1);
+        BenchmarkFiles.WriteLabels(P("labels_large_solution.csv"), P("labels_large_submission.csv"), largeRows, seed: 2);
+        BenchmarkFiles.WriteProbabilities(P("probabilities_solution.csv"), P("probabilities_submission.csv"), 100_000, 121, seed: 3);
+    }
+
+    private static List<Scenario> Scenarios(string directory, int largeRows)
     {
         string P(string name) => Path.Combine(directory, name);
         var labelTask = new TaskDefinition { Kind = TaskKind.Label, Metric = "accuracy", Seed = 1 };
         var probabilityTask = new TaskDefinition { Kind = TaskKind.Probability, Metric = "log_loss", Seed = 1 };
-        if (!File.Exists(P("labels_20k_submission.csv")))
-        {
-            BenchmarkFiles.WriteLabels(P("labels_20k_solution.csv"), P("labels_20k_submission.csv"), 20_000, seed: 1);
-            BenchmarkFiles.WriteLabels(P("labels_large_solution.csv"), P("labels_large_submission.csv"), largeRows, seed: 2);
-            BenchmarkFiles.WriteProbabilities(P("probabilities_solution.csv"), P("probabilities_submission.csv"), 100_000, 121, seed: 3);
-        }
         return
         [
             new("label 20,000 rows (accuracy)", P("labels_20k_solution.csv"), P("labels_20k_submission.csv"), labelTask, 20_000, 200),
@@ -82,6 +109,7 @@ internal static class ScoringBenchmark
 
     private static Measurement Measure(Scenario scenario)
     {
+        long baselineWorkingSet = Environment.WorkingSet;
         GC.Collect();
         long heapBefore = GC.GetTotalMemory(forceFullCollection: true);
         Solution solution;
@@ -96,6 +124,9 @@ internal static class ScoringBenchmark
         var seconds = new List<double>();
         for (int run = -2; run < scenario.Repeats; run++)
         {
+            // The previous run's prediction arrays are garbage; collect them untimed so the peak
+            // working set shows what scoring one file needs, as on the server.
+            GC.Collect();
             long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
             var watch = Stopwatch.StartNew();
             using (var stream = new FileStream(scenario.Submission, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan))
@@ -112,10 +143,10 @@ internal static class ScoringBenchmark
         }
         seconds.Sort();
         GC.KeepAlive(solution);
-        return new Measurement(scenario, seconds[seconds.Count / 2], seconds[0], overall, allocated, solutionHeap);
+        return new Measurement(seconds[seconds.Count / 2], seconds[0], overall!.Value, allocated, solutionHeap, baselineWorkingSet, Process.GetCurrentProcess().PeakWorkingSet64);
     }
 
-    private static void CompareWithPython(string python, string directory, List<Measurement> results)
+    private static void CompareWithPython(string python, string directory, List<Scenario> scenarios, List<Measurement> results)
     {
         string script = FindScript();
         var start = new ProcessStartInfo(python, [script, directory]) { RedirectStandardOutput = true };
@@ -125,16 +156,17 @@ internal static class ScoringBenchmark
 
         Console.WriteLine();
         Console.WriteLine("Same files with pandas.read_csv + sklearn.metrics (bench/scoring_reference.py), solution read beforehand as above:");
-        Console.WriteLine($"{"scenario",-34} {"python ms",10} {"C# ms",10} {"C# faster by",13} {"python value",14} {"C# value",14}");
+        Console.WriteLine($"{"scenario",-36} {"python ms",10} {"C# ms",10} {"C# faster by",13} {"python value",14} {"C# value",14}");
         foreach (string line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             using var json = JsonDocument.Parse(line);
             var root = json.RootElement;
             string submission = root.GetProperty("submission").GetString()!;
-            var ours = results.Single(r => Path.GetFileName(r.Scenario.Submission) == submission);
+            int index = scenarios.FindIndex(s => Path.GetFileName(s.Submission) == submission);
+            var (scenario, ours) = (scenarios[index], results[index]);
             double pythonSeconds = root.GetProperty("seconds").GetDouble();
             Console.WriteLine(FormattableString.Invariant(
-                $"{ours.Scenario.Name,-34} {pythonSeconds * 1000,10:0.0} {ours.MedianSeconds * 1000,10:0.0} {pythonSeconds / ours.MedianSeconds,12:0.0}x {root.GetProperty("value").GetDouble(),14:0.000000} {ours.Overall,14:0.000000}"));
+                $"{scenario.Name,-36} {pythonSeconds * 1000,10:0.0} {ours.MedianSeconds * 1000,10:0.0} {pythonSeconds / ours.MedianSeconds,12:0.0}x {root.GetProperty("value").GetDouble(),14:0.000000} {ours.Overall,14:0.000000}"));
         }
     }
 

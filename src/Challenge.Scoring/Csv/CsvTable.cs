@@ -16,6 +16,7 @@ internal sealed class CsvTable
     private readonly Stream _stream;
     private readonly List<int> _pendingBlankLines = [];
     private string[] _header = [];
+    private string _columnList = "";
 
     public CsvTable(Stream stream, long maxFileBytes, ErrorCollector errors)
     {
@@ -89,6 +90,8 @@ internal sealed class CsvTable
         {
             _header[i] = Encoding.UTF8.GetString(Reader.Field(i)).Trim();
         }
+        const int namesShown = 10;
+        _columnList = string.Join(",", _header.Take(namesShown)) + (_header.Length > namesShown ? ",..." : "");
         return _header;
     }
 
@@ -133,7 +136,7 @@ internal sealed class CsvTable
             }
             if (Reader.FieldCount != _header.Length)
             {
-                _errors.Add(Reader.Line, null, $"Expected {_header.Length} columns ({string.Join(",", _header)}) but found {Reader.FieldCount}.");
+                _errors.Add(Reader.Line, null, $"Expected {_header.Length} columns ({_columnList}) but found {Reader.FieldCount}.");
                 RowRejected?.Invoke();
                 continue;
             }
