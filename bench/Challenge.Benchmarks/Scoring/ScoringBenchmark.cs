@@ -15,7 +15,7 @@ internal static class ScoringBenchmark
 {
     private sealed record Scenario(string Name, string Solution, string Submission, TaskDefinition Task, int Rows, int Repeats);
 
-    private sealed record Measurement(double MedianSeconds, double BestSeconds, double Overall, long AllocatedBytes, long SolutionHeapBytes, long BaselineWorkingSet, long PeakWorkingSet);
+    private sealed record Measurement(double SolutionLoadSeconds, double MedianSeconds, double BestSeconds, double Overall, long AllocatedBytes, long SolutionHeapBytes, long BaselineWorkingSet, long PeakWorkingSet);
 
     public static int Run(string[] args)
     {
@@ -39,7 +39,7 @@ internal static class ScoringBenchmark
             WriteFiles(directory, largeRows);
             Console.WriteLine($"Scoring benchmark: .NET {Environment.Version}, {Environment.ProcessorCount} logical CPUs, each scenario in its own process pinned to one core");
             Console.WriteLine();
-            Console.WriteLine($"{"scenario",-36} {"file MB",8} {"median ms",10} {"best ms",9} {"rows/s",12} {"alloc MB",9} {"solution MB",11} {"start WS MB",11} {"peak WS MB",10} {"overall",9}");
+            Console.WriteLine($"{"scenario",-36} {"file MB",8} {"median ms",10} {"best ms",9} {"rows/s",12} {"alloc MB",9} {"solution MB",11} {"load ms",8} {"start WS MB",11} {"peak WS MB",10} {"overall",9}");
             var results = new List<Measurement>();
             for (int i = 0; i < scenarios.Count; i++)
             {
@@ -48,11 +48,12 @@ internal static class ScoringBenchmark
                 results.Add(m);
                 double fileMb = new FileInfo(scenario.Submission).Length / 1048576.0;
                 Console.WriteLine(FormattableString.Invariant(
-                    $"{scenario.Name,-36} {fileMb,8:0.0} {m.MedianSeconds * 1000,10:0.00} {m.BestSeconds * 1000,9:0.00} {scenario.Rows / m.MedianSeconds,12:N0} {m.AllocatedBytes / 1048576.0,9:0.0} {m.SolutionHeapBytes / 1048576.0,11:0.0} {m.BaselineWorkingSet / 1048576.0,11:0} {m.PeakWorkingSet / 1048576.0,10:0} {m.Overall,9:0.0000}"));
+                    $"{scenario.Name,-36} {fileMb,8:0.0} {m.MedianSeconds * 1000,10:0.00} {m.BestSeconds * 1000,9:0.00} {scenario.Rows / m.MedianSeconds,12:N0} {m.AllocatedBytes / 1048576.0,9:0.0} {m.SolutionHeapBytes / 1048576.0,11:0.0} {m.SolutionLoadSeconds * 1000,8:0} {m.BaselineWorkingSet / 1048576.0,11:0} {m.PeakWorkingSet / 1048576.0,10:0} {m.Overall,9:0.0000}"));
             }
             Console.WriteLine();
             Console.WriteLine("alloc MB: managed bytes allocated while validating and scoring one file (prediction slots sized by the solution, plus the read buffer).");
-            Console.WriteLine("solution MB: managed heap kept by the loaded solution. start WS: working set before loading it; peak WS: the process's peak.");
+            Console.WriteLine("solution MB / load ms: managed heap kept by the solution and the time to read it (once per task on the server).");
+            Console.WriteLine("start WS: working set before loading the solution; peak WS: the measuring process's peak.");
 
             if (python is not null)
             {
@@ -113,10 +114,12 @@ internal static class ScoringBenchmark
         GC.Collect();
         long heapBefore = GC.GetTotalMemory(forceFullCollection: true);
         Solution solution;
+        var loadWatch = Stopwatch.StartNew();
         using (var stream = File.OpenRead(scenario.Solution))
         {
             solution = Solution.Load(stream, scenario.Task).Value ?? throw new InvalidOperationException("benchmark solution rejected");
         }
+        loadWatch.Stop();
         long solutionHeap = GC.GetTotalMemory(forceFullCollection: true) - heapBefore;
 
         double? overall = null;
@@ -143,7 +146,7 @@ internal static class ScoringBenchmark
         }
         seconds.Sort();
         GC.KeepAlive(solution);
-        return new Measurement(seconds[seconds.Count / 2], seconds[0], overall!.Value, allocated, solutionHeap, baselineWorkingSet, Process.GetCurrentProcess().PeakWorkingSet64);
+        return new Measurement(loadWatch.Elapsed.TotalSeconds, seconds[seconds.Count / 2], seconds[0], overall!.Value, allocated, solutionHeap, baselineWorkingSet, Process.GetCurrentProcess().PeakWorkingSet64);
     }
 
     private static void CompareWithPython(string python, string directory, List<Scenario> scenarios, List<Measurement> results)
