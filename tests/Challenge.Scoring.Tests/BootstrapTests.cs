@@ -1,3 +1,4 @@
+using Challenge.Scoring.Metrics;
 using Challenge.Scoring.Significance;
 
 namespace Challenge.Scoring.Tests;
@@ -47,6 +48,30 @@ public class BootstrapTests
         Assert.False(same.DiffersSignificantly);
         Assert.Equal(1.0, same.PValue);
         Assert.Equal(0.0, same.Difference);
+    }
+
+    [Theory]
+    [MemberData(nameof(PropertyTests.AllMetrics), MemberType = typeof(PropertyTests))]
+    public void Shared_work_between_resamples_gives_the_plain_metric_value(string metricName)
+    {
+        var kind = MetricCatalog.Find(metricName)!.TaskKinds[^1];
+        var (solutionCsv, _, noisyCsv) = PropertyTests.Files(kind, new Random(12));
+        var solution = TestFiles.LoadSolution(solutionCsv, PropertyTests.Task(kind, metricName));
+        var submission = TestFiles.Read(solution, noisyCsv);
+        var metric = MetricCatalog.Create(metricName);
+        var rows = solution.RowsOf(ScorePart.Overall).ToArray();
+        var resampled = metric.Resampled(submission, rows);
+        var random = new Random(13);
+        for (int replicate = 0; replicate < 5; replicate++)
+        {
+            var counts = new int[rows.Length];
+            for (int i = 0; i < rows.Length; i++)
+            {
+                counts[random.Next(rows.Length)]++;
+            }
+            var expanded = rows.SelectMany((row, i) => Enumerable.Repeat(row, counts[i])).ToArray();
+            Assert.Equal(metric.Evaluate(submission, expanded), resampled.Evaluate(counts), 1e-12);
+        }
     }
 
     [Fact]

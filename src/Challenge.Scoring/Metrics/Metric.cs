@@ -21,6 +21,38 @@ internal abstract class Metric
             Evaluate(submission, solution.RowsOf(ScorePart.Private)),
             Evaluate(submission, solution.RowsOf(ScorePart.Overall)));
     }
+
+    /// <summary>
+    /// Prepares repeated evaluation on resamples of <paramref name="rows"/>. The default expands
+    /// each resample into a row list; metrics override it where work can be shared between
+    /// resamples (per-row values, sorted scores).
+    /// </summary>
+    public virtual IResampledMetric Resampled(Submission submission, int[] rows) => new ExpandedResample(this, submission, rows);
+
+    private sealed class ExpandedResample(Metric metric, Submission submission, int[] rows) : IResampledMetric
+    {
+        private readonly int[] _sample = new int[rows.Length];
+
+        public double Evaluate(ReadOnlySpan<int> counts)
+        {
+            int next = 0;
+            for (int i = 0; i < counts.Length; i++)
+            {
+                for (int copy = 0; copy < counts[i]; copy++)
+                {
+                    _sample[next++] = rows[i];
+                }
+            }
+            return metric.Evaluate(submission, _sample.AsSpan(0, next));
+        }
+    }
+}
+
+/// <summary>A metric ready to be evaluated on many bootstrap resamples of the same rows.</summary>
+internal interface IResampledMetric
+{
+    /// <summary>Value on the multiset where row i of the prepared rows appears <c>counts[i]</c> times; NaN when undefined.</summary>
+    double Evaluate(ReadOnlySpan<int> counts);
 }
 
 /// <summary>Metrics that are a function of the confusion matrix; the parts are counted in one pass.</summary>
@@ -71,6 +103,32 @@ internal abstract class RowMeanMetric(MetricInfo info) : Metric(info)
             sum += RowValue(submission, row);
         }
         return Finish(sum / rows.Length);
+    }
+
+    /// <summary>Per-row values are computed once; each resample is then a weighted mean.</summary>
+    public override IResampledMetric Resampled(Submission submission, int[] rows)
+    {
+        var values = new double[rows.Length];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            values[i] = RowValue(submission, rows[i]);
+        }
+        return new WeightedMean(this, values);
+    }
+
+    private sealed class WeightedMean(RowMeanMetric metric, double[] values) : IResampledMetric
+    {
+        public double Evaluate(ReadOnlySpan<int> counts)
+        {
+            double sum = 0;
+            long total = 0;
+            for (int i = 0; i < counts.Length; i++)
+            {
+                sum += counts[i] * values[i];
+                total += counts[i];
+            }
+            return total == 0 ? double.NaN : metric.Finish(sum / total);
+        }
     }
 
     public override PartValues EvaluateParts(Submission submission)

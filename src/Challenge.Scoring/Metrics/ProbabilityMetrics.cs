@@ -111,6 +111,85 @@ internal sealed class RocAucMetric(MetricInfo info) : Metric(info)
         return defined == 0 ? double.NaN : sum / defined;
     }
 
+    /// <summary>
+    /// For the bootstrap, each class's scores are sorted once; a resample is then one pass over
+    /// the sorted rows with each row weighted by how often it was drawn. Counting, for every
+    /// positive copy, the negative copies below it (half for ties) is exactly the Mann-Whitney
+    /// statistic of the resampled multiset.
+    /// </summary>
+    public override IResampledMetric Resampled(Submission submission, int[] rows)
+    {
+        int classes = submission.Solution.ClassSet.Count;
+        var truth = submission.Solution.TruthClass!;
+        var probabilities = submission.Probabilities!;
+        int[] scoredClasses = classes == 2 ? [1] : Enumerable.Range(0, classes).ToArray();
+        var sorted = new SortedScores[scoredClasses.Length];
+        for (int c = 0; c < scoredClasses.Length; c++)
+        {
+            int k = scoredClasses[c];
+            var scores = new double[rows.Length];
+            var order = new int[rows.Length];
+            for (int i = 0; i < rows.Length; i++)
+            {
+                scores[i] = probabilities[rows[i] * classes + k];
+                order[i] = i;
+            }
+            Array.Sort(scores, order);
+            var tieStarts = new List<int>();
+            for (int i = 0; i < scores.Length; i++)
+            {
+                if (i == 0 || scores[i] != scores[i - 1])
+                {
+                    tieStarts.Add(i);
+                }
+            }
+            tieStarts.Add(scores.Length);
+            var positive = order.Select(i => truth[rows[i]] == k).ToArray();
+            sorted[c] = new SortedScores(order, positive, tieStarts.ToArray());
+        }
+        return new ResampledAuc(sorted);
+    }
+
+    private sealed record SortedScores(int[] Order, bool[] Positive, int[] TieStarts);
+
+    private sealed class ResampledAuc(SortedScores[] classes) : IResampledMetric
+    {
+        public double Evaluate(ReadOnlySpan<int> counts)
+        {
+            double sum = 0;
+            int defined = 0;
+            foreach (var c in classes)
+            {
+                double pairs = 0, negativesBelow = 0, positives = 0;
+                for (int g = 0; g + 1 < c.TieStarts.Length; g++)
+                {
+                    double tiePositives = 0, tieNegatives = 0;
+                    for (int i = c.TieStarts[g]; i < c.TieStarts[g + 1]; i++)
+                    {
+                        int weight = counts[c.Order[i]];
+                        if (c.Positive[i])
+                        {
+                            tiePositives += weight;
+                        }
+                        else
+                        {
+                            tieNegatives += weight;
+                        }
+                    }
+                    pairs += tiePositives * (negativesBelow + 0.5 * tieNegatives);
+                    negativesBelow += tieNegatives;
+                    positives += tiePositives;
+                }
+                if (positives > 0 && negativesBelow > 0)
+                {
+                    sum += pairs / (positives * negativesBelow);
+                    defined++;
+                }
+            }
+            return defined == 0 ? double.NaN : sum / defined;
+        }
+    }
+
     /// <summary>Mann-Whitney form of the AUC with average ranks for ties, equal to the trapezoidal area under the ROC curve.</summary>
     private static double OneVersusRest(Submission submission, ReadOnlySpan<int> rows, int positiveClass)
     {

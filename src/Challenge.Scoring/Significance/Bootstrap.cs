@@ -38,15 +38,16 @@ public static class Bootstrap
     {
         CheckArguments(replicates, confidence);
         var metric = Scorer.ResolveMetric(submission.Solution, metricName);
-        var rows = submission.Solution.RowsOf(part);
+        var rows = submission.Solution.RowsOf(part).ToArray();
         double estimate = metric.Evaluate(submission, rows);
+        var resampled = metric.Resampled(submission, rows);
         var values = new List<double>(replicates);
-        var sample = new int[rows.Length];
+        var counts = new int[rows.Length];
         var random = new SplitMix64(seed);
         for (int r = 0; r < replicates && rows.Length > 0; r++)
         {
-            Resample(rows, sample, ref random);
-            double value = metric.Evaluate(submission, sample);
+            Resample(counts, ref random);
+            double value = resampled.Evaluate(counts);
             if (!double.IsNaN(value))
             {
                 values.Add(value);
@@ -76,16 +77,18 @@ public static class Bootstrap
             throw new ArgumentException("Both submissions must have been read against the same Solution instance.", nameof(b));
         }
         var metric = Scorer.ResolveMetric(a.Solution, metricName);
-        var rows = a.Solution.RowsOf(part);
+        var rows = a.Solution.RowsOf(part).ToArray();
         double scoreA = metric.Evaluate(a, rows);
         double scoreB = metric.Evaluate(b, rows);
+        var resampledA = metric.Resampled(a, rows);
+        var resampledB = metric.Resampled(b, rows);
         var differences = new List<double>(replicates);
-        var sample = new int[rows.Length];
+        var counts = new int[rows.Length];
         var random = new SplitMix64(seed);
         for (int r = 0; r < replicates && rows.Length > 0; r++)
         {
-            Resample(rows, sample, ref random);
-            double difference = metric.Evaluate(a, sample) - metric.Evaluate(b, sample);
+            Resample(counts, ref random);
+            double difference = resampledA.Evaluate(counts) - resampledB.Evaluate(counts);
             if (!double.IsNaN(difference))
             {
                 differences.Add(difference);
@@ -112,11 +115,13 @@ public static class Bootstrap
         }
     }
 
-    private static void Resample(ReadOnlySpan<int> rows, int[] sample, ref SplitMix64 random)
+    /// <summary>Draws as many rows as there are, with replacement, recording how often each was drawn.</summary>
+    private static void Resample(int[] counts, ref SplitMix64 random)
     {
-        for (int i = 0; i < sample.Length; i++)
+        Array.Clear(counts);
+        for (int i = 0; i < counts.Length; i++)
         {
-            sample[i] = rows[random.NextBelow(rows.Length)];
+            counts[random.NextBelow(counts.Length)]++;
         }
     }
 
