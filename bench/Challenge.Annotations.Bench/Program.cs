@@ -29,31 +29,41 @@ if (args[0] == "generate")
     return 0;
 }
 
+var process = Process.GetCurrentProcess();
 var total = Stopwatch.StartNew();
-var stage = Stopwatch.StartNew();
-var goldResult = AnnotationReader.Read(File.ReadAllBytes(Path.Combine(directory, "gold.json")), "gold.json");
-var goldSet = goldResult.Value ?? throw new InvalidOperationException(string.Join("\n", goldResult.Errors));
-var readGold = stage.Elapsed;
-stage.Restart();
-var teamResult = AnnotationReader.Read(File.ReadAllBytes(Path.Combine(directory, "detections.json")), "detections.json",
-    new AnnotationReadOptions { Reference = goldSet });
-var team = teamResult.Value ?? throw new InvalidOperationException(string.Join("\n", teamResult.Errors));
-var readTeam = stage.Elapsed;
-stage.Restart();
-var quality = AnnotationQuality.Evaluate(goldSet, team);
-var coverage = Coverage.Of(goldSet, team);
-var qualityTime = stage.Elapsed;
-stage.Restart();
-var coco = CocoEvaluator.Evaluate(goldSet, team);
-var cocoTime = stage.Elapsed;
+var stages = new List<(string Name, TimeSpan Wall, TimeSpan Cpu, string Figures)>();
+T Stage<T>(string name, Func<T> run, Func<T, string>? figures = null)
+{
+    process.Refresh();
+    var cpuBefore = process.TotalProcessorTime;
+    var wall = Stopwatch.StartNew();
+    var result = run();
+    wall.Stop();
+    process.Refresh();
+    stages.Add((name, wall.Elapsed, process.TotalProcessorTime - cpuBefore, figures?.Invoke(result) ?? ""));
+    return result;
+}
+
+var goldSet = Stage("read gold (COCO)", () => Unwrap(AnnotationReader.Read(File.ReadAllBytes(Path.Combine(directory, "gold.json")), "gold.json")));
+var team = Stage("read detections", () => Unwrap(AnnotationReader.Read(File.ReadAllBytes(Path.Combine(directory, "detections.json")), "detections.json",
+    new AnnotationReadOptions { Reference = goldSet })));
+Stage("annotation quality", () => (AnnotationQuality.Evaluate(goldSet, team), Coverage.Of(goldSet, team)),
+    r => $"precision {r.Item1.Precision:F4} recall {r.Item1.Recall:F4} f1 {r.Item1.F1:F4} meanIoU {r.Item1.MeanIou:F4} coverage {r.Item2.Share:F4} errors {r.Item1.Errors.Count}");
+Stage("COCO AP", () => CocoEvaluator.Evaluate(goldSet, team),
+    c => $"AP {c.Ap:F6} AP50 {c.Ap50:F6} AP75 {c.Ap75:F6} AR100 {c.Ar100:F6}");
 total.Stop();
+process.Refresh();
 
 Console.WriteLine($"images {goldSet.Images.Count}, gold boxes {goldSet.Boxes.Count}, detections {team.Boxes.Count}");
-Console.WriteLine($"read gold          {readGold.TotalSeconds,8:F2} s");
-Console.WriteLine($"read detections    {readTeam.TotalSeconds,8:F2} s");
-Console.WriteLine($"annotation quality {qualityTime.TotalSeconds,8:F2} s   precision {quality.Precision:F4} recall {quality.Recall:F4} f1 {quality.F1:F4} meanIoU {quality.MeanIou:F4} coverage {coverage.Share:F4} errors {quality.Errors.Count}");
-Console.WriteLine($"COCO AP            {cocoTime.TotalSeconds,8:F2} s   AP {coco.Ap:F6} AP50 {coco.Ap50:F6} AP75 {coco.Ap75:F6} AR100 {coco.Ar100:F6}");
-Console.WriteLine($"total              {total.Elapsed.TotalSeconds,8:F2} s");
-Console.WriteLine($"process CPU time   {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,8:F2} s   (wall time above depends on what else the machine runs)");
-Console.WriteLine($"peak working set   {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):F0} MiB");
+Console.WriteLine($"{"stage",-20} {"wall s",8} {"CPU s",8}");
+foreach (var (name, wall, cpu, figures) in stages)
+{
+    Console.WriteLine($"{name,-20} {wall.TotalSeconds,8:F2} {cpu.TotalSeconds,8:F2}   {figures}");
+}
+
+Console.WriteLine($"{"total",-20} {total.Elapsed.TotalSeconds,8:F2} {process.TotalProcessorTime.TotalSeconds,8:F2}   (CPU includes start-up; wall depends on what else the machine runs)");
+Console.WriteLine($"peak working set   {process.PeakWorkingSet64 / (1024.0 * 1024):F0} MiB");
 return 0;
+
+static AnnotationDataset Unwrap(ParseResult<AnnotationDataset> result) =>
+    result.Value ?? throw new InvalidOperationException(string.Join("\n", result.Errors));

@@ -122,6 +122,24 @@ public class FormatTests
     }
 
     [Fact]
+    public void A_coco_value_of_the_wrong_type_is_named_by_path_and_line()
+    {
+        var coco = """
+            {"images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}],
+             "categories": [{"id": 1, "name": "PLASTIC_BAG"}],
+             "annotations": [
+               {"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4]},
+               {"id": 2, "image_id": 1, "category_id": 1, "bbox": [1, "two", 3, 4]}
+             ]}
+            """u8.ToArray();
+
+        var error = Assert.Single(AnnotationReader.Read(coco, "gold.json").Errors);
+
+        Assert.Equal(("gold.json", 5), (error.Entry, error.Line));
+        Assert.Contains("$.annotations[1].bbox", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Forcing_a_format_overrides_detection()
     {
         var bytes = Fixtures.Bytes("formats/coco_instances.json");

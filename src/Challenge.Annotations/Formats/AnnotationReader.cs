@@ -198,30 +198,9 @@ internal static class FormatDetector
 
         var json = entries.FirstOrDefault(e => e.Name.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
             ?? entries.FirstOrDefault(e => FirstNonBlank(e.Content) is '{' or '[');
-        if (json is not null)
+        if (json is not null && JsonSniffer.Detect(json) is { } jsonFormat)
         {
-            var parsed = json.Json;
-            var root = parsed.RootElement;
-            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("images", out _) && root.TryGetProperty("annotations", out _))
-            {
-                return AnnotationFormat.Coco;
-            }
-
-            if (KiliFormat.LooksLikeKili(root))
-            {
-                return AnnotationFormat.Kili;
-            }
-
-            if (LabelStudioFormat.LooksLikeLabelStudio(root) || (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("data", out _)))
-            {
-                return AnnotationFormat.LabelStudio;
-            }
-
-            if (root.ValueKind == JsonValueKind.Array
-                && (root.GetArrayLength() == 0 || (root[0].ValueKind == JsonValueKind.Object && root[0].TryGetProperty("image_id", out _))))
-            {
-                return AnnotationFormat.CocoResults;
-            }
+            return jsonFormat;
         }
 
         throw new AnnotationFormatException(uploadName, null,

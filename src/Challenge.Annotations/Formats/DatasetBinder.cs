@@ -17,6 +17,8 @@ internal sealed class DatasetBinder
     private readonly Dictionary<string, ImageInfo> _byBaseName = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, ImageInfo> _byStem = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<int, ImageInfo> _byId = [];
+    private readonly Dictionary<string, Category> _categoryByName = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<int> _categoryIds = [];
     private int _suppressedErrors;
 
     private DatasetBinder(AnnotationDataset? reference)
@@ -74,6 +76,12 @@ internal sealed class DatasetBinder
         else
         {
             dataset.Categories.AddRange(_reference.Categories);
+        }
+
+        foreach (var category in dataset.Categories)
+        {
+            _categoryByName.TryAdd(category.Name, category);
+            _categoryIds.Add(category.Id);
         }
 
         var images = new Dictionary<int, ImageInfo>();
@@ -172,7 +180,13 @@ internal sealed class DatasetBinder
         var name = box.CategoryName ?? (box.CategoryId is { } id && declaredNames.TryGetValue(id, out var declared) ? declared : null);
         if (name is not null)
         {
-            var category = _reference is null ? dataset.GetOrAddCategory(name) : _reference.FindCategory(name);
+            if (!_categoryByName.TryGetValue(name, out var category) && _reference is null)
+            {
+                category = dataset.GetOrAddCategory(name);
+                _categoryByName.Add(name, category);
+                _categoryIds.Add(category.Id);
+            }
+
             if (category is null)
             {
                 Report(image.Entry, box.Line ?? image.Line,
@@ -182,7 +196,7 @@ internal sealed class DatasetBinder
             return category?.Id;
         }
 
-        if (box.CategoryId is { } categoryId && dataset.Categories.Any(c => c.Id == categoryId))
+        if (box.CategoryId is { } categoryId && _categoryIds.Contains(categoryId))
         {
             return categoryId;
         }

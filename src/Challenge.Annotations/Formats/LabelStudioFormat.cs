@@ -11,11 +11,6 @@ namespace Challenge.Annotations.Formats;
 /// </summary>
 internal static partial class LabelStudioFormat
 {
-    public static bool LooksLikeLabelStudio(JsonElement root) =>
-        root.ValueKind == JsonValueKind.Array && root.GetArrayLength() > 0 && root[0].ValueKind == JsonValueKind.Object
-        && root[0].TryGetProperty("data", out _)
-        && (root[0].TryGetProperty("annotations", out _) || root[0].TryGetProperty("predictions", out _));
-
     /// <summary>Label Studio prefixes uploaded files with 8 hex digits and a dash; the gold set knows the original name.</summary>
     public static string StripUploadPrefix(string fileName)
     {
