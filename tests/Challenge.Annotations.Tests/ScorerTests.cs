@@ -81,6 +81,17 @@ public class ScorerTests
     }
 
     [Fact]
+    public void Streams_score_like_bytes()
+    {
+        using var solution = File.OpenRead(Fixtures.PathOf("formats/coco_instances.json"));
+        using var submission = File.OpenRead(Fixtures.PathOf("formats/label_studio.json"));
+
+        var outcome = AnnotationScorer.Score(AnnotationScoreRequest.FromStreams(solution, "gold.json", submission, "ls.json", "box_f1"));
+
+        Assert.Equal(1.0, Assert.IsType<AnnotationScore>(outcome).Value, 12);
+    }
+
+    [Fact]
     public void A_forced_format_is_used_for_the_submission()
     {
         var outcome = AnnotationScorer.Score(new AnnotationScoreRequest(_gold, "gold.json", Fixtures.Bytes("formats/kili_export.json"), "kili.json", "box_f1")

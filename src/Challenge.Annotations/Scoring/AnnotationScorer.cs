@@ -18,6 +18,17 @@ public sealed record AnnotationScoreRequest(byte[] Solution, string SolutionName
 
     /// <summary>Images that form the public part; the rest are private. Null scores the whole set only.</summary>
     public IReadOnlySet<int>? PublicImageIds { get; init; }
+
+    /// <summary>Builds a request from open streams (an upload, a stored file); both are read to the end.</summary>
+    public static AnnotationScoreRequest FromStreams(Stream solution, string solutionName, Stream submission, string submissionName, string metric) =>
+        new(ReadAll(solution), solutionName, ReadAll(submission), submissionName, metric);
+
+    private static byte[] ReadAll(Stream stream)
+    {
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return buffer.ToArray();
+    }
 }
 
 /// <summary>Either a <see cref="AnnotationValidationFailure"/> or an <see cref="AnnotationScore"/>.</summary>
