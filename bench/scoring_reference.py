@@ -36,30 +36,37 @@ def label(directory, solution_name, submission_name, repeats):
     return median_of(repeats, work)
 
 
-def probability(directory, solution_name, submission_name, repeats):
-    solution = pd.read_csv(os.path.join(directory, solution_name), dtype={"Id": str})
+def probability(metric):
+    def run(directory, solution_name, submission_name, repeats):
+        solution = pd.read_csv(os.path.join(directory, solution_name), dtype={"Id": str})
 
-    def work():
-        submission = pd.read_csv(os.path.join(directory, submission_name), dtype={"Id": str}).set_index("Id")
-        classes = sorted(submission.columns)
-        probabilities = submission.reindex(solution["Id"])[classes].to_numpy()
-        probabilities = probabilities / probabilities.sum(axis=1, keepdims=True)
-        return metrics.log_loss(solution["Category"].to_numpy(), probabilities, eps=1e-15, labels=classes)
+        def work():
+            submission = pd.read_csv(os.path.join(directory, submission_name), dtype={"Id": str}).set_index("Id")
+            classes = sorted(submission.columns)
+            probabilities = submission.reindex(solution["Id"])[classes].to_numpy()
+            probabilities = probabilities / probabilities.sum(axis=1, keepdims=True)
+            truth = solution["Category"].to_numpy()
+            if metric == "roc_auc":
+                return metrics.roc_auc_score(truth, probabilities, multi_class="ovr", average="macro", labels=classes)
+            return metrics.log_loss(truth, probabilities, eps=1e-15, labels=classes)
 
-    return median_of(repeats, work)
+        return median_of(repeats, work)
+
+    return run
 
 
 def main():
     directory = sys.argv[1]
     os.sched_setaffinity(0, {0})
     runs = [
-        (label, "labels_20k_solution.csv", "labels_20k_submission.csv", 20),
-        (label, "labels_large_solution.csv", "labels_large_submission.csv", 1),
-        (probability, "probabilities_solution.csv", "probabilities_submission.csv", 3),
+        ("accuracy", label, "labels_20k_solution.csv", "labels_20k_submission.csv", 20),
+        ("accuracy", label, "labels_large_solution.csv", "labels_large_submission.csv", 1),
+        ("log_loss", probability("log_loss"), "probabilities_solution.csv", "probabilities_submission.csv", 3),
+        ("roc_auc", probability("roc_auc"), "probabilities_solution.csv", "probabilities_submission.csv", 2),
     ]
-    for function, solution_name, submission_name, repeats in runs:
+    for metric, function, solution_name, submission_name, repeats in runs:
         seconds, value = function(directory, solution_name, submission_name, repeats)
-        print(json.dumps({"submission": submission_name, "seconds": seconds, "value": float(value)}), flush=True)
+        print(json.dumps({"submission": submission_name, "metric": metric, "seconds": seconds, "value": float(value)}), flush=True)
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ internal static class BenchmarkFiles
             double sum = 0;
             for (int k = 0; k < classCount; k++)
             {
-                weights[k] = Math.Exp(2 * random.NextDouble() + (k == truth ? 3 : 0));
+                weights[k] = Math.Exp(3 * random.NextDouble() + (k == truth ? 1.5 : 0));
                 sum += weights[k];
             }
             string id = $"{100000 + row}.jpg";

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Challenge.Scoring;
+using Challenge.Scoring.Significance;
 
 namespace Challenge.Benchmarks.Scoring;
 
@@ -13,9 +14,9 @@ namespace Challenge.Benchmarks.Scoring;
 /// </summary>
 internal static class ScoringBenchmark
 {
-    private sealed record Scenario(string Name, string Solution, string Submission, TaskDefinition Task, int Rows, int Repeats);
+    private sealed record Scenario(string Name, string Solution, string Submission, TaskDefinition Task, int Rows, int Repeats, bool TimeBootstrap);
 
-    private sealed record Measurement(double SolutionLoadSeconds, double MedianSeconds, double BestSeconds, double Overall, long AllocatedBytes, long SolutionHeapBytes, long BaselineWorkingSet, long PeakWorkingSet);
+    private sealed record Measurement(double SolutionLoadSeconds, double MedianSeconds, double BestSeconds, double Overall, long AllocatedBytes, long SolutionHeapBytes, long BaselineWorkingSet, long PeakWorkingSet, double? BootstrapSeconds);
 
     public static int Run(string[] args)
     {
@@ -49,6 +50,14 @@ internal static class ScoringBenchmark
                 double fileMb = new FileInfo(scenario.Submission).Length / 1048576.0;
                 Console.WriteLine(FormattableString.Invariant(
                     $"{scenario.Name,-36} {fileMb,8:0.0} {m.MedianSeconds * 1000,10:0.00} {m.BestSeconds * 1000,9:0.00} {scenario.Rows / m.MedianSeconds,12:N0} {m.AllocatedBytes / 1048576.0,9:0.0} {m.SolutionHeapBytes / 1048576.0,11:0.0} {m.SolutionLoadSeconds * 1000,8:0} {m.BaselineWorkingSet / 1048576.0,11:0} {m.PeakWorkingSet / 1048576.0,10:0} {m.Overall,9:0.0000}"));
+            }
+            Console.WriteLine();
+            for (int i = 0; i < scenarios.Count; i++)
+            {
+                if (results[i].BootstrapSeconds is double bootstrap)
+                {
+                    Console.WriteLine(FormattableString.Invariant($"bootstrap 95% interval, 1,000 replicates of the public part: {scenarios[i].Name}: {bootstrap * 1000:0} ms"));
+                }
             }
             Console.WriteLine();
             Console.WriteLine("alloc MB: managed bytes allocated while validating and scoring one file (prediction slots sized by the solution, plus the read buffer).");
@@ -102,9 +111,10 @@ internal static class ScoringBenchmark
         var probabilityTask = new TaskDefinition { Kind = TaskKind.Probability, Metric = "log_loss", Seed = 1 };
         return
         [
-            new("label 20,000 rows (accuracy)", P("labels_20k_solution.csv"), P("labels_20k_submission.csv"), labelTask, 20_000, 200),
-            new($"label {largeRows:N0} rows (accuracy)", P("labels_large_solution.csv"), P("labels_large_submission.csv"), labelTask, largeRows, 5),
-            new("probability 100,000 x 121 (log_loss)", P("probabilities_solution.csv"), P("probabilities_submission.csv"), probabilityTask, 100_000, 5),
+            new("label 20,000 rows (accuracy)", P("labels_20k_solution.csv"), P("labels_20k_submission.csv"), labelTask, 20_000, 200, true),
+            new($"label {largeRows:N0} rows (accuracy)", P("labels_large_solution.csv"), P("labels_large_submission.csv"), labelTask, largeRows, 5, false),
+            new("probability 100,000 x 121 (log_loss)", P("probabilities_solution.csv"), P("probabilities_submission.csv"), probabilityTask, 100_000, 5, true),
+            new("probability 100,000 x 121 (roc_auc)", P("probabilities_solution.csv"), P("probabilities_submission.csv"), probabilityTask with { Metric = "roc_auc" }, 100_000, 2, true),
         ];
     }
 
@@ -145,8 +155,17 @@ internal static class ScoringBenchmark
             }
         }
         seconds.Sort();
+        double? bootstrapSeconds = null;
+        if (scenario.TimeBootstrap)
+        {
+            using var stream = File.OpenRead(scenario.Submission);
+            var submission = solution.ReadSubmission(stream).Value!;
+            var watch = Stopwatch.StartNew();
+            Bootstrap.Interval(submission, ScorePart.Public, replicates: 1000, seed: 1);
+            bootstrapSeconds = watch.Elapsed.TotalSeconds;
+        }
         GC.KeepAlive(solution);
-        return new Measurement(loadWatch.Elapsed.TotalSeconds, seconds[seconds.Count / 2], seconds[0], overall!.Value, allocated, solutionHeap, baselineWorkingSet, Process.GetCurrentProcess().PeakWorkingSet64);
+        return new Measurement(loadWatch.Elapsed.TotalSeconds, seconds[seconds.Count / 2], seconds[0], overall!.Value, allocated, solutionHeap, baselineWorkingSet, Process.GetCurrentProcess().PeakWorkingSet64, bootstrapSeconds);
     }
 
     private static void CompareWithPython(string python, string directory, List<Scenario> scenarios, List<Measurement> results)
@@ -165,7 +184,8 @@ internal static class ScoringBenchmark
             using var json = JsonDocument.Parse(line);
             var root = json.RootElement;
             string submission = root.GetProperty("submission").GetString()!;
-            int index = scenarios.FindIndex(s => Path.GetFileName(s.Submission) == submission);
+            string metric = root.GetProperty("metric").GetString()!;
+            int index = scenarios.FindIndex(s => Path.GetFileName(s.Submission) == submission && s.Task.Metric == metric);
             var (scenario, ours) = (scenarios[index], results[index]);
             double pythonSeconds = root.GetProperty("seconds").GetDouble();
             Console.WriteLine(FormattableString.Invariant(
