@@ -2,6 +2,12 @@ using Challenge.Core.Accounts;
 using Challenge.Core.Challenges;
 using Challenge.Core.Data;
 using Challenge.Core.Demo;
+using Challenge.Core.Files;
+using Challenge.Core.Leaderboards;
+using Challenge.Core.Scheduling;
+using Challenge.Core.Submissions;
+using Challenge.Core.Tasks;
+using Challenge.Core.Teams;
 using Challenge.Core.Markdown;
 using Challenge.Core.Storage;
 using Microsoft.AspNetCore.DataProtection;
@@ -28,15 +34,18 @@ public static class CoreServiceCollectionExtensions
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DemoOptions>().Bind(configuration.GetSection(DemoOptions.Section));
 
-        services.AddSingleton(sp => ChallengePaths.Resolve(settingsRoot, sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataDirectory));
-        services.AddDbContextFactory<ChallengeDbContext>((sp, options) =>
-        {
-            var database = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            var connectionString = string.IsNullOrWhiteSpace(database.ConnectionString)
-                ? new SqliteConnectionStringBuilder { DataSource = sp.GetRequiredService<ChallengePaths>().DatabaseFile }.ToString()
-                : database.ConnectionString;
-            options.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(SqliteMigrationsAssembly));
-        });
+        // Both EF Core and the Quartz job store need the connection string while services are
+        // being registered, so the paths are resolved here rather than from options.
+        var paths = ChallengePaths.Resolve(settingsRoot,
+            configuration[$"{StorageOptions.Section}:{nameof(StorageOptions.DataDirectory)}"] ?? new StorageOptions().DataDirectory);
+        var connectionString = configuration[$"{DatabaseOptions.Section}:{nameof(DatabaseOptions.ConnectionString)}"] is { Length: > 0 } configured
+            ? configured
+            : new SqliteConnectionStringBuilder { DataSource = paths.DatabaseFile, DefaultTimeout = 60 }.ToString();
+        services.AddSingleton(paths);
+        services.AddDbContextFactory<ChallengeDbContext>(options =>
+            options.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(SqliteMigrationsAssembly)));
+
+        services.AddChallengeScheduling(connectionString);
 
         // Keys live in the data directory so sign-in cookies and tokens outlive restarts.
         services.AddDataProtection().SetApplicationName("Challenge");
@@ -61,6 +70,15 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<MarkdownRenderer>();
         services.AddSingleton<DemoSeeder>();
         services.AddSingleton<CompetitionService>();
+        services.AddSingleton<IFileStore, LocalFileStore>();
+        services.AddSingleton<SolutionCache>();
+        services.AddSingleton<TaskService>();
+        services.AddSingleton<TeamService>();
+        services.AddSingleton<SubmissionService>();
+        services.AddSingleton<SubmissionScorer>();
+        services.AddSingleton<SubmissionAdminService>();
+        services.AddSingleton<ILeaderboardNotifier, InProcessLeaderboardNotifier>();
+        services.AddSingleton<LeaderboardService>();
         services.AddScoped<AccountService>();
         services.AddHostedService<DatabaseStartup>();
         return services;

@@ -12,34 +12,31 @@ namespace Challenge.Core.Tests;
 // starts them (migrations, roles, optional demo seed).
 public sealed class CoreHarness : IAsyncDisposable
 {
-    private CoreHarness(ServiceProvider services, string directory)
+    private readonly IHost _host;
+
+    private CoreHarness(IHost host, string directory)
     {
-        Services = services;
+        _host = host;
         Directory = directory;
     }
 
-    public ServiceProvider Services { get; }
+    public IServiceProvider Services => _host.Services;
     public string Directory { get; }
 
     public static async Task<CoreHarness> StartAsync(bool seedDemo = false, string? directory = null)
     {
         directory ??= Path.Combine(Path.GetTempPath(), "challenge-core-tests", Guid.NewGuid().ToString("N"));
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Storage:DataDirectory"] = directory,
-                ["Demo:Seed"] = seedDemo ? "true" : "false",
-            })
-            .Build();
-        var services = new ServiceCollection()
-            .AddLogging()
-            .AddChallengeCore(configuration, directory)
-            .BuildServiceProvider(validateScopes: true);
-        foreach (var lifecycle in services.GetServices<IHostedService>().OfType<IHostedLifecycleService>())
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            await lifecycle.StartingAsync(CancellationToken.None);
-        }
-        return new CoreHarness(services, directory);
+            ["Storage:DataDirectory"] = directory,
+            ["Demo:Seed"] = seedDemo ? "true" : "false",
+        });
+        builder.Services.AddLogging();
+        builder.Services.AddChallengeCore(builder.Configuration, directory);
+        var host = builder.Build();
+        await host.StartAsync();
+        return new CoreHarness(host, directory);
     }
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
@@ -57,7 +54,8 @@ public sealed class CoreHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Services.DisposeAsync();
+        await _host.StopAsync();
+        _host.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {

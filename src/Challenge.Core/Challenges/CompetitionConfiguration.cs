@@ -16,6 +16,23 @@ internal sealed class CompetitionConfiguration : IEntityTypeConfiguration<Compet
         builder.Property(c => c.Status).HasConversion<string>().HasMaxLength(16);
         builder.Property(c => c.OwnerId).HasMaxLength(450);
         builder.HasIndex(c => new { c.Status, c.StartsAtUtc });
+        builder.Property(c => c.DataMarkdown).HasMaxLength(CompetitionRules.OverviewMaxLength);
+        builder.Property(c => c.EvaluationMarkdown).HasMaxLength(CompetitionRules.OverviewMaxLength);
+        builder.Property(c => c.RulesMarkdown).HasMaxLength(CompetitionRules.OverviewMaxLength);
         builder.Ignore(c => c.IsPublished);
+        builder.Ignore(c => c.IsPrivateRevealed);
+        builder.Ignore(c => c.MergerDeadlineUtc);
+        builder.HasMany(c => c.CoOrganizers).WithOne().HasForeignKey(o => o.CompetitionId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class CompetitionOrganizerConfiguration : IEntityTypeConfiguration<CompetitionOrganizer>
+{
+    public void Configure(EntityTypeBuilder<CompetitionOrganizer> builder)
+    {
+        builder.ToTable("ChallengeOrganizers");
+        builder.HasKey(o => new { o.CompetitionId, o.UserId });
+        builder.Property(o => o.UserId).HasMaxLength(450);
+        builder.HasIndex(o => o.UserId);
     }
 }

@@ -1,4 +1,10 @@
 using Challenge.Core.Accounts;
+using Challenge.Core.ApiTokens;
+using Challenge.Core.Audit;
+using Challenge.Core.Files;
+using Challenge.Core.Submissions;
+using Challenge.Core.Tasks;
+using Challenge.Core.Teams;
 using Challenge.Core.Challenges;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -9,6 +15,17 @@ public sealed class ChallengeDbContext(DbContextOptions<ChallengeDbContext> opti
     : IdentityDbContext<AppUser>(options)
 {
     public DbSet<Competition> Competitions => Set<Competition>();
+    public DbSet<CompetitionOrganizer> CompetitionOrganizers => Set<CompetitionOrganizer>();
+    public DbSet<CompetitionTask> Tasks => Set<CompetitionTask>();
+    public DbSet<StoredFile> StoredFiles => Set<StoredFile>();
+    public DbSet<DataFile> DataFiles => Set<DataFile>();
+    public DbSet<Team> Teams => Set<Team>();
+    public DbSet<TeamMember> TeamMembers => Set<TeamMember>();
+    public DbSet<Participation> Participations => Set<Participation>();
+    public DbSet<Submission> Submissions => Set<Submission>();
+    public DbSet<DailyQuota> DailyQuotas => Set<DailyQuota>();
+    public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,0 +1,43 @@
+namespace Challenge.Core.Leaderboards;
+
+public enum LeaderboardKind
+{
+    Public,
+    Private,
+}
+
+public sealed record Leaderboard(
+    int CompetitionId,
+    int TaskId,
+    string TaskSlug,
+    string TaskTitle,
+    string Metric,
+    bool HigherIsBetter,
+    LeaderboardKind Kind,
+    IReadOnlyList<LeaderboardRow> Rows,
+    DateTime ComputedAtUtc);
+
+// Rank is null for baseline rows, which are shown for reference but never ranked.
+public sealed record LeaderboardRow(
+    int? Rank,
+    int TeamId,
+    string Team,
+    IReadOnlyList<string> Members,
+    double? Score,
+    double? Lower,
+    double? Upper,
+    int Entries,
+    DateTime LastSubmissionUtc,
+    DateTime? BestAtUtc,
+    bool IsBaseline,
+    int? PublicRank)
+{
+    // The shake-up: positive when the team climbed between the public and the private board.
+    public int? RankChange => Rank is { } rank && PublicRank is { } before ? before - rank : null;
+}
+
+public sealed record ProgressionSeries(string Team, IReadOnlyList<ProgressionPoint> Points);
+
+public sealed record ProgressionPoint(DateTime AtUtc, double BestScore);
+
+public sealed record DailyCount(string Day, int Submissions);

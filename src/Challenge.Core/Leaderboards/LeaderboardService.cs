@@ -1,0 +1,161 @@
+using System.Collections.Concurrent;
+using Challenge.Core.Data;
+using Challenge.Core.Submissions;
+using Challenge.Scoring.Metrics;
+using Microsoft.EntityFrameworkCore;
+
+namespace Challenge.Core.Leaderboards;
+
+// Builds boards from the submissions and caches each until a change event for its task arrives,
+// so page views and API reads between two scores cost a dictionary lookup.
+public sealed class LeaderboardService
+{
+    private readonly IDbContextFactory<ChallengeDbContext> _dbFactory;
+    private readonly TimeProvider _clock;
+    private readonly ConcurrentDictionary<(int TaskId, LeaderboardKind Kind), Task<Leaderboard>> _cache = new();
+
+    public LeaderboardService(IDbContextFactory<ChallengeDbContext> dbFactory, ILeaderboardNotifier notifier, TimeProvider clock)
+    {
+        _dbFactory = dbFactory;
+        _clock = clock;
+        notifier.Changed += change =>
+        {
+            _cache.TryRemove((change.TaskId, LeaderboardKind.Public), out _);
+            _cache.TryRemove((change.TaskId, LeaderboardKind.Private), out _);
+        };
+    }
+
+    // The caller decides who may see the private board (everyone after the reveal, organizers always).
+    public Task<Leaderboard> GetAsync(int taskId, LeaderboardKind kind, CancellationToken cancellationToken = default)
+    {
+        var cached = _cache.GetOrAdd((taskId, kind), key => BuildAsync(key.TaskId, key.Kind, CancellationToken.None));
+        if (cached.IsFaulted || cached.IsCanceled)
+        {
+            _cache.TryRemove((taskId, kind), out _);
+        }
+        return cached.WaitAsync(cancellationToken);
+    }
+
+    public void Invalidate(int taskId)
+    {
+        _cache.TryRemove((taskId, LeaderboardKind.Public), out _);
+        _cache.TryRemove((taskId, LeaderboardKind.Private), out _);
+    }
+
+    private sealed record Scored(long Id, int TeamId, double? Public, double? Private, double? Lower, double? Upper, DateTime CreatedAtUtc, bool IsSelected);
+
+    private sealed record TeamInfo(int Id, string Name, bool IsBaseline);
+
+    private async Task<Leaderboard> BuildAsync(int taskId, LeaderboardKind kind, CancellationToken cancellationToken)
+    {
+        await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
+        var task = await db.Tasks.AsNoTracking().SingleAsync(t => t.Id == taskId, cancellationToken);
+        var higherIsBetter = MetricCatalog.Find(task.Metric)?.HigherIsBetter ?? true;
+
+        var teams = await db.Teams.AsNoTracking()
+            .Where(t => t.CompetitionId == task.CompetitionId && t.DisqualifiedAtUtc == null)
+            .Select(t => new TeamInfo(t.Id, t.Name, t.IsBaseline))
+            .ToDictionaryAsync(t => t.Id, cancellationToken);
+        var members = (await db.TeamMembers.AsNoTracking().Where(m => m.CompetitionId == task.CompetitionId)
+                .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { m.TeamId, u.DisplayName, m.JoinedAtUtc })
+                .ToListAsync(cancellationToken))
+            .GroupBy(m => m.TeamId)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.OrderBy(m => m.JoinedAtUtc).Select(m => m.DisplayName).ToList());
+        var submissions = await db.Submissions.AsNoTracking()
+            .Where(s => s.TaskId == taskId && s.Status == SubmissionStatus.Scored && !s.IsHidden)
+            .Select(s => new Scored(s.Id, s.TeamId, s.PublicScore, s.PrivateScore, s.PublicLower, s.PublicUpper, s.CreatedAtUtc, s.IsSelected))
+            .ToListAsync(cancellationToken);
+        var lastSubmission = await db.Submissions.AsNoTracking()
+            .Where(s => s.TaskId == taskId && !s.IsHidden)
+            .GroupBy(s => s.TeamId).Select(g => new { TeamId = g.Key, Last = g.Max(s => s.CreatedAtUtc) })
+            .ToDictionaryAsync(g => g.TeamId, g => g.Last, cancellationToken);
+
+        var byTeam = submissions.Where(s => teams.ContainsKey(s.TeamId)).GroupBy(s => s.TeamId).ToList();
+        var publicRows = Rank(byTeam.Select(g => Row(g.Key, BestBy(g, s => s.Public, higherIsBetter), s => s?.Public, g.Count())), higherIsBetter);
+
+        IReadOnlyList<LeaderboardRow> rows = publicRows;
+        if (kind == LeaderboardKind.Private)
+        {
+            var publicRank = publicRows.ToDictionary(r => r.TeamId, r => r.Rank);
+            rows = Rank(byTeam.Select(g =>
+            {
+                var candidates = g.Any(s => s.IsSelected)
+                    ? g.Where(s => s.IsSelected)
+                    : Ordered(g, s => s.Public, higherIsBetter).Take(2);
+                return Row(g.Key, BestBy(candidates, s => s.Private, higherIsBetter), s => s?.Private, g.Count()) with { PublicRank = publicRank[g.Key] };
+            }), higherIsBetter);
+        }
+
+        return new Leaderboard(task.CompetitionId, task.Id, task.Slug, task.Title, task.Metric, higherIsBetter, kind, rows, _clock.GetUtcNow().UtcDateTime);
+
+        LeaderboardRow Row(int teamId, Scored? best, Func<Scored?, double?> score, int entries)
+        {
+            var team = teams[teamId];
+            var value = score(best);
+            return new LeaderboardRow(null, teamId, team.Name, members.GetValueOrDefault(teamId) ?? [],
+                value is { } v && double.IsFinite(v) ? v : null,
+                kind == LeaderboardKind.Public ? best?.Lower : null,
+                kind == LeaderboardKind.Public ? best?.Upper : null,
+                entries, lastSubmission.GetValueOrDefault(teamId), best?.CreatedAtUtc, team.IsBaseline, null);
+        }
+    }
+
+    // Best first; ties go to the earlier submission; missing or non-finite scores always last.
+    private static IEnumerable<Scored> Ordered(IEnumerable<Scored> submissions, Func<Scored, double?> score, bool higherIsBetter)
+    {
+        var valid = submissions.Where(s => score(s) is { } v && double.IsFinite(v));
+        var ordered = higherIsBetter ? valid.OrderByDescending(s => score(s)) : valid.OrderBy(s => score(s));
+        return ordered.ThenBy(s => s.CreatedAtUtc).ThenBy(s => s.Id);
+    }
+
+    private static Scored? BestBy(IEnumerable<Scored> submissions, Func<Scored, double?> score, bool higherIsBetter) =>
+        Ordered(submissions, score, higherIsBetter).FirstOrDefault();
+
+    internal static List<LeaderboardRow> Rank(IEnumerable<LeaderboardRow> rows, bool higherIsBetter)
+    {
+        var withScore = rows.Where(r => r.Score is not null);
+        var ordered = (higherIsBetter ? withScore.OrderByDescending(r => r.Score) : withScore.OrderBy(r => r.Score))
+            .ThenBy(r => r.BestAtUtc).ThenBy(r => r.TeamId)
+            .Concat(rows.Where(r => r.Score is null).OrderBy(r => r.Team, StringComparer.Ordinal));
+        var rank = 0;
+        return ordered.Select(r => r.IsBaseline ? r : r with { Rank = ++rank }).ToList();
+    }
+
+    public async Task<IReadOnlyList<ProgressionSeries>> ProgressionAsync(int taskId, IReadOnlyCollection<int> teamIds, CancellationToken cancellationToken = default)
+    {
+        await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
+        var task = await db.Tasks.AsNoTracking().SingleAsync(t => t.Id == taskId, cancellationToken);
+        var higherIsBetter = MetricCatalog.Find(task.Metric)?.HigherIsBetter ?? true;
+        var points = await db.Submissions.AsNoTracking()
+            .Where(s => s.TaskId == taskId && s.Status == SubmissionStatus.Scored && !s.IsHidden && teamIds.Contains(s.TeamId) && s.PublicScore != null)
+            .Select(s => new { s.TeamId, s.CreatedAtUtc, Score = s.PublicScore!.Value })
+            .ToListAsync(cancellationToken);
+        var names = await db.Teams.Where(t => teamIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
+        return points.GroupBy(p => p.TeamId).Select(g =>
+        {
+            double? best = null;
+            var series = new List<ProgressionPoint>();
+            foreach (var point in g.OrderBy(p => p.CreatedAtUtc))
+            {
+                if (!double.IsFinite(point.Score))
+                {
+                    continue;
+                }
+                if (best is null || (higherIsBetter ? point.Score > best : point.Score < best))
+                {
+                    best = point.Score;
+                    series.Add(new ProgressionPoint(point.CreatedAtUtc, point.Score));
+                }
+            }
+            return new ProgressionSeries(names[g.Key], series);
+        }).ToList();
+    }
+
+    public async Task<IReadOnlyList<DailyCount>> SubmissionsPerDayAsync(int taskId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Submissions.AsNoTracking().Where(s => s.TaskId == taskId && !s.IsBaseline)
+            .GroupBy(s => s.QuotaDay).Select(g => new DailyCount(g.Key, g.Count())).OrderBy(d => d.Day)
+            .ToListAsync(cancellationToken);
+    }
+}

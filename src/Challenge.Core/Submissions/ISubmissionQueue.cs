@@ -1,0 +1,6 @@
+namespace Challenge.Core.Submissions;
+
+public interface ISubmissionQueue
+{
+    Task EnqueueAsync(long submissionId, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,62 @@
+namespace Challenge.Core.Submissions;
+
+public sealed class Submission
+{
+    public long Id { get; set; }
+    public int CompetitionId { get; set; }
+    public int TaskId { get; set; }
+    public int TeamId { get; set; }
+    public required string SubmittedById { get; set; }
+    public long StoredFileId { get; set; }
+    public Files.StoredFile? StoredFile { get; set; }
+    public required string FileName { get; set; }
+    public string Description { get; set; } = "";
+    public SubmissionStatus Status { get; set; }
+    public DateTime CreatedAtUtc { get; set; }
+
+    // The UTC day whose quota this submission consumed (yyyy-MM-dd).
+    public required string QuotaDay { get; set; }
+    public bool CountsAgainstQuota { get; set; } = true;
+
+    public double? PublicScore { get; set; }
+    public double? PrivateScore { get; set; }
+    public double? OverallScore { get; set; }
+    public double? PublicLower { get; set; }
+    public double? PublicUpper { get; set; }
+
+    // The validation report (for the submitter) and the per-class detail (for organizers), as JSON.
+    public string? ErrorsJson { get; set; }
+    public int ErrorCount { get; set; }
+    public string? DetailJson { get; set; }
+    public string? FailureMessage { get; set; }
+
+    public string? ScorerVersion { get; set; }
+    public int SolutionVersion { get; set; }
+    public DateTime? ScoringStartedAtUtc { get; set; }
+    public DateTime? ScoredAtUtc { get; set; }
+    public int ScoringAttempts { get; set; }
+    public int? ScoringMilliseconds { get; set; }
+
+    public bool IsSelected { get; set; }
+    public bool IsHidden { get; set; }
+    public bool IsBaseline { get; set; }
+}
+
+public enum SubmissionStatus
+{
+    Queued = 0,
+    Scoring = 1,
+    Scored = 2,
+    Rejected = 3,
+    Failed = 4,
+}
+
+// Submissions consumed per team, task and UTC day. Taking one is a single conditional UPDATE,
+// which both SQLite and PostgreSQL serialise, so parallel uploads can never overrun the limit.
+public sealed class DailyQuota
+{
+    public int TeamId { get; set; }
+    public int TaskId { get; set; }
+    public required string Day { get; set; }
+    public int Used { get; set; }
+}

@@ -1,0 +1,86 @@
+using System.Security.Claims;
+using Challenge.Core.Audit;
+using Challenge.Core.Challenges;
+using Challenge.Core.Data;
+using Challenge.Core.Leaderboards;
+using Microsoft.EntityFrameworkCore;
+
+namespace Challenge.Core.Submissions;
+
+// Organizer operations on results. Each checks the organizer's right, records an audit entry in
+// the same unit of work and announces the change to open leaderboards.
+public sealed class SubmissionAdminService(
+    IDbContextFactory<ChallengeDbContext> dbFactory,
+    ISubmissionQueue queue,
+    ILeaderboardNotifier notifier,
+    TimeProvider clock)
+{
+    // Rescoring puts the submissions back in the queue; the scorer records its version and the
+    // solution version it used, so a board always shows which scorer produced each score.
+    public async Task<int?> RescoreAsync(int taskId, long? submissionId, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var task = await db.Tasks.AsNoTracking().SingleOrDefaultAsync(t => t.Id == taskId, cancellationToken);
+        if (task is null || !await CanManageAsync(db, task.CompetitionId, user, cancellationToken))
+        {
+            return null;
+        }
+        var query = db.Submissions.Where(s => s.TaskId == taskId && s.Status != SubmissionStatus.Queued && s.Status != SubmissionStatus.Scoring);
+        if (submissionId is not null)
+        {
+            query = query.Where(s => s.Id == submissionId);
+        }
+        var ids = await query.Select(s => s.Id).ToListAsync(cancellationToken);
+        await query.ExecuteUpdateAsync(s => s
+            .SetProperty(x => x.Status, SubmissionStatus.Queued)
+            .SetProperty(x => x.ScoringAttempts, 0), cancellationToken);
+        db.Audit(task.CompetitionId, user.UserId(), "rescore", submissionId is null ? $"all {ids.Count} submissions of {task.Slug}" : $"submission {submissionId} of {task.Slug}", clock.GetUtcNow().UtcDateTime);
+        await db.SaveChangesAsync(cancellationToken);
+        foreach (var id in ids)
+        {
+            await queue.EnqueueAsync(id, cancellationToken);
+        }
+        return ids.Count;
+    }
+
+    public async Task<bool> SetHiddenAsync(long submissionId, bool hidden, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var submission = await db.Submissions.SingleOrDefaultAsync(s => s.Id == submissionId, cancellationToken);
+        if (submission is null || !await CanManageAsync(db, submission.CompetitionId, user, cancellationToken))
+        {
+            return false;
+        }
+        submission.IsHidden = hidden;
+        db.Audit(submission.CompetitionId, user.UserId(), hidden ? "submission.hidden" : "submission.shown", $"submission {submissionId}", clock.GetUtcNow().UtcDateTime);
+        await db.SaveChangesAsync(cancellationToken);
+        notifier.Publish(new LeaderboardChange(submission.CompetitionId, submission.TaskId, submission.TeamId));
+        return true;
+    }
+
+    public async Task<bool> DisqualifyAsync(int teamId, string reason, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var team = await db.Teams.SingleOrDefaultAsync(t => t.Id == teamId, cancellationToken);
+        if (team is null || !await CanManageAsync(db, team.CompetitionId, user, cancellationToken))
+        {
+            return false;
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        team.DisqualifiedAtUtc = now;
+        team.DisqualificationReason = reason.Trim();
+        db.Audit(team.CompetitionId, user.UserId(), "team.disqualified", $"'{team.Name}': {reason.Trim()}", now);
+        await db.SaveChangesAsync(cancellationToken);
+        foreach (var taskId in await db.Tasks.Where(t => t.CompetitionId == team.CompetitionId).Select(t => t.Id).ToListAsync(cancellationToken))
+        {
+            notifier.Publish(new LeaderboardChange(team.CompetitionId, taskId, team.Id));
+        }
+        return true;
+    }
+
+    private static async Task<bool> CanManageAsync(ChallengeDbContext db, int competitionId, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        var competition = await db.Competitions.AsNoTracking().SingleAsync(c => c.Id == competitionId, cancellationToken);
+        return await CompetitionAccess.CanManageAsync(db, competition, user, cancellationToken);
+    }
+}

@@ -1,0 +1,40 @@
+using Challenge.Core.Files;
+using Challenge.Core.Tasks;
+using Challenge.Core.Teams;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Challenge.Core.Submissions;
+
+internal sealed class SubmissionConfiguration : IEntityTypeConfiguration<Submission>
+{
+    public void Configure(EntityTypeBuilder<Submission> builder)
+    {
+        builder.ToTable("Submissions");
+        builder.HasOne<CompetitionTask>().WithMany().HasForeignKey(s => s.TaskId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Team>().WithMany().HasForeignKey(s => s.TeamId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne(s => s.StoredFile).WithMany().HasForeignKey(s => s.StoredFileId).OnDelete(DeleteBehavior.Restrict);
+        builder.Property(s => s.Status).HasConversion<string>().HasMaxLength(16);
+        builder.Property(s => s.FileName).HasMaxLength(256);
+        builder.Property(s => s.Description).HasMaxLength(SubmissionRules.DescriptionMaxLength);
+        builder.Property(s => s.QuotaDay).HasMaxLength(10);
+        builder.Property(s => s.ScorerVersion).HasMaxLength(64);
+        builder.Property(s => s.SubmittedById).HasMaxLength(450);
+        builder.Property(s => s.FailureMessage).HasMaxLength(2_000);
+        // Leaderboards read scored submissions of a task by team; the sweeper reads by status.
+        builder.HasIndex(s => new { s.TaskId, s.Status, s.TeamId });
+        builder.HasIndex(s => new { s.TeamId, s.TaskId, s.CreatedAtUtc });
+        builder.HasIndex(s => s.Status);
+    }
+}
+
+internal sealed class DailyQuotaConfiguration : IEntityTypeConfiguration<DailyQuota>
+{
+    public void Configure(EntityTypeBuilder<DailyQuota> builder)
+    {
+        builder.ToTable("DailyQuotas");
+        builder.HasKey(q => new { q.TeamId, q.TaskId, q.Day });
+        builder.Property(q => q.Day).HasMaxLength(10);
+        builder.HasOne<Team>().WithMany().HasForeignKey(q => q.TeamId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,0 +1,231 @@
+using Challenge.Core.Challenges;
+using Challenge.Core.Data;
+using Challenge.Core.Files;
+using Challenge.Core.Tasks;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace Challenge.Core.Submissions;
+
+public enum SubmitRefusal
+{
+    None,
+    NotFound,
+    Closed,
+    NoSolution,
+    NotInTeam,
+    Disqualified,
+    QuotaExhausted,
+    TooLarge,
+}
+
+public sealed record SubmitResult(Submission? Submission, SubmitRefusal Refusal, string? Message)
+{
+    public bool Accepted => Submission is not null;
+
+    public static SubmitResult Refuse(SubmitRefusal refusal, string message) => new(null, refusal, message);
+}
+
+public sealed record QuotaStatus(int Limit, int Used, DateTime ResetsAtUtc)
+{
+    public int Left => Math.Max(0, Limit - Used);
+}
+
+public sealed class SubmissionService(
+    IDbContextFactory<ChallengeDbContext> dbFactory,
+    IFileStore files,
+    ISubmissionQueue queue,
+    TimeProvider clock,
+    ILogger<SubmissionService> logger)
+{
+    public static string QuotaDayOf(DateTime utc) => utc.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    public async Task<QuotaStatus> GetQuotaAsync(int teamId, int taskId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var task = await db.Tasks.AsNoTracking().SingleAsync(t => t.Id == taskId, cancellationToken);
+        var limit = await db.Competitions.Where(c => c.Id == task.CompetitionId).Select(c => c.DailySubmissionLimit).SingleAsync(cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var day = QuotaDayOf(now);
+        var used = await db.DailyQuotas.Where(q => q.TeamId == teamId && q.TaskId == taskId && q.Day == day).Select(q => q.Used).SingleOrDefaultAsync(cancellationToken);
+        return new QuotaStatus(limit, used, now.Date.AddDays(1));
+    }
+
+    // Stores the file and the row in one unit, consuming one submission of today's quota, then
+    // queues the scoring. Nothing is stored when the submission is refused.
+    public async Task<SubmitResult> SubmitAsync(int taskId, string userId, Stream content, string fileName, string description, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var task = await db.Tasks.AsNoTracking().SingleOrDefaultAsync(t => t.Id == taskId, cancellationToken);
+        var competition = task is null ? null : await db.Competitions.AsNoTracking().SingleAsync(c => c.Id == task.CompetitionId, cancellationToken);
+        if (task is null || competition is null || !competition.IsPublished)
+        {
+            return SubmitResult.Refuse(SubmitRefusal.NotFound, "This task does not exist.");
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (!competition.AcceptsSubmissionsAt(now))
+        {
+            return SubmitResult.Refuse(SubmitRefusal.Closed, now < competition.StartsAtUtc
+                ? $"Submissions open on {competition.StartsAtUtc:yyyy-MM-dd HH:mm} UTC."
+                : "The challenge has ended: submissions are closed.");
+        }
+        if (task.SolutionFileId is null)
+        {
+            return SubmitResult.Refuse(SubmitRefusal.NoSolution, "The organizers have not uploaded this task's solution yet.");
+        }
+        var team = await db.TeamMembers.Where(m => m.CompetitionId == competition.Id && m.UserId == userId)
+            .Join(db.Teams, m => m.TeamId, t => t.Id, (m, t) => t).AsNoTracking().SingleOrDefaultAsync(cancellationToken);
+        if (team is null)
+        {
+            return SubmitResult.Refuse(SubmitRefusal.NotInTeam, "Join or create a team before submitting.");
+        }
+        if (team.DisqualifiedAtUtc is not null)
+        {
+            return SubmitResult.Refuse(SubmitRefusal.Disqualified, "Your team was disqualified.");
+        }
+        var day = QuotaDayOf(now);
+        if (!team.IsBaseline && await UsedAsync(db, team.Id, taskId, day, cancellationToken) >= competition.DailySubmissionLimit)
+        {
+            return QuotaRefusal(competition, now);
+        }
+
+        StoredContent stored;
+        try
+        {
+            stored = await files.SaveAsync(content, "submissions", task.MaxSubmissionBytes, cancellationToken);
+        }
+        catch (FileTooLargeException tooLarge)
+        {
+            return SubmitResult.Refuse(SubmitRefusal.TooLarge, tooLarge.Message);
+        }
+
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            if (!team.IsBaseline && !await TryTakeQuotaAsync(db, team.Id, taskId, day, competition.DailySubmissionLimit, cancellationToken))
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                await files.DeleteAsync(stored.StorageKey);
+                return QuotaRefusal(competition, now);
+            }
+            var file = new StoredFile { StorageKey = stored.StorageKey, OriginalName = SafeName(fileName), Length = stored.Length, Sha256 = stored.Sha256, CreatedAtUtc = now };
+            db.StoredFiles.Add(file);
+            var submission = new Submission
+            {
+                CompetitionId = competition.Id,
+                TaskId = taskId,
+                TeamId = team.Id,
+                SubmittedById = userId,
+                StoredFile = file,
+                FileName = file.OriginalName,
+                Description = Truncate(description.Trim(), SubmissionRules.DescriptionMaxLength),
+                Status = SubmissionStatus.Queued,
+                CreatedAtUtc = now,
+                QuotaDay = day,
+                CountsAgainstQuota = !team.IsBaseline,
+                IsBaseline = team.IsBaseline,
+            };
+            db.Submissions.Add(submission);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+
+            await EnqueueSafelyAsync(submission.Id, cancellationToken);
+            return new SubmitResult(submission, SubmitRefusal.None, null);
+        }
+        catch
+        {
+            await files.DeleteAsync(stored.StorageKey);
+            throw;
+        }
+    }
+
+    public async Task<IReadOnlyList<Submission>> ListForTeamAsync(int teamId, int? taskId = null, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Submissions.AsNoTracking()
+            .Where(s => s.TeamId == teamId && (taskId == null || s.TaskId == taskId))
+            .OrderByDescending(s => s.CreatedAtUtc).ThenByDescending(s => s.Id)
+            .ToListAsync(cancellationToken);
+    }
+
+    // Final selections count per task, as the private leaderboard is per task.
+    public async Task<string?> SetSelectedAsync(long submissionId, string userId, bool selected, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var submission = await db.Submissions.SingleOrDefaultAsync(s => s.Id == submissionId, cancellationToken);
+        if (submission is null || !await db.TeamMembers.AnyAsync(m => m.TeamId == submission.TeamId && m.UserId == userId, cancellationToken))
+        {
+            return "This submission does not exist.";
+        }
+        var competition = await db.Competitions.AsNoTracking().SingleAsync(c => c.Id == submission.CompetitionId, cancellationToken);
+        if (clock.GetUtcNow().UtcDateTime >= competition.EndsAtUtc)
+        {
+            return "The challenge has ended: final selections are locked.";
+        }
+        if (selected && submission.Status != SubmissionStatus.Scored)
+        {
+            return "Only a scored submission can be selected.";
+        }
+        if (selected && !submission.IsSelected)
+        {
+            var count = await db.Submissions.CountAsync(s => s.TeamId == submission.TeamId && s.TaskId == submission.TaskId && s.IsSelected, cancellationToken);
+            if (count >= competition.MaxFinalSelections)
+            {
+                return $"Your team has selected {count} submissions already, the most this challenge allows; unselect one first.";
+            }
+        }
+        submission.IsSelected = selected;
+        await db.SaveChangesAsync(cancellationToken);
+        return null;
+    }
+
+    public async Task<Stream?> OpenOwnFileAsync(long submissionId, string userId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var key = await db.Submissions.Where(s => s.Id == submissionId)
+            .Where(s => db.TeamMembers.Any(m => m.TeamId == s.TeamId && m.UserId == userId))
+            .Join(db.StoredFiles, s => s.StoredFileId, f => f.Id, (s, f) => f.StorageKey)
+            .SingleOrDefaultAsync(cancellationToken);
+        return key is null ? null : files.OpenRead(key);
+    }
+
+    internal static async Task<bool> TryTakeQuotaAsync(ChallengeDbContext db, int teamId, int taskId, string day, int limit, CancellationToken cancellationToken)
+    {
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"""INSERT INTO "DailyQuotas" ("TeamId", "TaskId", "Day", "Used") VALUES ({teamId}, {taskId}, {day}, 0) ON CONFLICT DO NOTHING""",
+            cancellationToken);
+        var taken = await db.DailyQuotas
+            .Where(q => q.TeamId == teamId && q.TaskId == taskId && q.Day == day && q.Used < limit)
+            .ExecuteUpdateAsync(q => q.SetProperty(x => x.Used, x => x.Used + 1), cancellationToken);
+        return taken == 1;
+    }
+
+    private static Task<int> UsedAsync(ChallengeDbContext db, int teamId, int taskId, string day, CancellationToken cancellationToken) =>
+        db.DailyQuotas.Where(q => q.TeamId == teamId && q.TaskId == taskId && q.Day == day).Select(q => q.Used).SingleOrDefaultAsync(cancellationToken);
+
+    private static SubmitResult QuotaRefusal(Competition competition, DateTime nowUtc) =>
+        SubmitResult.Refuse(SubmitRefusal.QuotaExhausted,
+            $"Your team has used today's {competition.DailySubmissionLimit} submissions for this task; the quota resets at {nowUtc.Date.AddDays(1):yyyy-MM-dd HH:mm} UTC.");
+
+    // The row is committed, so a failure to queue is not the submitter's problem: the sweeper
+    // re-queues submissions left waiting.
+    private async Task EnqueueSafelyAsync(long submissionId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await queue.EnqueueAsync(submissionId, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            logger.LogWarning(exception, "Submission {SubmissionId} is stored but could not be queued now; the sweeper will queue it", submissionId);
+        }
+    }
+
+    private static string Truncate(string text, int maxLength) => text.Length > maxLength ? text[..maxLength] : text;
+
+    private static string SafeName(string fileName)
+    {
+        var name = Path.GetFileName(fileName.Replace('\\', '/'));
+        return string.IsNullOrWhiteSpace(name) ? "submission.csv" : name.Length > 200 ? name[^200..] : name;
+    }
+}

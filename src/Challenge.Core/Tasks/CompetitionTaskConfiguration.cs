@@ -1,0 +1,24 @@
+using Challenge.Core.Challenges;
+using Challenge.Core.Files;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Challenge.Core.Tasks;
+
+internal sealed class CompetitionTaskConfiguration : IEntityTypeConfiguration<CompetitionTask>
+{
+    public void Configure(EntityTypeBuilder<CompetitionTask> builder)
+    {
+        builder.ToTable("Tasks");
+        builder.HasOne<Competition>().WithMany().HasForeignKey(t => t.CompetitionId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<StoredFile>().WithMany().HasForeignKey(t => t.SolutionFileId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(t => new { t.CompetitionId, t.Slug }).IsUnique();
+        builder.Property(t => t.Slug).HasMaxLength(CompetitionRules.SlugMaxLength);
+        builder.Property(t => t.Title).HasMaxLength(CompetitionRules.TitleMaxLength);
+        builder.Property(t => t.Kind).HasConversion<string>().HasMaxLength(16);
+        builder.Property(t => t.Metric).HasMaxLength(64);
+        builder.Property(t => t.IdColumn).HasMaxLength(128);
+        builder.Property(t => t.TargetColumn).HasMaxLength(128);
+        builder.Property(t => t.ClassWeightsJson).HasMaxLength(100_000);
+    }
+}

@@ -1,0 +1,20 @@
+using Challenge.Scoring;
+
+namespace Challenge.Core.Tasks;
+
+public sealed class TaskInput
+{
+    public string Slug { get; set; } = "";
+    public string Title { get; set; } = "";
+    public TaskKind Kind { get; set; } = TaskKind.Label;
+    public string Metric { get; set; } = "accuracy";
+    public string IdColumn { get; set; } = "Id";
+    public string TargetColumn { get; set; } = "Category";
+    public double PublicFraction { get; set; } = 0.3;
+    public int SplitSeed { get; set; }
+
+    // One "class=weight" per line or comma; only weighted_accuracy uses it.
+    public string ClassWeights { get; set; } = "";
+    public bool BootstrapEnabled { get; set; }
+    public int MaxSubmissionMegabytes { get; set; } = 64;
+}

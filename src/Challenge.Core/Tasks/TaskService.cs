@@ -1,0 +1,193 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Challenge.Core.Audit;
+using Challenge.Core.Challenges;
+using Challenge.Core.Data;
+using Challenge.Core.Files;
+using Challenge.Scoring;
+using Challenge.Scoring.Metrics;
+using Challenge.Scoring.Validation;
+using Microsoft.EntityFrameworkCore;
+
+namespace Challenge.Core.Tasks;
+
+public sealed record TaskSaveResult(CompetitionTask? Saved, IReadOnlyDictionary<string, string> Errors)
+{
+    public bool Succeeded => Saved is not null;
+}
+
+public sealed record SolutionUploadResult(bool Accepted, ValidationReport Report, int Rows, int PublicRows, int PrivateRows);
+
+public sealed class TaskService(
+    IDbContextFactory<ChallengeDbContext> dbFactory,
+    IFileStore files,
+    SolutionCache solutions,
+    TimeProvider clock)
+{
+    public const long MaxSolutionBytes = 2L << 30;
+
+    public async Task<IReadOnlyList<CompetitionTask>> ListAsync(int competitionId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Tasks.AsNoTracking().Where(t => t.CompetitionId == competitionId)
+            .OrderBy(t => t.SortOrder).ThenBy(t => t.Id).ToListAsync(cancellationToken);
+    }
+
+    public async Task<TaskSaveResult> SaveAsync(int competitionId, int? taskId, TaskInput input, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var competition = await db.Competitions.SingleOrDefaultAsync(c => c.Id == competitionId, cancellationToken);
+        if (competition is null || !await CompetitionAccess.CanManageAsync(db, competition, user, cancellationToken))
+        {
+            return Failed("", "This challenge does not exist or you may not manage it.");
+        }
+
+        var errors = new Dictionary<string, string>();
+        var slug = input.Slug.Trim().ToLowerInvariant();
+        if (!CompetitionRules.SlugPattern().IsMatch(slug) || slug.Length > CompetitionRules.SlugMaxLength)
+        {
+            errors[nameof(input.Slug)] = "Use lowercase letters, digits and single hyphens, like 'floor-type'.";
+        }
+        else if (await db.Tasks.AnyAsync(t => t.CompetitionId == competitionId && t.Slug == slug && t.Id != taskId, cancellationToken))
+        {
+            errors[nameof(input.Slug)] = $"This challenge already has a task '{slug}'.";
+        }
+        if (string.IsNullOrWhiteSpace(input.Title))
+        {
+            errors[nameof(input.Title)] = "Enter a title.";
+        }
+        var metric = MetricCatalog.Find(input.Metric);
+        if (metric is null)
+        {
+            errors[nameof(input.Metric)] = $"Unknown metric '{input.Metric}'.";
+        }
+        else if (!metric.TaskKinds.Contains(input.Kind))
+        {
+            errors[nameof(input.Metric)] = $"{metric.DisplayName} does not score {input.Kind} predictions.";
+        }
+        if (string.IsNullOrWhiteSpace(input.IdColumn))
+        {
+            errors[nameof(input.IdColumn)] = "Name the Id column.";
+        }
+        if (input.Kind != TaskKind.Probability && string.IsNullOrWhiteSpace(input.TargetColumn))
+        {
+            errors[nameof(input.TargetColumn)] = "Name the prediction column.";
+        }
+        if (input.PublicFraction is <= 0 or >= 1 || !double.IsFinite(input.PublicFraction))
+        {
+            errors[nameof(input.PublicFraction)] = "The public share must lie strictly between 0 and 1.";
+        }
+        if (input.MaxSubmissionMegabytes is < 1 or > 4096)
+        {
+            errors[nameof(input.MaxSubmissionMegabytes)] = "Choose a limit between 1 and 4096 MB.";
+        }
+        var (weights, weightError) = TaskDefinitions.ParseWeightsText(input.ClassWeights);
+        if (weightError is not null)
+        {
+            errors[nameof(input.ClassWeights)] = weightError;
+        }
+        else if (metric?.Name == "weighted_accuracy" && weights is null)
+        {
+            errors[nameof(input.ClassWeights)] = "Weighted accuracy needs a weight per class, like 'sandy=1, reef=2'.";
+        }
+        if (errors.Count > 0)
+        {
+            return new TaskSaveResult(null, errors);
+        }
+
+        var task = taskId is null
+            ? null
+            : await db.Tasks.SingleOrDefaultAsync(t => t.Id == taskId && t.CompetitionId == competitionId, cancellationToken);
+        if (taskId is not null && task is null)
+        {
+            return Failed("", "This task does not exist.");
+        }
+        if (task is null)
+        {
+            task = new CompetitionTask
+            {
+                CompetitionId = competitionId,
+                Slug = slug,
+                Title = input.Title.Trim(),
+                SortOrder = await db.Tasks.CountAsync(t => t.CompetitionId == competitionId, cancellationToken),
+            };
+            db.Tasks.Add(task);
+        }
+
+        var splitChanged = task.Id != 0 && (task.PublicFraction != input.PublicFraction || task.SplitSeed != input.SplitSeed
+            || task.Kind != input.Kind || task.IdColumn != input.IdColumn.Trim() || task.TargetColumn != input.TargetColumn.Trim()
+            || task.ClassWeightsJson != (weights is null ? null : JsonSerializer.Serialize(weights)));
+        task.Slug = slug;
+        task.Title = input.Title.Trim();
+        task.Kind = input.Kind;
+        task.Metric = metric!.Name;
+        task.IdColumn = input.IdColumn.Trim();
+        task.TargetColumn = input.TargetColumn.Trim();
+        task.PublicFraction = input.PublicFraction;
+        task.SplitSeed = input.SplitSeed;
+        task.ClassWeightsJson = weights is null ? null : JsonSerializer.Serialize(weights);
+        task.BootstrapEnabled = input.BootstrapEnabled;
+        task.MaxSubmissionBytes = input.MaxSubmissionMegabytes * (1L << 20);
+        if (splitChanged)
+        {
+            // The same file now reads differently: scores made with the old reading are outdated.
+            task.SolutionVersion++;
+        }
+        db.Audit(competitionId, user.UserId(), taskId is null ? "task.created" : "task.updated", $"{slug}: {metric.Name}", clock.GetUtcNow().UtcDateTime);
+        await db.SaveChangesAsync(cancellationToken);
+        return new TaskSaveResult(task, new Dictionary<string, string>());
+    }
+
+    // The solution is validated completely before anything is stored; a rejected file changes nothing.
+    public async Task<SolutionUploadResult> UploadSolutionAsync(int taskId, Stream content, string fileName, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var task = await db.Tasks.SingleOrDefaultAsync(t => t.Id == taskId, cancellationToken);
+        var competition = task is null ? null : await db.Competitions.SingleAsync(c => c.Id == task.CompetitionId, cancellationToken);
+        if (task is null || !await CompetitionAccess.CanManageAsync(db, competition!, user, cancellationToken))
+        {
+            return Refused("This task does not exist or you may not manage it.");
+        }
+
+        StoredContent stored;
+        try
+        {
+            stored = await files.SaveAsync(content, "solutions", MaxSolutionBytes, cancellationToken);
+        }
+        catch (FileTooLargeException tooLarge)
+        {
+            return Refused(tooLarge.Message);
+        }
+
+        ValidationOutcome<Solution> outcome;
+        await using (var reader = files.OpenRead(stored.StorageKey))
+        {
+            outcome = Solution.Load(reader, task.ToDefinition() with { MaxFileBytes = MaxSolutionBytes });
+        }
+        if (outcome.Value is not { } solution)
+        {
+            await files.DeleteAsync(stored.StorageKey);
+            return new SolutionUploadResult(false, outcome.Report, 0, 0, 0);
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var file = new StoredFile { StorageKey = stored.StorageKey, OriginalName = Path.GetFileName(fileName), Length = stored.Length, Sha256 = stored.Sha256, CreatedAtUtc = now };
+        db.StoredFiles.Add(file);
+        await db.SaveChangesAsync(cancellationToken);
+        task.SolutionFileId = file.Id;
+        task.SolutionVersion++;
+        task.SolutionRows = solution.RowCount;
+        task.SolutionUploadedAtUtc = now;
+        db.Audit(task.CompetitionId, user.UserId(), "solution.uploaded",
+            $"{task.Slug}: {solution.RowCount} rows ({solution.PublicRowCount} public, {solution.PrivateRowCount} private), sha256 {stored.Sha256[..12]}", now);
+        await db.SaveChangesAsync(cancellationToken);
+        solutions.Put(task, solution);
+        return new SolutionUploadResult(true, outcome.Report, solution.RowCount, solution.PublicRowCount, solution.PrivateRowCount);
+    }
+
+    private static SolutionUploadResult Refused(string message) =>
+        new(false, new ValidationReport([new ValidationError(null, null, message)], 1), 0, 0, 0);
+
+    private static TaskSaveResult Failed(string field, string message) =>
+        new(null, new Dictionary<string, string> { [field] = message });
+}

@@ -1,0 +1,212 @@
+using System.Text.Json;
+using Challenge.Core.Leaderboards;
+using Challenge.Core.Submissions;
+using Challenge.Core.Tasks;
+using Challenge.Scoring;
+using Challenge.Scoring.Validation;
+using Microsoft.EntityFrameworkCore;
+
+namespace Challenge.Core.Tests;
+
+public sealed class SubmissionFlowTests : IAsyncLifetime
+{
+    private CoreHarness _harness = default!;
+    private CompetitionWorld _world = default!;
+
+    public async Task InitializeAsync()
+    {
+        _harness = await CoreHarness.StartAsync();
+        _world = await CompetitionWorld.CreateAsync(_harness);
+    }
+
+    public async Task DisposeAsync() => await _harness.DisposeAsync();
+
+    [Fact]
+    public async Task A_submission_is_stored_queued_and_scored_on_both_parts()
+    {
+        var (ada, _) = await _world.TeamAsync("ada");
+
+        // Right on all public rows (even Ids) and on half of the private ones.
+        var result = await _world.SubmitAsync(ada, CompetitionWorld.SubmissionCsv(row => row % 2 == 0 || row % 4 == 1));
+        Assert.True(result.Accepted, result.Message);
+        var scored = await _world.WaitForScoringAsync(result.Submission!.Id);
+
+        Assert.Equal(SubmissionStatus.Scored, scored.Status);
+        Assert.Equal(1.0, scored.PublicScore);
+        Assert.Equal(0.5, scored.PrivateScore);
+        Assert.Equal(0.75, scored.OverallScore);
+        Assert.Equal(ScorerVersion.Current, scored.ScorerVersion);
+        Assert.Equal(1, scored.ScoringAttempts);
+    }
+
+    [Fact]
+    public async Task Twenty_parallel_uploads_against_a_quota_of_five_accept_exactly_five()
+    {
+        var (ada, team) = await _world.TeamAsync("ada");
+        var csv = CompetitionWorld.SubmissionCsv(_ => true);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => _world.SubmitAsync(ada, csv))));
+
+        Assert.Equal(5, results.Count(r => r.Accepted));
+        Assert.All(results.Where(r => !r.Accepted), r => Assert.Equal(SubmitRefusal.QuotaExhausted, r.Refusal));
+        await using var db = _harness.CreateDbContext();
+        Assert.Equal(5, await db.Submissions.CountAsync(s => s.TeamId == team.Id));
+        Assert.Equal(5, (await db.DailyQuotas.SingleAsync(q => q.TeamId == team.Id)).Used);
+        Assert.Equal(5, await db.StoredFiles.CountAsync(f => f.StorageKey.StartsWith("submissions/")));
+        Assert.Equal(5, Directory.GetFiles(Path.Combine(_harness.Directory, "files", "submissions"), "*", SearchOption.AllDirectories).Length);
+    }
+
+    [Fact]
+    public async Task A_rejected_file_explains_itself_and_gives_its_quota_back()
+    {
+        var (ada, team) = await _world.TeamAsync("ada");
+
+        var result = await _world.SubmitAsync(ada, "Id,Category\n0,Forest\n0,Forest\n1,NotAClass\n");
+        var rejected = await _world.WaitForScoringAsync(result.Submission!.Id);
+
+        Assert.Equal(SubmissionStatus.Rejected, rejected.Status);
+        var errors = JsonSerializer.Deserialize<List<ValidationError>>(rejected.ErrorsJson!, SubmissionScorer.Json)!;
+        Assert.Contains(errors, e => e.Line == 3 && e.Message.Contains("0", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Line == 4 && e.Message.Contains("NotAClass", StringComparison.Ordinal));
+        Assert.False(rejected.CountsAgainstQuota);
+        var quota = await _harness.Get<SubmissionService>().GetQuotaAsync(team.Id, _world.Task.Id);
+        Assert.Equal(0, quota.Used);
+        Assert.Equal(5, quota.Left);
+    }
+
+    [Fact]
+    public async Task Someone_without_a_team_cannot_submit_and_nothing_is_stored()
+    {
+        var loner = await _world.RegisterAsync("loner");
+
+        var result = await _world.SubmitAsync(loner, CompetitionWorld.SubmissionCsv(_ => true));
+
+        Assert.Equal(SubmitRefusal.NotInTeam, result.Refusal);
+        await using var db = _harness.CreateDbContext();
+        Assert.Equal(0, await db.Submissions.CountAsync());
+    }
+
+    [Fact]
+    public async Task A_file_over_the_task_limit_is_refused_without_being_stored()
+    {
+        var (ada, _) = await _world.TeamAsync("ada");
+        await using (var db = _harness.CreateDbContext())
+        {
+            await db.Tasks.ExecuteUpdateAsync(t => t.SetProperty(x => x.MaxSubmissionBytes, 1000L));
+        }
+
+        var result = await _world.SubmitAsync(ada, CompetitionWorld.SubmissionCsv(_ => true));
+
+        Assert.Equal(SubmitRefusal.TooLarge, result.Refusal);
+        Assert.Contains("1,000 bytes", result.Message);
+        await using var check = _harness.CreateDbContext();
+        Assert.Equal(0, await check.Submissions.CountAsync());
+        Assert.Empty(Directory.Exists(Path.Combine(_harness.Directory, "files", "submissions"))
+            ? Directory.GetFiles(Path.Combine(_harness.Directory, "files", "submissions"), "*", SearchOption.AllDirectories)
+            : []);
+    }
+
+    [Fact]
+    public async Task Equal_scores_rank_the_earlier_submission_first()
+    {
+        var (late, _) = await _world.TeamAsync("late");
+        var (early, _) = await _world.TeamAsync("early");
+        var csv = CompetitionWorld.SubmissionCsv(row => row % 3 != 0);
+
+        var first = await _world.SubmitAsync(early, csv);
+        await _world.WaitForScoringAsync(first.Submission!.Id);
+        var second = await _world.SubmitAsync(late, csv);
+        await _world.WaitForScoringAsync(second.Submission!.Id);
+
+        var board = await _harness.Get<LeaderboardService>().GetAsync(_world.Task.Id, LeaderboardKind.Public);
+        Assert.Equal(["Team early", "Team late"], board.Rows.Select(r => r.Team));
+        Assert.Equal([1, 2], board.Rows.Select(r => r.Rank!.Value));
+    }
+
+    [Fact]
+    public async Task The_private_board_uses_the_selected_submissions_or_else_the_two_best_public_ones()
+    {
+        var (selects, selectsTeam) = await _world.TeamAsync("selects");
+        var (trusts, _) = await _world.TeamAsync("trusts");
+
+        // Public rows are the even Ids, private rows the odd ones.
+        async Task<long> Submit(string user, Func<int, bool> right)
+        {
+            var result = await _world.SubmitAsync(user, CompetitionWorld.SubmissionCsv(right));
+            return (await _world.WaitForScoringAsync(result.Submission!.Id)).Id;
+        }
+        var bestPublicWeakPrivate = await Submit(selects, row => row % 2 == 0);
+        var weakPublicBestPrivate = await Submit(selects, row => row % 2 == 1 || row % 4 == 0);
+        Assert.Null(await _harness.Get<SubmissionService>().SetSelectedAsync(weakPublicBestPrivate, selects, true));
+
+        await Submit(trusts, row => row % 2 == 0 || row % 8 == 1);   // public 1.0, private 0.25
+        await Submit(trusts, row => row % 4 == 0 || row % 2 == 1);   // public 0.5, private 1.0
+        await Submit(trusts, row => row % 8 == 0 || row % 2 == 1);   // public 0.25, private 1.0: third-best public, never counted
+
+        var board = await _harness.Get<LeaderboardService>().GetAsync(_world.Task.Id, LeaderboardKind.Private);
+        var selectsRow = board.Rows.Single(r => r.TeamId == selectsTeam.Id);
+        Assert.Equal(1.0, selectsRow.Score);
+        var trustsRow = board.Rows.Single(r => r.Team == "Team trusts");
+        Assert.Equal(1.0, trustsRow.Score);
+        Assert.NotNull(trustsRow.PublicRank);
+        _ = bestPublicWeakPrivate;
+    }
+
+    [Fact]
+    public async Task A_team_cannot_select_more_submissions_than_the_challenge_allows()
+    {
+        var (ada, _) = await _world.TeamAsync("ada");
+        var ids = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            var result = await _world.SubmitAsync(ada, CompetitionWorld.SubmissionCsv(row => row % (i + 2) != 0));
+            ids.Add((await _world.WaitForScoringAsync(result.Submission!.Id)).Id);
+        }
+        var service = _harness.Get<SubmissionService>();
+
+        Assert.Null(await service.SetSelectedAsync(ids[0], ada, true));
+        Assert.Null(await service.SetSelectedAsync(ids[1], ada, true));
+        var refused = await service.SetSelectedAsync(ids[2], ada, true);
+
+        Assert.Contains("unselect one first", refused);
+        await using var db = _harness.CreateDbContext();
+        Assert.Equal(2, await db.Submissions.CountAsync(s => s.IsSelected));
+    }
+
+    [Fact]
+    public async Task Rescoring_after_the_solution_changes_updates_every_score_and_records_the_versions()
+    {
+        var (ada, _) = await _world.TeamAsync("ada");
+        var result = await _world.SubmitAsync(ada, CompetitionWorld.SubmissionCsv(_ => true));
+        var before = await _world.WaitForScoringAsync(result.Submission!.Id);
+        Assert.Equal(1.0, before.OverallScore);
+
+        // The organizer fixes the truth of every fourth row.
+        var corrected = CompetitionWorld.SolutionCsv(row => row % 4 == 0 ? CompetitionWorld.Classes[(Array.IndexOf(CompetitionWorld.Classes, CompetitionWorld.Truth(row)) + 3) % 10] : CompetitionWorld.Truth(row));
+        var upload = await _harness.Get<TaskService>().UploadSolutionAsync(_world.Task.Id, CompetitionWorld.Stream(corrected), "solution-v2.csv", _world.Organizer);
+        Assert.True(upload.Accepted);
+        var queued = await _harness.Get<SubmissionAdminService>().RescoreAsync(_world.Task.Id, null, _world.Organizer);
+        Assert.Equal(1, queued);
+
+        var after = await _world.WaitForScoringAsync(result.Submission.Id);
+        Assert.Equal(0.75, after.OverallScore);
+        Assert.Equal(before.SolutionVersion + 1, after.SolutionVersion);
+        Assert.Equal(ScorerVersion.Current, after.ScorerVersion);
+        await using var db = _harness.CreateDbContext();
+        Assert.Contains(await db.AuditLog.Select(a => a.Action).ToListAsync(), a => a == "rescore");
+    }
+
+    [Fact]
+    public async Task A_rejected_solution_changes_nothing_stored()
+    {
+        var upload = await _harness.Get<TaskService>().UploadSolutionAsync(_world.Task.Id, CompetitionWorld.Stream("Id,Category\n1,Forest\n1,River\n"), "bad.csv", _world.Organizer);
+
+        Assert.False(upload.Accepted);
+        Assert.Contains(upload.Report.Errors, e => e.Line == 3);
+        await using var db = _harness.CreateDbContext();
+        var task = await db.Tasks.SingleAsync();
+        Assert.Equal(_world.Task.SolutionVersion, task.SolutionVersion);
+        Assert.Equal(_world.Task.SolutionFileId, task.SolutionFileId);
+        Assert.Equal(1, await db.StoredFiles.CountAsync());
+    }
+}
