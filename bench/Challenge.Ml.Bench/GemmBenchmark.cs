@@ -3,10 +3,10 @@ using Challenge.Ml.Backends;
 
 namespace Challenge.Ml.Bench;
 
-/// <summary>GFLOP/s of the CPU matrix multiply on the shapes the CNN uses.</summary>
+/// <summary>GFLOP/s of the backend's matrix multiply on the shapes the CNN uses.</summary>
 internal static class GemmBenchmark
 {
-    public static void Run(CpuBackend backend)
+    public static void Run(IBackend backend)
     {
         // forward conv2, weight gradient of conv2, input gradient of conv2 at batch 64
         (bool TransposeA, bool TransposeB, int M, int N, int K, string What)[] shapes =
@@ -20,9 +20,11 @@ internal static class GemmBenchmark
         var random = new Random(1);
         foreach (var (transposeA, transposeB, m, n, k, what) in shapes)
         {
-            var a = backend.Wrap(Values(random, m * k), m * k);
-            var b = backend.Wrap(Values(random, k * n), k * n);
-            var c = backend.Allocate(m * n);
+            using var a = backend.Allocate(m * k);
+            using var b = backend.Allocate(k * n);
+            using var c = backend.Allocate(m * n);
+            backend.CopyFromHost(Values(random, m * k), a);
+            backend.CopyFromHost(Values(random, k * n), b);
             backend.Gemm(transposeA, transposeB, m, n, k, 1f, a, b, 0f, c);
             var repeats = 0;
             var clock = Stopwatch.StartNew();
@@ -31,6 +33,9 @@ internal static class GemmBenchmark
                 backend.Gemm(transposeA, transposeB, m, n, k, 1f, a, b, 0f, c);
                 repeats++;
             }
+
+            // Kernel launches are asynchronous on a GPU: reading a value waits for them.
+            backend.CopyToHost(c.Reshape(m * n), new float[m * n]);
 
             var gflops = 2.0 * m * n * k * repeats / clock.Elapsed.TotalSeconds / 1e9;
             Console.WriteLine($"RESULT gemm {what} ({m}x{k} by {k}x{n}): {gflops:0.0} GFLOP/s");

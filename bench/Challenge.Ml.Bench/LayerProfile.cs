@@ -7,7 +7,7 @@ namespace Challenge.Ml.Bench;
 /// <summary>Milliseconds per batch of each CNN layer's forward and backward pass.</summary>
 internal static class LayerProfile
 {
-    public static void Run(CpuBackend backend, int batchSize = 64, int repeats = 30)
+    public static void Run(IBackend backend, int batchSize = 64, int repeats = 30)
     {
         var random = new Random(1);
         using var network = Architectures.SmallCnn(backend, 28, 28, 1, 10, random);

@@ -6,10 +6,10 @@ using Challenge.Ml.Models;
 using Challenge.Ml.Training;
 
 // Fashion-MNIST benchmarks of the reference models on the CPU backend.
-// Usage: Challenge.Ml.Bench <fashion-mnist folder> [gemm|profile|softmax|cnn|pseudo|all] [--epochs N] [--student-epochs N] [--limit N] [--seed S]
+// Usage: Challenge.Ml.Bench <fashion-mnist folder> [gemm|profile|softmax|cnn|pseudo|all] [--epochs N] [--student-epochs N] [--limit N] [--seed S] [--device cpu|cuda|auto]
 if (args.Length < 1)
 {
-    Console.Error.WriteLine("usage: Challenge.Ml.Bench <fashion-mnist folder> [gemm|profile|softmax|cnn|pseudo|all] [--epochs N] [--student-epochs N] [--limit N] [--seed S]");
+    Console.Error.WriteLine("usage: Challenge.Ml.Bench <fashion-mnist folder> [gemm|profile|softmax|cnn|pseudo|all] [--epochs N] [--student-epochs N] [--limit N] [--seed S] [--device cpu|cuda|auto]");
     return 2;
 }
 
@@ -23,8 +23,10 @@ int Option(string name, int fallback)
 
 var seed = Option("--seed", 1);
 var limit = Option("--limit", int.MaxValue);
-var backend = new CpuBackend();
-Console.WriteLine($"device: {backend.Name}; .NET {Environment.Version}; vector width {System.Numerics.Vector<float>.Count}");
+var deviceAt = Array.IndexOf(args, "--device");
+var device = BackendFactory.ParsePreference(deviceAt >= 0 && deviceAt + 1 < args.Length ? args[deviceAt + 1] : "cpu");
+using var backend = BackendFactory.Create(device, Console.WriteLine);
+Console.WriteLine($"device: {backend.Name}; .NET {Environment.Version}; vector width {System.Numerics.Vector<float>.Count}; load average {LoadAverage()}");
 
 if (which is "gemm" or "all")
 {
@@ -83,13 +85,18 @@ if (which is "pseudo" or "all")
 
 return 0;
 
+static string LoadAverage() =>
+    File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
 static void Measure(string name, IClassifier model, ImageDataset train, ImageDataset test, IProgress<TrainingProgress> progress)
 {
     var clock = Stopwatch.StartNew();
     model.Fit(train, null, progress, CancellationToken.None);
     var trainSeconds = clock.Elapsed.TotalSeconds;
     var accuracy = model.Accuracy(test);
-    Console.WriteLine($"RESULT {name}: test accuracy {accuracy:0.0000}, training {trainSeconds:0.0} s, train+predict {clock.Elapsed.TotalSeconds:0.0} s");
+    Console.WriteLine(
+        $"RESULT {name}: test accuracy {accuracy:0.0000}, training {trainSeconds:0.0} s, " +
+        $"train+predict {clock.Elapsed.TotalSeconds:0.0} s, load average after {LoadAverage()}");
     model.Dispose();
 }
 

@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using Challenge.Ml.Backends.Cuda;
 
 namespace Challenge.Ml.Backends;
 
@@ -9,8 +9,8 @@ public static class BackendFactory
 
     /// <summary>
     /// Creates the backend for <paramref name="preference"/>. With <see cref="DevicePreference.Auto"/>
-    /// a missing or unusable GPU is not an error: the CPU is used and <paramref name="log"/> is
-    /// told why. Asking for CUDA explicitly fails instead, so a misconfigured GPU machine is noticed.
+    /// a missing or unusable GPU (no driver, no device, no cuBLAS or NVRTC) is not an error: the
+    /// CPU is used and <paramref name="log"/> is told why. Asking for CUDA explicitly fails instead, so a misconfigured GPU machine is noticed.
     /// </summary>
     /// <param name="cudaDriverLibrary">Name or path of the CUDA driver library to probe.</param>
     public static IBackend Create(DevicePreference preference, Action<string>? log = null, string cudaDriverLibrary = CudaDriverLibrary)
@@ -20,14 +20,13 @@ public static class BackendFactory
             return new CpuBackend();
         }
 
-        if (!NativeLibrary.TryLoad(cudaDriverLibrary, out var driver))
+        if (CudaBackend.TryCreate(cudaDriverLibrary, out var cuda, out var reason))
         {
-            var reason = $"the CUDA driver library {cudaDriverLibrary} could not be loaded (no NVIDIA driver on this machine)";
-            return Fallback(preference, reason, log);
+            log?.Invoke($"device: using {cuda!.Name}");
+            return cuda!;
         }
 
-        NativeLibrary.Free(driver);
-        return Fallback(preference, "a CUDA driver is present but this build has no CUDA backend", log);
+        return Fallback(preference, reason, log);
     }
 
     public static DevicePreference ParsePreference(string value) => value.ToLowerInvariant() switch

@@ -11,6 +11,9 @@ internal sealed class ChannelTiles
 {
     private const int TargetChunkLength = 512;
 
+    // Very wide rows (more channels than this) get heap scratch space instead of stack.
+    private const int MaxStackFloats = 4096;
+
     // Partial sums over this many chunks are kept in float before being folded into doubles.
     private const int ChunksPerFold = 16;
 
@@ -67,24 +70,21 @@ internal sealed class ChannelTiles
     }
 
     /// <summary>Per-channel sums of the values, or of their squared distance to <paramref name="centreTile"/>.</summary>
-    public double[] SumChannels(float[] data, float[]? centreTile)
-    {
-        var scratch = centreTile is null ? null : new float[ChunkLength];
-        return Fold((offset, length, accumulator) =>
+    public double[] SumChannels(float[] data, float[]? centreTile) =>
+        Fold((offset, length, accumulator) =>
         {
             var values = data.AsSpan(offset, length);
-            if (scratch is null)
+            if (centreTile is null)
             {
                 TensorPrimitives.Add(accumulator[..length], values, accumulator[..length]);
             }
             else
             {
-                var centred = scratch.AsSpan(0, length);
+                Span<float> centred = length <= MaxStackFloats ? stackalloc float[length] : new float[length];
                 TensorPrimitives.Subtract(values, centreTile.AsSpan(0, length), centred);
                 TensorPrimitives.MultiplyAdd(centred, centred, accumulator[..length], accumulator[..length]);
             }
         });
-    }
 
     /// <summary>Per-channel sums of a[i] * b[i].</summary>
     public double[] SumProducts(float[] a, float[] b) =>
@@ -93,23 +93,48 @@ internal sealed class ChannelTiles
 
     private double[] Fold(AccumulateChunk accumulate)
     {
-        // Sequential and in a fixed order, so sums are bitwise reproducible.
-        var sums = new double[Channels];
-        var accumulator = new float[ChunkLength];
+        // Groups of chunks are summed in parallel, each into its own partial sums, and the groups
+        // are then added in index order. The grouping depends only on the matrix size, so the
+        // result is bitwise the same whatever the thread count or scheduling.
         var chunks = (Length + ChunkLength - 1) / ChunkLength;
-        for (var first = 0; first < chunks; first += ChunksPerFold)
+        var groups = (chunks + ChunksPerFold - 1) / ChunksPerFold;
+        var partials = new double[groups * Channels];
+        void SumGroup(int group)
         {
-            Array.Clear(accumulator);
-            var last = Math.Min(chunks, first + ChunksPerFold);
-            for (var chunk = first; chunk < last; chunk++)
+            Span<float> accumulator = ChunkLength <= MaxStackFloats ? stackalloc float[ChunkLength] : new float[ChunkLength];
+            accumulator.Clear();
+            var last = Math.Min(chunks, (group + 1) * ChunksPerFold);
+            for (var chunk = group * ChunksPerFold; chunk < last; chunk++)
             {
                 var offset = chunk * ChunkLength;
                 accumulate(offset, Math.Min(ChunkLength, Length - offset), accumulator);
             }
 
+            var partial = partials.AsSpan(group * Channels, Channels);
             for (var i = 0; i < accumulator.Length; i++)
             {
-                sums[i % Channels] += accumulator[i];
+                partial[i % Channels] += accumulator[i];
+            }
+        }
+
+        if (Length < 1 << 15)
+        {
+            for (var group = 0; group < groups; group++)
+            {
+                SumGroup(group);
+            }
+        }
+        else
+        {
+            Parallel.For(0, groups, SumGroup);
+        }
+
+        var sums = new double[Channels];
+        for (var group = 0; group < groups; group++)
+        {
+            for (var ch = 0; ch < Channels; ch++)
+            {
+                sums[ch] += partials[group * Channels + ch];
             }
         }
 

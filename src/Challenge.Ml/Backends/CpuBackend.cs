@@ -140,14 +140,19 @@ public sealed class CpuBackend : IBackend
                         for (var kx = 0; kx < size; kx++, tap += c)
                         {
                             var x = ox * g.Stride - g.Padding + kx;
-                            var target = row.Slice(tap, c);
-                            if ((uint)y < (uint)g.Height && (uint)x < (uint)g.Width)
+                            var inside = (uint)y < (uint)g.Height && (uint)x < (uint)g.Width;
+                            if (c == 1)
                             {
-                                image.AsSpan(imageOffset + (y * g.Width + x) * c, c).CopyTo(target);
+                                // A span copy per single value would cost more than the value.
+                                row[tap] = inside ? image[imageOffset + y * g.Width + x] : 0f;
+                            }
+                            else if (inside)
+                            {
+                                image.AsSpan(imageOffset + (y * g.Width + x) * c, c).CopyTo(row.Slice(tap, c));
                             }
                             else
                             {
-                                target.Clear();
+                                row.Slice(tap, c).Clear();
                             }
                         }
                     }
