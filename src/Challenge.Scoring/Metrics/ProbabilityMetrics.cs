@@ -111,6 +111,22 @@ internal sealed class RocAucMetric(MetricInfo info) : Metric(info)
         return defined == 0 ? double.NaN : sum / defined;
     }
 
+    /// <summary>Sorts each class's scores once for all three parts, each part weighting its own rows by 1.</summary>
+    public override PartValues EvaluateParts(Submission submission)
+    {
+        var solution = submission.Solution;
+        var rows = solution.RowsOf(ScorePart.Overall).ToArray();
+        var auc = Resampled(submission, rows);
+        var publicRows = new int[rows.Length];
+        var privateRows = new int[rows.Length];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            (solution.Usage[rows[i]] == RowUsage.Public ? publicRows : privateRows)[i] = 1;
+        }
+        var allRows = Enumerable.Repeat(1, rows.Length).ToArray();
+        return new PartValues(auc.Evaluate(publicRows), auc.Evaluate(privateRows), auc.Evaluate(allRows));
+    }
+
     /// <summary>
     /// For the bootstrap, each class's scores are sorted once; a resample is then one pass over
     /// the sorted rows with each row weighted by how often it was drawn. Counting, for every
