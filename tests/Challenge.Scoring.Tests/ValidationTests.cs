@@ -228,6 +228,15 @@ public class ValidationTests
     }
 
     [Fact]
+    public void Millions_of_blank_lines_cost_a_count_not_a_list()
+    {
+        var bytes = Encoding.UTF8.GetBytes("Id,Category\n" + new string('\n', 3_000_000) + "1,Forest\n2,River\n3,Forest\n4,SeaLake\n5,River\n");
+        var report = Reject(s_labels, bytes);
+        Assert.Equal(3_000_000, report.ErrorCount);
+        Assert.Equal(Enumerable.Range(2, 20).Select(i => (int?)i), report.Errors.Select(e => e.Line));
+    }
+
+    [Fact]
     public void Unterminated_quote_stops_with_its_line()
     {
         var report = Reject(s_labels, "Id,Category\n1,Forest\n2,\"River\n3,Forest\n");

@@ -14,7 +14,10 @@ internal sealed class CsvTable
     private readonly ErrorCollector _errors;
     private readonly long _maxFileBytes;
     private readonly Stream _stream;
-    private readonly List<int> _pendingBlankLines = [];
+    // Blank lines are only an error when a non-blank line follows; they are consecutive, so
+    // the first one and a count describe them, even for a file of nothing but newlines.
+    private int _firstPendingBlankLine;
+    private int _pendingBlankLines;
     private string[] _header = [];
     private string _columnList = "";
 
@@ -56,7 +59,7 @@ internal sealed class CsvTable
         var status = Reader.Read();
         while (status == CsvReadStatus.Record && Reader.IsBlank)
         {
-            _pendingBlankLines.Add(Reader.Line);
+            NoteBlankLine();
             status = Reader.Read();
         }
         if (status == CsvReadStatus.Fatal)
@@ -69,11 +72,7 @@ internal sealed class CsvTable
             _errors.Add(1, null, "The file is empty: expected a header line and one line per Id.");
             return null;
         }
-        foreach (int blankLine in _pendingBlankLines)
-        {
-            _errors.Add(blankLine, null, "The line is empty; the header must be on the first line.");
-        }
-        _pendingBlankLines.Clear();
+        ReportPendingBlankLines("The line is empty; the header must be on the first line.");
         if (Reader.RecordProblem is string problem)
         {
             _errors.Add(Reader.Line, null, "Header: " + problem);
@@ -113,14 +112,10 @@ internal sealed class CsvTable
             }
             if (Reader.IsBlank)
             {
-                _pendingBlankLines.Add(Reader.Line);
+                NoteBlankLine();
                 continue;
             }
-            foreach (int blankLine in _pendingBlankLines)
-            {
-                _errors.Add(blankLine, null, "The line is empty; every line after the header must hold one prediction.");
-            }
-            _pendingBlankLines.Clear();
+            ReportPendingBlankLines("The line is empty; every line after the header must hold one prediction.");
 
             DataRows++;
             if (Reader.RecordProblem is string problem)
@@ -142,6 +137,20 @@ internal sealed class CsvTable
             }
             return true;
         }
+    }
+
+    private void NoteBlankLine()
+    {
+        if (_pendingBlankLines++ == 0)
+        {
+            _firstPendingBlankLine = Reader.Line;
+        }
+    }
+
+    private void ReportPendingBlankLines(string message)
+    {
+        _errors.AddForLines(_firstPendingBlankLine, _pendingBlankLines, message);
+        _pendingBlankLines = 0;
     }
 
     public string Text(int index) => Encoding.UTF8.GetString(Reader.Field(index));

@@ -18,5 +18,15 @@ internal sealed class ErrorCollector
         }
     }
 
+    /// <summary>The same message for <paramref name="count"/> consecutive lines, without a loop over lines that will not be listed.</summary>
+    public void AddForLines(int firstLine, int count, string message)
+    {
+        for (int i = 0; i < count && _errors.Count < ValidationReport.MaxListedErrors; i++)
+        {
+            _errors.Add(new ValidationError(firstLine + i, null, message));
+        }
+        Count += count;
+    }
+
     public ValidationReport ToReport() => Count == 0 ? ValidationReport.Valid : new ValidationReport(_errors.ToArray(), Count);
 }
