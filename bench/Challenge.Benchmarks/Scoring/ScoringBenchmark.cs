@@ -39,6 +39,11 @@ internal static class ScoringBenchmark
             var scenarios = Scenarios(directory, largeRows);
             WriteFiles(directory, largeRows);
             Console.WriteLine($"Scoring benchmark: .NET {Environment.Version}, {Environment.ProcessorCount} logical CPUs, each scenario in its own process pinned to one core");
+            if (File.Exists("/proc/loadavg"))
+            {
+                // Other work on the machine shows in the medians; the best runs show the code's own speed.
+                Console.WriteLine($"load average before measuring: {File.ReadAllText("/proc/loadavg").Trim()}");
+            }
             Console.WriteLine();
             Console.WriteLine($"{"scenario",-36} {"file MB",8} {"median ms",10} {"best ms",9} {"rows/s",12} {"alloc MB",9} {"solution MB",11} {"load ms",8} {"start WS MB",11} {"peak WS MB",10} {"overall",9}");
             var results = new List<Measurement>();
