@@ -31,7 +31,7 @@ public class BackendOperationTests
         Assert.True(Math.Abs(expected - actual) <= 1e-5 * Math.Max(1, Math.Abs(expected)), $"expected {expected}, got {actual}");
 
     [Fact]
-    public void Max_pooling_picks_the_largest_of_each_window_per_channel()
+    public void Max_pooling_picks_the_largest_of_each_window_and_routes_its_gradient()
     {
         // One 2x4 image with 9 channels: the vector path covers 8 channels and the scalar path one.
         const int channels = 9;
@@ -48,6 +48,11 @@ public class BackendOperationTests
 
         var pooled = output.ToArray();
         var winners = argmax.ToArray();
+        var upstream = GemmTests.RandomValues(random, 2 * channels);
+        var inputGradient = _backend.Allocate(1, 2, 4, channels);
+        _backend.Fill(inputGradient, float.NaN);
+        _backend.MaxPool2x2Backward(_backend.Wrap(upstream, 1, 1, 2, channels), argmax, 1, 2, 4, channels, inputGradient);
+        var gradient = inputGradient.ToArray();
         for (var ox = 0; ox < 2; ox++)
         {
             for (var ch = 0; ch < channels; ch++)
@@ -60,7 +65,13 @@ public class BackendOperationTests
                     values[(4 + 2 * ox + 1) * channels + ch],
                 ];
                 Assert.Equal(window.Max(), pooled[ox * channels + ch]);
-                Assert.Equal(Array.IndexOf(window, window.Max()), (int)winners[ox * channels + ch]);
+                var winner = Array.IndexOf(window, window.Max());
+                Assert.Equal(winner, (int)winners[ox * channels + ch]);
+                for (var corner = 0; corner < 4; corner++)
+                {
+                    var at = ((corner >> 1) * 4 + 2 * ox + (corner & 1)) * channels + ch;
+                    Assert.Equal(corner == winner ? upstream[ox * channels + ch] : 0f, gradient[at]);
+                }
             }
         }
     }

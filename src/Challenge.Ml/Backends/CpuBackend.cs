@@ -266,26 +266,55 @@ public sealed class CpuBackend : IBackend
         });
     }
 
-    public void MaxPool2x2Backward(Tensor outputGradient, Tensor argmax, int batch, int height, int width, int channels, Tensor inputGradient)
+    public unsafe void MaxPool2x2Backward(Tensor outputGradient, Tensor argmax, int batch, int height, int width, int channels, Tensor inputGradient)
     {
         var dy = Array(outputGradient);
         var winner = Array(argmax);
         var dx = Array(inputGradient);
         var (outH, outW) = (height / 2, width / 2);
+        var vectorChannels = channels / 8 * 8;
+        var oddEdge = height % 2 == 1 || width % 2 == 1;
         Parallel.For(0, batch, n =>
         {
-            dx.AsSpan(n * height * width * channels, height * width * channels).Clear();
-            for (var oy = 0; oy < outH; oy++)
+            // Every window position is written below; only a dropped odd row or column needs clearing.
+            if (oddEdge)
             {
-                for (var ox = 0; ox < outW; ox++)
+                dx.AsSpan(n * height * width * channels, height * width * channels).Clear();
+            }
+
+            var corners = stackalloc int[4];
+            fixed (float* pdy = dy, pw = winner, pdx = dx)
+            {
+                for (var oy = 0; oy < outH; oy++)
                 {
-                    var outBase = ((n * outH + oy) * outW + ox) * channels;
-                    var topLeft = ((n * height + 2 * oy) * width + 2 * ox) * channels;
-                    for (var ch = 0; ch < channels; ch++)
+                    for (var ox = 0; ox < outW; ox++)
                     {
-                        var index = (int)winner[outBase + ch];
-                        var offset = (index & 1) * channels + (index >> 1) * width * channels;
-                        dx[topLeft + offset + ch] = dy[outBase + ch];
+                        var outBase = ((n * outH + oy) * outW + ox) * channels;
+                        var topLeft = ((n * height + 2 * oy) * width + 2 * ox) * channels;
+                        corners[0] = topLeft;
+                        corners[1] = topLeft + channels;
+                        corners[2] = topLeft + width * channels;
+                        corners[3] = topLeft + (width + 1) * channels;
+                        var ch = 0;
+                        for (; ch < vectorChannels; ch += 8)
+                        {
+                            var gradient = Vector256.Load(pdy + outBase + ch);
+                            var index = Vector256.Load(pw + outBase + ch);
+                            for (var corner = 0; corner < 4; corner++)
+                            {
+                                var won = Vector256.Equals(index, Vector256.Create((float)corner));
+                                Vector256.Store(Vector256.BitwiseAnd(won, gradient), pdx + corners[corner] + ch);
+                            }
+                        }
+
+                        for (; ch < channels; ch++)
+                        {
+                            var index = (int)pw[outBase + ch];
+                            for (var corner = 0; corner < 4; corner++)
+                            {
+                                pdx[corners[corner] + ch] = corner == index ? pdy[outBase + ch] : 0f;
+                            }
+                        }
                     }
                 }
             }
