@@ -81,6 +81,25 @@ public class ScorerTests
     }
 
     [Fact]
+    public void Box_f1_can_leave_images_the_team_skipped_out()
+    {
+        var partial = Encoding.UTF8.GetBytes("""
+            [
+              {"image_id": 1, "category_id": 1, "bbox": [192, 108, 384, 216], "score": 1},
+              {"image_id": 1, "category_id": 2, "bbox": [960, 540, 96, 54], "score": 1}
+            ]
+            """);
+        var request = new AnnotationScoreRequest(_gold, "gold.json", partial, "team.json", "box_f1");
+
+        var everything = Assert.IsType<AnnotationScore>(AnnotationScorer.Score(request));
+        var labelledOnly = Assert.IsType<AnnotationScore>(AnnotationScorer.Score(request with { OnlyLabelledImages = true }));
+
+        Assert.Equal(0.5, everything.Overall.Details["recall"], 12);
+        Assert.Equal(1.0, labelledOnly.Overall.Details["recall"], 12);
+        Assert.Equal(1.0 / 3, labelledOnly.Overall.Details["coverage"], 12);
+    }
+
+    [Fact]
     public void Streams_score_like_bytes()
     {
         using var solution = File.OpenRead(Fixtures.PathOf("formats/coco_instances.json"));

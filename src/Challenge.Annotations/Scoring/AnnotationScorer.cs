@@ -19,6 +19,12 @@ public sealed record AnnotationScoreRequest(byte[] Solution, string SolutionName
     /// <summary>Images that form the public part; the rest are private. Null scores the whole set only.</summary>
     public IReadOnlySet<int>? PublicImageIds { get; init; }
 
+    /// <summary>
+    /// For <c>box_f1</c> on annotation tasks where teams label part of the set and coverage is ranked apart:
+    /// compare only the images the team labelled instead of counting skipped images' boxes as missed.
+    /// </summary>
+    public bool OnlyLabelledImages { get; init; }
+
     /// <summary>Builds a request from open streams (an upload, a stored file); both are read to the end.</summary>
     public static AnnotationScoreRequest FromStreams(Stream solution, string solutionName, Stream submission, string submissionName, string metric) =>
         new(ReadAll(solution), solutionName, ReadAll(submission), submissionName, metric);
@@ -133,12 +139,13 @@ public static class AnnotationScorer
             return new AnnotationValidationFailure(submission.Errors);
         }
 
-        return Score(gold.Value!, submission.Value!, request.Metric, request.IouThreshold, request.PublicImageIds, request.SubmissionName);
+        return Score(gold.Value!, submission.Value!, request.Metric, request.IouThreshold, request.PublicImageIds, request.SubmissionName,
+            request.OnlyLabelledImages);
     }
 
     /// <summary>Scores datasets already read, for callers that keep the gold set in memory between submissions.</summary>
     public static AnnotationScoreOutcome Score(AnnotationDataset gold, AnnotationDataset submission, string metric,
-        double iouThreshold = 0.5, IReadOnlySet<int>? publicImageIds = null, string submissionName = "submission")
+        double iouThreshold = 0.5, IReadOnlySet<int>? publicImageIds = null, string submissionName = "submission", bool onlyLabelledImages = false)
     {
         if (metric == "annotation_accuracy" && gold.ImageLabels.Count == 0)
         {
@@ -150,7 +157,7 @@ public static class AnnotationScorer
             return Fail(submissionName, $"{metric} ranks detections by confidence, and the submission gives no scores");
         }
 
-        var overall = ScorePart(gold, submission, metric, iouThreshold, null);
+        var overall = ScorePart(gold, submission, metric, iouThreshold, onlyLabelledImages, null);
         if (publicImageIds is null)
         {
             return new AnnotationScore(metric, true, overall, null, null);
@@ -158,11 +165,12 @@ public static class AnnotationScorer
 
         var privateIds = gold.Images.Select(i => i.Id).Where(id => !publicImageIds.Contains(id)).ToHashSet();
         return new AnnotationScore(metric, true, overall,
-            ScorePart(gold, submission, metric, iouThreshold, publicImageIds),
-            ScorePart(gold, submission, metric, iouThreshold, privateIds));
+            ScorePart(gold, submission, metric, iouThreshold, onlyLabelledImages, publicImageIds),
+            ScorePart(gold, submission, metric, iouThreshold, onlyLabelledImages, privateIds));
     }
 
-    private static PartScore ScorePart(AnnotationDataset gold, AnnotationDataset submission, string metric, double iouThreshold, IReadOnlySet<int>? imageIds)
+    private static PartScore ScorePart(AnnotationDataset gold, AnnotationDataset submission, string metric, double iouThreshold,
+        bool onlyLabelledImages, IReadOnlySet<int>? imageIds)
     {
         switch (metric)
         {
@@ -192,7 +200,10 @@ public static class AnnotationScorer
 
             case "box_f1":
             {
-                var quality = AnnotationQuality.Evaluate(gold, submission, new QualityOptions { IouThreshold = iouThreshold, ImageIds = imageIds });
+                var quality = AnnotationQuality.Evaluate(gold, submission, new QualityOptions
+                {
+                    IouThreshold = iouThreshold, ImageIds = imageIds, LabelledImagesOnly = onlyLabelledImages,
+                });
                 var coverage = Coverage.Of(gold, submission, imageIds);
                 var details = new Dictionary<string, double>
                 {
