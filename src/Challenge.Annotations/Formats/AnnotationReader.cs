@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text.Json;
 using System.Xml;
 using Challenge.Annotations.Model;
