@@ -196,7 +196,6 @@ internal static class SolutionReader
         private readonly ClassSet? _declaredClasses;
         private readonly ByteKeyTable _discoveredClasses = new();
         private readonly List<RowUsage> _usage = [];
-        private readonly List<ulong> _splitKeys = [];
         private readonly List<int> _lines = [];
         private readonly List<int> _truthClass = [];
         private readonly List<int> _labelOffsets = [0];
@@ -237,10 +236,6 @@ internal static class SolutionReader
             }
             _lines.Add(line);
             _usage.Add(ReadUsage(table, line, errors));
-            if (_layout.UsageColumn < 0)
-            {
-                _splitKeys.Add(SplitMix(Fnv1a(id) ^ _seedKey));
-            }
 
             switch (_task.Kind)
             {
@@ -475,20 +470,49 @@ internal static class SolutionReader
         }
 
         /// <summary>
-        /// Seeded split without a Usage column: rows are ordered by a hash of (seed, Id text) and the
-        /// first round(fraction x rows) are public. The hash is FNV-1a plus a SplitMix64 finaliser,
-        /// written out here so the split never changes with the .NET version or with the order of
-        /// the rows in the file, and gives exactly the configured share.
+        /// Seeded split without a Usage column: the public rows are the round(fraction x rows)
+        /// rows with the smallest hash of (seed, Id text), ties broken by row. The hash is FNV-1a
+        /// plus a SplitMix64 finaliser, written out here so the split never changes with the .NET
+        /// version or with the order of the rows in the file, and gives exactly the configured
+        /// share. The k smallest keys are found in linear time: a histogram of the top 16 bits
+        /// finds the bucket holding the boundary, and only that bucket is sorted.
         /// </summary>
         private void AssignSeededSplit(RowUsage[] usage)
         {
-            var keys = _splitKeys.ToArray();
-            var rows = Enumerable.Range(0, keys.Length).ToArray();
-            Array.Sort(keys, rows);
-            int publicCount = (int)Math.Round(_task.PublicFraction * keys.Length, MidpointRounding.AwayFromZero);
-            for (int i = 0; i < rows.Length; i++)
+            int rows = usage.Length;
+            var keys = new ulong[rows];
+            Span<byte> scratch = stackalloc byte[16];
+            for (int row = 0; row < rows; row++)
             {
-                usage[rows[i]] = i < publicCount ? RowUsage.Public : RowUsage.Private;
+                keys[row] = SplitMix(Fnv1a(Ids.GetIdBytes(row, scratch)) ^ _seedKey);
+            }
+            int publicCount = (int)Math.Round(_task.PublicFraction * rows, MidpointRounding.AwayFromZero);
+
+            var bucketSizes = new int[1 << 16];
+            foreach (ulong key in keys)
+            {
+                bucketSizes[key >> 48]++;
+            }
+            int boundary = 0;
+            int below = 0;
+            while (boundary < bucketSizes.Length && below + bucketSizes[boundary] <= publicCount)
+            {
+                below += bucketSizes[boundary++];
+            }
+            var boundaryRows = new List<int>();
+            for (int row = 0; row < rows; row++)
+            {
+                ulong bucket = keys[row] >> 48;
+                usage[row] = bucket < (ulong)boundary ? RowUsage.Public : RowUsage.Private;
+                if (bucket == (ulong)boundary)
+                {
+                    boundaryRows.Add(row);
+                }
+            }
+            boundaryRows.Sort((a, b) => keys[a] != keys[b] ? keys[a].CompareTo(keys[b]) : a.CompareTo(b));
+            for (int i = 0; i < publicCount - below; i++)
+            {
+                usage[boundaryRows[i]] = RowUsage.Public;
             }
         }
 

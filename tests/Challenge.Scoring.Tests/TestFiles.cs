@@ -2,7 +2,7 @@ using System.Text;
 
 namespace Challenge.Scoring.Tests;
 
-/// <summary>Small helpers to turn CSV text into solutions and scores.</summary>
+/// <summary>Shortcuts that turn CSV text into solutions and scores.</summary>
 internal static class TestFiles
 {
     public static string FixturesDirectory => Path.Combine(AppContext.BaseDirectory, "fixtures", "cases");

@@ -64,6 +64,17 @@ internal sealed class IdIndex
         return _table!.Find(id);
     }
 
+    /// <summary>The UTF-8 text of a row's Id; integer Ids are formatted into <paramref name="scratch"/> (at least 16 bytes).</summary>
+    public ReadOnlySpan<byte> GetIdBytes(int row, Span<byte> scratch)
+    {
+        if (_rowPlusOneByNumber is not null)
+        {
+            Utf8Formatter.TryFormat(_numberByRow[row], scratch, out int written);
+            return scratch[..written];
+        }
+        return _table!.GetKey(row);
+    }
+
     public string GetId(int row)
     {
         if (_rowPlusOneByNumber is not null)
