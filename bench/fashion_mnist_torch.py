@@ -5,7 +5,7 @@ two blocks of 3x3 convolution (no bias) + batch norm + ReLU + 2x2 max-pooling (3
 channels), dropout 0.25, a linear head; Adam at 2e-3 with cosine decay to zero, batch 64,
 per-channel standardisation, no augmentation.
 
-Usage: python3 fashion_mnist_torch.py <fashion-mnist folder> [epochs] [threads]
+Usage: python3 fashion_mnist_torch.py <fashion-mnist folder> [epochs] [threads] [training images]
 """
 import gzip
 import math
@@ -29,11 +29,13 @@ def main():
     folder = sys.argv[1]
     epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     threads = int(sys.argv[3]) if len(sys.argv) > 3 else 2
+    limit = int(sys.argv[4]) if len(sys.argv) > 4 else None
     torch.set_num_threads(threads)
     torch.manual_seed(1)
 
     x_train = read_idx(f"{folder}/train-images-idx3-ubyte.gz").astype(np.float32) / 255
     y_train = read_idx(f"{folder}/train-labels-idx1-ubyte.gz").astype(np.int64)
+    x_train, y_train = x_train[:limit], y_train[:limit]
     x_test = read_idx(f"{folder}/t10k-images-idx3-ubyte.gz").astype(np.float32) / 255
     y_test = read_idx(f"{folder}/t10k-labels-idx1-ubyte.gz").astype(np.int64)
     mean, std = x_train.mean(), x_train.std()
@@ -52,7 +54,7 @@ def main():
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 0.5 * (1 + math.cos(math.pi * step / total)))
     loss_fn = nn.CrossEntropyLoss()
 
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {len(x_train)} training images", flush=True)
     start = time.perf_counter()
     for epoch in range(1, epochs + 1):
         model.train()
@@ -68,7 +70,7 @@ def main():
             schedule.step()
             loss_sum += loss.item()
         seconds = time.perf_counter() - epoch_start
-        print(f"epoch {epoch}/{epochs} loss {loss_sum / steps_per_epoch:.4f} {steps_per_epoch * batch / seconds:.0f} ex/s {seconds:.1f} s")
+        print(f"epoch {epoch}/{epochs} loss {loss_sum / steps_per_epoch:.4f} {steps_per_epoch * batch / seconds:.0f} ex/s {seconds:.1f} s", flush=True)
     train_seconds = time.perf_counter() - start
 
     model.eval()

@@ -6,10 +6,10 @@ using Challenge.Ml.Models;
 using Challenge.Ml.Training;
 
 // Fashion-MNIST benchmarks of the reference models on the CPU backend.
-// Usage: Challenge.Ml.Bench <fashion-mnist folder> [gemm|profile|softmax|cnn|pseudo|all] [--epochs N] [--student-epochs N] [--limit N] [--seed S] [--device cpu|cuda|auto]
+// Usage: Challenge.Ml.Bench <fashion-mnist folder> [gemm|profile|softmax|cnn|pseudo|all] [--epochs N] [--student-epochs N] [--threshold-percent P] [--share-percent P] [--limit N] [--seed S] [--device cpu|cuda|auto]
 if (args.Length < 1)
 {
-    Console.Error.WriteLine("usage: Challenge.Ml.Bench <fashion-mnist folder> [gemm|profile|softmax|cnn|pseudo|all] [--epochs N] [--student-epochs N] [--limit N] [--seed S] [--device cpu|cuda|auto]");
+    Console.Error.WriteLine("usage: Challenge.Ml.Bench <fashion-mnist folder> [gemm|profile|softmax|cnn|pseudo|all] [--epochs N] [--student-epochs N] [--threshold-percent P] [--share-percent P] [--limit N] [--seed S] [--device cpu|cuda|auto]");
     return 2;
 }
 
@@ -79,7 +79,15 @@ if (which is "pseudo" or "all")
         Augmentation = Augmentation.FlipAndShift,
     };
     Measure("cnn, 50 labelled per class", ModelFactory.Create("cnn", backend, small), labelled, test, progress);
-    var pseudo = ModelFactory.Create("pseudo", backend, small, pool, 0.95f, studentEpochs: Option("--student-epochs", 3), log: Console.WriteLine);
+    var pseudo = ModelFactory.Create(
+        "pseudo",
+        backend,
+        small,
+        pool,
+        pseudoThreshold: Option("--threshold-percent", 80) / 100f,
+        pseudoShare: Option("--share-percent", 50) / 100f,
+        studentEpochs: Option("--student-epochs", 3),
+        log: Console.WriteLine);
     Measure("pseudo-labelling, 50 labelled per class + unlabelled", pseudo, labelled, test, progress);
 }
 

@@ -11,6 +11,7 @@ public static class ModelFactory
 
     /// <param name="unlabelled">The unlabelled pool; required by "pseudo", ignored by the others.</param>
     /// <param name="pseudoThreshold">Confidence a pseudo-label needs to be kept.</param>
+    /// <param name="pseudoShare">Most-confident fraction of each predicted class that may be kept.</param>
     /// <param name="studentEpochs">
     /// Epochs of the pseudo-labelling student over the labelled and pseudo-labelled union;
     /// by default a fifth of <see cref="TrainingOptions.Epochs"/>, at least two.
@@ -20,7 +21,8 @@ public static class ModelFactory
         IBackend backend,
         TrainingOptions options,
         ImageDataset? unlabelled = null,
-        float pseudoThreshold = 0.95f,
+        float pseudoThreshold = 0.8f,
+        float pseudoShare = 0.5f,
         int? studentEpochs = null,
         Action<string>? log = null) => name.ToLowerInvariant() switch
         {
@@ -34,6 +36,7 @@ public static class ModelFactory
                     "cnn", backend, Architectures.SmallCnn, options with { Epochs = studentEpochs ?? Math.Max(2, options.Epochs / 5) }),
                 unlabelled ?? throw new ArgumentException("The pseudo model needs an unlabelled set (--unlabelled)."),
                 pseudoThreshold,
+                pseudoShare,
                 log: log),
             _ => throw new ArgumentException($"Unknown model '{name}': expected one of {string.Join(", ", Names)}."),
         };

@@ -15,11 +15,17 @@ namespace Challenge.Ml.Models;
 /// </param>
 /// <param name="unlabelled">The pool of images without labels.</param>
 /// <param name="threshold">Minimum predicted probability for a pseudo-label to be kept.</param>
+/// <param name="topFractionPerClass">
+/// Of the images predicted as each class, at most this most-confident fraction is kept. A single
+/// global threshold keeps mostly the easy classes, and a student trained on that skewed set
+/// forgets the hard ones; a per-class share keeps the pseudo-labels as balanced as the predictions.
+/// </param>
 public sealed class PseudoLabelClassifier(
     Func<IClassifier> createTeacher,
     Func<IClassifier> createStudent,
     ImageDataset unlabelled,
-    float threshold = 0.95f,
+    float threshold = 0.8f,
+    float topFractionPerClass = 0.5f,
     int rounds = 1,
     Action<string>? log = null) : IClassifier
 {
@@ -39,6 +45,11 @@ public sealed class PseudoLabelClassifier(
             throw new ArgumentOutOfRangeException(nameof(threshold), "The confidence threshold must be in (0, 1].");
         }
 
+        if (topFractionPerClass is <= 0f or > 1f)
+        {
+            throw new ArgumentOutOfRangeException(nameof(topFractionPerClass), "The per-class fraction must be in (0, 1].");
+        }
+
         _model?.Dispose();
         _model = createTeacher();
         _model.Fit(train, validation, Stage(progress, "pseudo: labelled only"), cancellationToken);
@@ -47,7 +58,9 @@ public sealed class PseudoLabelClassifier(
             cancellationToken.ThrowIfCancellationRequested();
             var pseudo = Confident(_model, train.ClassNames);
             PseudoLabelCount = pseudo.Count;
-            log?.Invoke($"pseudo-labelling round {round}: {pseudo.Count} of {unlabelled.Count} unlabelled images at confidence >= {threshold}");
+            log?.Invoke(
+                $"pseudo-labelling round {round}: {pseudo.Count} of {unlabelled.Count} unlabelled images kept " +
+                $"(most confident {topFractionPerClass:P0} per predicted class, confidence >= {threshold})");
             var student = createStudent();
             try
             {
@@ -76,15 +89,16 @@ public sealed class PseudoLabelClassifier(
         var probabilities = model.PredictProbabilities(unlabelled);
         var classes = model.ClassCount;
         var predicted = ClassifierExtensions.ArgMax(probabilities, classes);
-        var kept = new List<int>();
-        for (var i = 0; i < predicted.Length; i++)
-        {
-            if (probabilities[i * classes + predicted[i]] >= threshold)
+        float Confidence(int i) => probabilities[i * classes + predicted[i]];
+        var kept = Enumerable.Range(0, predicted.Length)
+            .GroupBy(i => predicted[i])
+            .SelectMany(group =>
             {
-                kept.Add(i);
-            }
-        }
-
+                var share = (int)Math.Ceiling(group.Count() * topFractionPerClass);
+                return group.OrderByDescending(Confidence).ThenBy(i => i).Take(share).Where(i => Confidence(i) >= threshold);
+            })
+            .Order()
+            .ToList();
         return unlabelled.Subset(kept).WithLabels([.. kept.Select(i => predicted[i])], classNames);
     }
 

@@ -27,7 +27,8 @@ public static class TrainCommand
           --optimizer NAME       adam | sgd   (default adam)
           --weight-decay W       weight decay (default 0)
           --validation F         fraction of the training set held out for validation (default 0.1; 0 for none)
-          --threshold P          pseudo-label confidence threshold (default 0.95)
+          --threshold P          pseudo: confidence a pseudo-label needs (default 0.8)
+          --pseudo-share F       pseudo: most-confident fraction of each predicted class kept (default 0.5)
           --student-epochs N     pseudo: epochs over labelled + pseudo-labelled images (default epochs/5, at least 2)
           --augment              random horizontal flips and shifts of up to 2 pixels
         """;
@@ -35,7 +36,7 @@ public static class TrainCommand
     private static readonly HashSet<string> Options =
     [
         "--train", "--test", "--model", "--unlabelled", "--epochs", "--device", "--out", "--seed",
-        "--batch-size", "--lr", "--optimizer", "--weight-decay", "--validation", "--threshold", "--student-epochs",
+        "--batch-size", "--lr", "--optimizer", "--weight-decay", "--validation", "--threshold", "--pseudo-share", "--student-epochs",
     ];
 
     private static readonly HashSet<string> Flags = ["--augment"];
@@ -96,7 +97,7 @@ public static class TrainCommand
         var (fitSet, validation) = settings.ValidationFraction > 0 && train.Count >= 10
             ? train.Split(settings.ValidationFraction, settings.Options.Seed)
             : (train, null);
-        using var model = ModelFactory.Create(settings.Model, backend, settings.Options, unlabelled, settings.Threshold, settings.StudentEpochs, output.WriteLine);
+        using var model = ModelFactory.Create(settings.Model, backend, settings.Options, unlabelled, settings.Threshold, settings.PseudoShare, settings.StudentEpochs, output.WriteLine);
         model.Fit(fitSet, validation, new ProgressLinePrinter(output), cancellationToken);
         if (validation is not null)
         {
@@ -131,6 +132,7 @@ public static class TrainCommand
         string OutputPath,
         float ValidationFraction,
         float Threshold,
+        float PseudoShare,
         int? StudentEpochs,
         TrainingOptions Options)
     {
@@ -184,7 +186,8 @@ public static class TrainCommand
                 device,
                 arguments.String("--out", "predictions.csv"),
                 arguments.Float("--validation", 0.1f, 0f, 0.9f),
-                arguments.Float("--threshold", 0.95f, 0.01f, 1f),
+                arguments.Float("--threshold", 0.8f, 0.01f, 1f),
+                arguments.Float("--pseudo-share", 0.5f, 0.01f, 1f),
                 arguments.Optional("--student-epochs") is null ? null : arguments.Int("--student-epochs", 0, minimum: 1),
                 options);
         }
