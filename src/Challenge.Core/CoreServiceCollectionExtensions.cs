@@ -71,6 +71,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<DemoSeeder>();
         services.AddSingleton<CompetitionService>();
         services.AddSingleton<IFileStore, LocalFileStore>();
+        services.AddSingleton<DataFileService>();
         services.AddSingleton<SolutionCache>();
         services.AddSingleton<TaskService>();
         services.AddSingleton<TeamService>();
@@ -79,6 +80,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SubmissionAdminService>();
         services.AddSingleton<ILeaderboardNotifier, InProcessLeaderboardNotifier>();
         services.AddSingleton<LeaderboardService>();
+        services.AddSingleton<ApiTokens.ApiTokenService>();
         services.AddScoped<AccountService>();
         services.AddHostedService<DatabaseStartup>();
         return services;

@@ -10,9 +10,25 @@ public sealed class CompetitionInput
     public DateTime? StartsAtUtc { get; set; }
     public DateTime? EndsAtUtc { get; set; }
     public bool Published { get; set; }
+    public string DataMarkdown { get; set; } = "";
+    public string EvaluationMarkdown { get; set; } = "";
+    public string RulesMarkdown { get; set; } = "";
+    public DateTime? TeamMergerDeadlineUtc { get; set; }
+    public int DailySubmissionLimit { get; set; } = 5;
+    public int MaxFinalSelections { get; set; } = 2;
+    public int MaxTeamSize { get; set; } = 5;
+    public bool RejectedSubmissionsCount { get; set; }
 
     public static CompetitionInput From(Competition competition) => new()
     {
+        DataMarkdown = competition.DataMarkdown,
+        EvaluationMarkdown = competition.EvaluationMarkdown,
+        RulesMarkdown = competition.RulesMarkdown,
+        TeamMergerDeadlineUtc = competition.TeamMergerDeadlineUtc,
+        DailySubmissionLimit = competition.DailySubmissionLimit,
+        MaxFinalSelections = competition.MaxFinalSelections,
+        MaxTeamSize = competition.MaxTeamSize,
+        RejectedSubmissionsCount = competition.RejectedSubmissionsCount,
         Slug = competition.Slug,
         Title = competition.Title,
         Subtitle = competition.Subtitle,

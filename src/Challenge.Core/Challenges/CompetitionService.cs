@@ -1,11 +1,12 @@
 using System.Security.Claims;
 using Challenge.Core.Accounts;
 using Challenge.Core.Data;
+using Challenge.Core.Scheduling;
 using Microsoft.EntityFrameworkCore;
 
 namespace Challenge.Core.Challenges;
 
-public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbFactory, TimeProvider clock)
+public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbFactory, DeadlineScheduler deadlines, TimeProvider clock)
 {
     public async Task<IReadOnlyList<Competition>> ListPublishedAsync(CancellationToken cancellationToken = default)
     {
@@ -24,7 +25,7 @@ public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbF
         if (!user.IsInRole(Roles.Admin))
         {
             var userId = UserId(user);
-            query = query.Where(c => c.OwnerId != null && c.OwnerId == userId);
+            query = query.Where(c => (c.OwnerId != null && c.OwnerId == userId) || db.CompetitionOrganizers.Any(o => o.CompetitionId == c.Id && o.UserId == userId));
         }
         return await query.OrderByDescending(c => c.UpdatedAtUtc).ToListAsync(cancellationToken);
     }
@@ -33,20 +34,22 @@ public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbF
     public async Task<Competition?> FindVisibleAsync(string slug, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
         var competition = await FindBySlugAsync(slug, cancellationToken);
-        return competition is not null && (competition.IsPublished || CanManage(competition, user)) ? competition : null;
+        return competition is not null && (competition.IsPublished || await CanManageAsync(competition, user, cancellationToken)) ? competition : null;
     }
 
     public async Task<Competition?> FindManageableAsync(string slug, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
         var competition = await FindBySlugAsync(slug, cancellationToken);
-        return competition is not null && CanManage(competition, user) ? competition : null;
+        return competition is not null && await CanManageAsync(competition, user, cancellationToken) ? competition : null;
     }
 
     public static bool CanCreate(ClaimsPrincipal user) => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Organizer);
 
-    public static bool CanManage(Competition competition, ClaimsPrincipal user) =>
-        user.IsInRole(Roles.Admin)
-        || (user.IsInRole(Roles.Organizer) && competition.OwnerId is not null && competition.OwnerId == UserId(user));
+    private async Task<bool> CanManageAsync(Competition competition, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await CompetitionAccess.CanManageAsync(db, competition, user, cancellationToken);
+    }
 
     public async Task<SaveResult> CreateAsync(CompetitionInput input, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
@@ -84,7 +87,7 @@ public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbF
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var competition = await db.Competitions.SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
-        if (competition is null || !CanManage(competition, user))
+        if (competition is null || !await CompetitionAccess.CanManageAsync(db, competition, user, cancellationToken))
         {
             return SaveResult.Failed("", "This challenge does not exist or you may not edit it.");
         }
@@ -137,9 +140,28 @@ public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbF
         {
             errors[nameof(input.Subtitle)] = $"The subtitle is at most {CompetitionRules.SubtitleMaxLength} characters long.";
         }
-        if (input.OverviewMarkdown.Length > CompetitionRules.OverviewMaxLength)
+        foreach (var (field, text) in new[] { (nameof(input.OverviewMarkdown), input.OverviewMarkdown), (nameof(input.DataMarkdown), input.DataMarkdown), (nameof(input.EvaluationMarkdown), input.EvaluationMarkdown), (nameof(input.RulesMarkdown), input.RulesMarkdown) })
         {
-            errors[nameof(input.OverviewMarkdown)] = $"The overview is at most {CompetitionRules.OverviewMaxLength:N0} characters long.";
+            if (text.Length > CompetitionRules.OverviewMaxLength)
+            {
+                errors[field] = $"This page is at most {CompetitionRules.OverviewMaxLength:N0} characters long.";
+            }
+        }
+        if (input.DailySubmissionLimit is < 1 or > 1000)
+        {
+            errors[nameof(input.DailySubmissionLimit)] = "Allow between 1 and 1,000 submissions per day.";
+        }
+        if (input.MaxFinalSelections is < 1 or > 20)
+        {
+            errors[nameof(input.MaxFinalSelections)] = "Allow between 1 and 20 final selections.";
+        }
+        if (input.MaxTeamSize is < 1 or > 100)
+        {
+            errors[nameof(input.MaxTeamSize)] = "A team has between 1 and 100 members.";
+        }
+        if (input.TeamMergerDeadlineUtc is { } mergerDeadline && input.EndsAtUtc is { } end && mergerDeadline > end)
+        {
+            errors[nameof(input.TeamMergerDeadlineUtc)] = "The team-merger deadline cannot come after the end.";
         }
 
         if (input.StartsAtUtc is null)
@@ -165,15 +187,24 @@ public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbF
         competition.StartsAtUtc = DateTime.SpecifyKind(input.StartsAtUtc!.Value, DateTimeKind.Utc);
         competition.EndsAtUtc = DateTime.SpecifyKind(input.EndsAtUtc!.Value, DateTimeKind.Utc);
         competition.Status = input.Published ? CompetitionStatus.Published : CompetitionStatus.Draft;
+        competition.DataMarkdown = input.DataMarkdown;
+        competition.EvaluationMarkdown = input.EvaluationMarkdown;
+        competition.RulesMarkdown = input.RulesMarkdown;
+        competition.TeamMergerDeadlineUtc = input.TeamMergerDeadlineUtc is { } merger ? DateTime.SpecifyKind(merger, DateTimeKind.Utc) : null;
+        competition.DailySubmissionLimit = input.DailySubmissionLimit;
+        competition.MaxFinalSelections = input.MaxFinalSelections;
+        competition.MaxTeamSize = input.MaxTeamSize;
+        competition.RejectedSubmissionsCount = input.RejectedSubmissionsCount;
         competition.UpdatedAtUtc = nowUtc;
     }
 
     // The unique index is the final word when two organizers race for the same slug.
-    private static async Task<SaveResult> SaveAsync(ChallengeDbContext db, Competition competition, string slug, CancellationToken cancellationToken)
+    private async Task<SaveResult> SaveAsync(ChallengeDbContext db, Competition competition, string slug, CancellationToken cancellationToken)
     {
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            await deadlines.ScheduleAsync(competition, cancellationToken);
             return new SaveResult(competition, new Dictionary<string, string>());
         }
         catch (DbUpdateException)
@@ -191,5 +222,5 @@ public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbF
 
     private static string Normalize(string slug) => slug.Trim().ToLowerInvariant();
 
-    private static string? UserId(ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.NameIdentifier);
+    private static string? UserId(ClaimsPrincipal user) => user.UserId();
 }

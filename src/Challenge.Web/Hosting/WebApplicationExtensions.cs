@@ -2,7 +2,11 @@ using Challenge.Core;
 using Challenge.Core.Accounts;
 using Challenge.Core.Data;
 using Challenge.Core.Storage;
+using System.Security.Claims;
+using System.Threading.RateLimiting;
 using Challenge.Web.Account;
+using Challenge.Web.Api;
+using Microsoft.AspNetCore.Authentication;
 using Challenge.Web.Blazor;
 using Challenge.Web.Components;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -26,9 +30,15 @@ public static class WebApplicationExtensions
 
         builder.Services.AddAuthentication(options =>
             {
-                options.DefaultScheme = IdentityConstants.ApplicationScheme;
+                options.DefaultScheme = CookieOrToken;
                 options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
             })
+            .AddPolicyScheme(CookieOrToken, "Cookie, or an API token when one is sent", options =>
+                options.ForwardDefaultSelector = context =>
+                    context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                        ? ApiTokenAuthenticationHandler.SchemeName
+                        : IdentityConstants.ApplicationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
             .AddIdentityCookies();
         builder.Services.ConfigureApplicationCookie(options =>
         {
@@ -39,8 +49,24 @@ public static class WebApplicationExtensions
             options.Cookie.HttpOnly = true;
             options.Cookie.SameSite = SameSiteMode.Lax;
             options.SlidingExpiration = true;
+            // API callers get status codes, not the login page.
+            options.Events.OnRedirectToLogin = context => ApiAware(context, StatusCodes.Status401Unauthorized);
+            options.Events.OnRedirectToAccessDenied = context => ApiAware(context, StatusCodes.Status403Forbidden);
         });
-        builder.Services.AddAuthorization();
+        builder.Services.AddAuthorizationBuilder().AddApiPolicies();
+        builder.Services.AddOpenApi();
+        builder.Services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.AddPolicy(SubmissionEndpoints.UploadRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? context.Connection.RemoteIpAddress?.ToString() ?? "anonymous",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = 30, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            options.OnRejected = async (context, cancellationToken) =>
+            {
+                context.HttpContext.Response.ContentType = "application/problem+json";
+                await context.HttpContext.Response.WriteAsJsonAsync(new { title = "Too many requests", status = 429, detail = "Too many uploads in a minute; wait a moment and try again." }, cancellationToken);
+            };
+        });
 
         builder.Services.AddHealthChecks().AddDbContextCheck<ChallengeDbContext>("database");
         return builder;
@@ -59,16 +85,36 @@ public static class WebApplicationExtensions
 
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
 
         app.MapStaticAssets();
         app.MapBlazorScript();
         app.MapHealthChecks("/health");
         app.MapAccountEndpoints();
+        app.MapOpenApi();
+        app.MapDownloadEndpoints();
+        var api = app.MapGroup("/api").WithTags("Api");
+        api.MapChallengeEndpoints();
+        api.MapSubmissionEndpoints();
+        api.MapOrganizerEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
         LogStartup(app);
         return app;
+    }
+
+    private const string CookieOrToken = "CookieOrToken";
+
+    private static Task ApiAware(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int statusCode)
+    {
+        if (context.Request.Path.StartsWithSegments("/api"))
+        {
+            context.Response.StatusCode = statusCode;
+            return Task.CompletedTask;
+        }
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
     }
 
     private static void LogStartup(WebApplication app)

@@ -1,0 +1,104 @@
+using System.Security.Claims;
+using System.Text;
+using Challenge.Core.Challenges;
+using Challenge.Core.Data;
+using Challenge.Core.Leaderboards;
+using Challenge.Core.Tasks;
+using Challenge.Scoring.Metrics;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Challenge.Web.Api;
+
+// Public reads. GET /api/challenges and GET /api/challenges/{slug}/leaderboard are read by outside
+// tools: keep their shape stable.
+internal static class ChallengeEndpoints
+{
+    public static RouteGroupBuilder MapChallengeEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapGet("/challenges", ListAsync).WithName("ListChallenges").WithSummary("Published challenges with their tasks.");
+        api.MapGet("/challenges/{slug}", GetAsync).WithName("GetChallenge");
+        api.MapGet("/challenges/{slug}/leaderboard", LeaderboardAsync).WithName("GetLeaderboard")
+            .WithSummary("One entry per team: rank, team, score, entries, isBaseline. ?task= picks the task (default: the first); ?kind=private after the reveal.");
+        api.MapGet("/challenges/{slug}/leaderboard.csv", LeaderboardCsvAsync).WithName("GetLeaderboardCsv");
+        return api;
+    }
+
+    private static async Task<Ok<List<ChallengeDto>>> ListAsync(CompetitionService competitions, TaskService tasks, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var result = new List<ChallengeDto>();
+        foreach (var challenge in await competitions.ListPublishedAsync(cancellationToken))
+        {
+            result.Add(ToDto(challenge, await tasks.ListAsync(challenge.Id, cancellationToken), now));
+        }
+        return TypedResults.Ok(result);
+    }
+
+    private static async Task<Results<Ok<ChallengeDto>, ProblemHttpResult>> GetAsync(string slug, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var challenge = await competitions.FindVisibleAsync(slug, user, cancellationToken);
+        if (challenge is null)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No challenge '{slug}'.");
+        }
+        return TypedResults.Ok(ToDto(challenge, await tasks.ListAsync(challenge.Id, cancellationToken), clock.GetUtcNow().UtcDateTime));
+    }
+
+    private static async Task<Results<Ok<LeaderboardDto>, ProblemHttpResult>> LeaderboardAsync(
+        string slug, string? task, string? kind, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks,
+        LeaderboardService leaderboards, IDbContextFactory<ChallengeDbContext> dbFactory, CancellationToken cancellationToken)
+    {
+        var (board, problem) = await ResolveBoardAsync(slug, task, kind, user, competitions, tasks, leaderboards, dbFactory, cancellationToken);
+        return board is null ? problem! : TypedResults.Ok(LeaderboardDto.From(slug, board));
+    }
+
+    private static async Task<IResult> LeaderboardCsvAsync(
+        string slug, string? task, string? kind, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks,
+        LeaderboardService leaderboards, IDbContextFactory<ChallengeDbContext> dbFactory, CancellationToken cancellationToken)
+    {
+        var (board, problem) = await ResolveBoardAsync(slug, task, kind, user, competitions, tasks, leaderboards, dbFactory, cancellationToken);
+        if (board is null)
+        {
+            return problem!;
+        }
+        var csv = new StringBuilder(CsvExport.Line("rank", "team", "members", "score", "entries", "last_submission", "is_baseline"));
+        foreach (var row in board.Rows)
+        {
+            csv.Append(CsvExport.Line(row.Rank, row.Team, string.Join("; ", row.Members), row.Score, row.Entries, row.LastSubmissionUtc, row.IsBaseline));
+        }
+        return CsvExport.File(csv, $"{slug}-{board.TaskSlug}-{board.Kind.ToString().ToLowerInvariant()}-leaderboard.csv");
+    }
+
+    private static async Task<(Leaderboard? Board, ProblemHttpResult? Problem)> ResolveBoardAsync(
+        string slug, string? taskSlug, string? kind, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks,
+        LeaderboardService leaderboards, IDbContextFactory<ChallengeDbContext> dbFactory, CancellationToken cancellationToken)
+    {
+        var challenge = await competitions.FindVisibleAsync(slug, user, cancellationToken);
+        if (challenge is null)
+        {
+            return (null, TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No challenge '{slug}'."));
+        }
+        var all = await tasks.ListAsync(challenge.Id, cancellationToken);
+        var task = string.IsNullOrEmpty(taskSlug) ? all.FirstOrDefault() : all.FirstOrDefault(t => t.Slug == taskSlug);
+        if (task is null)
+        {
+            return (null, TypedResults.Problem(statusCode: 404, title: "Not found", detail: string.IsNullOrEmpty(taskSlug) ? "This challenge has no task yet." : $"No task '{taskSlug}'."));
+        }
+        var wantsPrivate = string.Equals(kind, "private", StringComparison.OrdinalIgnoreCase);
+        if (wantsPrivate && !challenge.IsPrivateRevealed)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            if (!await CompetitionAccess.CanManageAsync(db, challenge, user, cancellationToken))
+            {
+                return (null, TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: "The private leaderboard is revealed after the final deadline."));
+            }
+        }
+        return (await leaderboards.GetAsync(task.Id, wantsPrivate ? LeaderboardKind.Private : LeaderboardKind.Public, cancellationToken), null);
+    }
+
+    private static ChallengeDto ToDto(Competition challenge, IReadOnlyList<CompetitionTask> tasks, DateTime nowUtc) => new(
+        challenge.Slug, challenge.Title, challenge.Subtitle, challenge.StartsAtUtc, challenge.EndsAtUtc,
+        challenge.PhaseAt(nowUtc).ToString().ToLowerInvariant(), challenge.IsPrivateRevealed,
+        tasks.Select(t => new TaskDto(t.Slug, t.Title, t.Kind.ToString().ToLowerInvariant(), t.Metric, MetricCatalog.Find(t.Metric)?.HigherIsBetter ?? true)).ToList());
+}

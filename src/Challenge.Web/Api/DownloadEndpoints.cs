@@ -1,0 +1,111 @@
+using System.Security.Claims;
+using Challenge.Core.Challenges;
+using Challenge.Core.Data;
+using Challenge.Core.Files;
+using Challenge.Core.Tasks;
+using Microsoft.EntityFrameworkCore;
+
+namespace Challenge.Web.Api;
+
+// File downloads, streamed from the file store (several GB are fine): data files for those who
+// accepted the rules, sample submissions for everyone, submission files for their own team only.
+internal static class DownloadEndpoints
+{
+    public static IEndpointRouteBuilder MapDownloadEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/challenges/{slug}/files/{id:int}", DataFileAsync);
+        endpoints.MapGet("/api/challenges/{slug}/data", ListDataAsync).WithName("ListDataFiles").WithTags("Api");
+        endpoints.MapGet("/api/challenges/{slug}/data/{fileName}", DataFileByNameAsync).WithName("DownloadDataFile").WithTags("Api");
+        endpoints.MapGet("/challenges/{slug}/tasks/{task}/sample-submission.csv", SampleSubmissionAsync);
+        endpoints.MapGet("/challenges/{slug}/submissions/{id:long}/file", SubmissionFileAsync);
+        return endpoints;
+    }
+
+    private static async Task<IResult> DataFileAsync(string slug, int id, ClaimsPrincipal user, CompetitionService competitions, IDbContextFactory<ChallengeDbContext> dbFactory, IFileStore files, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await ServeDataFileAsync(db, slug, f => f.Id == id, user, competitions, files, cancellationToken);
+    }
+
+    private static async Task<IResult> DataFileByNameAsync(string slug, string fileName, ClaimsPrincipal user, CompetitionService competitions, IDbContextFactory<ChallengeDbContext> dbFactory, IFileStore files, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await ServeDataFileAsync(db, slug, f => f.FileName == fileName, user, competitions, files, cancellationToken);
+    }
+
+    private static async Task<IResult> ServeDataFileAsync(ChallengeDbContext db, string slug, System.Linq.Expressions.Expression<Func<DataFile, bool>> which,
+        ClaimsPrincipal user, CompetitionService competitions, IFileStore files, CancellationToken cancellationToken)
+    {
+        var challenge = await competitions.FindVisibleAsync(slug, user, cancellationToken);
+        if (challenge is null)
+        {
+            return ApiProblems.NotFound($"No challenge '{slug}'.");
+        }
+        if (!await MayDownloadDataAsync(db, challenge, user, cancellationToken))
+        {
+            return user.Identity?.IsAuthenticated == true
+                ? ApiProblems.Forbidden("Accept the challenge's rules to download its data.")
+                : Results.Challenge();
+        }
+        var file = await db.DataFiles.AsNoTracking().Include(f => f.StoredFile).Where(f => f.CompetitionId == challenge.Id).Where(which).SingleOrDefaultAsync(cancellationToken);
+        if (file is null)
+        {
+            return ApiProblems.NotFound("No such data file.");
+        }
+        return Results.Stream(files.OpenRead(file.StoredFile!.StorageKey), "application/octet-stream", file.FileName, enableRangeProcessing: true);
+    }
+
+    private static async Task<IResult> ListDataAsync(string slug, ClaimsPrincipal user, CompetitionService competitions, IDbContextFactory<ChallengeDbContext> dbFactory, CancellationToken cancellationToken)
+    {
+        var challenge = await competitions.FindVisibleAsync(slug, user, cancellationToken);
+        if (challenge is null)
+        {
+            return ApiProblems.NotFound($"No challenge '{slug}'.");
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var list = await db.DataFiles.AsNoTracking().Include(f => f.StoredFile).Where(f => f.CompetitionId == challenge.Id).OrderBy(f => f.FileName).ToListAsync(cancellationToken);
+        return Results.Ok(list.Select(f => new DataFileDto(f.FileName, f.StoredFile!.Length, f.StoredFile.Sha256, f.Description, $"/api/challenges/{slug}/data/{Uri.EscapeDataString(f.FileName)}")));
+    }
+
+    private static async Task<IResult> SampleSubmissionAsync(string slug, string task, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks, SolutionCache solutions, CancellationToken cancellationToken)
+    {
+        var challenge = await competitions.FindVisibleAsync(slug, user, cancellationToken);
+        var target = challenge is null ? null : (await tasks.ListAsync(challenge.Id, cancellationToken)).FirstOrDefault(t => t.Slug == task);
+        if (target?.SolutionFileId is null)
+        {
+            return ApiProblems.NotFound("No such task, or its solution is not uploaded yet.");
+        }
+        var solution = await solutions.GetAsync(target, cancellationToken);
+        var output = new MemoryStream();
+        solution.WriteSampleSubmission(output);
+        output.Position = 0;
+        return Results.File(output, "text/csv; charset=utf-8", $"sample_submission_{target.Slug}.csv");
+    }
+
+    private static async Task<IResult> SubmissionFileAsync(string slug, long id, ClaimsPrincipal user, IDbContextFactory<ChallengeDbContext> dbFactory, IFileStore files, CancellationToken cancellationToken)
+    {
+        var userId = user.UserId();
+        if (userId is null)
+        {
+            return Results.Challenge();
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var submission = await db.Submissions.AsNoTracking().Include(s => s.StoredFile).SingleOrDefaultAsync(s => s.Id == id, cancellationToken);
+        var challenge = submission is null ? null : await db.Competitions.AsNoTracking().SingleOrDefaultAsync(c => c.Id == submission.CompetitionId && c.Slug == slug, cancellationToken);
+        if (submission is null || challenge is null
+            || !(await db.TeamMembers.AnyAsync(m => m.TeamId == submission.TeamId && m.UserId == userId, cancellationToken)
+                 || await CompetitionAccess.CanManageAsync(db, challenge, user, cancellationToken)))
+        {
+            return ApiProblems.NotFound($"No submission {id}.");
+        }
+        return Results.Stream(files.OpenRead(submission.StoredFile!.StorageKey), "text/csv", submission.FileName);
+    }
+
+    private static async Task<bool> MayDownloadDataAsync(ChallengeDbContext db, Competition challenge, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        var userId = user.UserId();
+        return userId is not null
+            && (await db.Participations.AnyAsync(p => p.CompetitionId == challenge.Id && p.UserId == userId, cancellationToken)
+                || await CompetitionAccess.CanManageAsync(db, challenge, user, cancellationToken));
+    }
+}

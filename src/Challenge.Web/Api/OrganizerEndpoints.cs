@@ -1,0 +1,81 @@
+using System.Security.Claims;
+using System.Text;
+using Challenge.Core.Challenges;
+using Challenge.Core.Data;
+using Challenge.Core.Files;
+using Challenge.Core.Tasks;
+using Microsoft.EntityFrameworkCore;
+
+namespace Challenge.Web.Api;
+
+internal static class OrganizerEndpoints
+{
+    public static RouteGroupBuilder MapOrganizerEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapPut("/challenges/{slug}/tasks/{task}/solution", UploadSolutionAsync)
+            .RequireAuthorization(ApiAuthorization.TokenOnly).DisableAntiforgery().AllowLargeUploads().RequireRateLimiting(SubmissionEndpoints.UploadRateLimit)
+            .WithName("UploadSolution").WithSummary("Replace a task's hidden solution; the file is validated first and nothing changes when it is refused.");
+        api.MapPost("/challenges/{slug}/data", UploadDataAsync)
+            .RequireAuthorization(ApiAuthorization.TokenOnly).DisableAntiforgery().AllowLargeUploads().RequireRateLimiting(SubmissionEndpoints.UploadRateLimit)
+            .WithName("UploadDataFile").WithSummary("Add or replace a participant data file (?fileName=, ?description=).");
+        api.MapGet("/challenges/{slug}/submissions.csv", ExportSubmissionsAsync)
+            .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("ExportSubmissions");
+        return api;
+    }
+
+    private static async Task<IResult> UploadSolutionAsync(string slug, string task, HttpRequest request, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks, CancellationToken cancellationToken)
+    {
+        var challenge = await competitions.FindManageableAsync(slug, user, cancellationToken);
+        var target = challenge is null ? null : (await tasks.ListAsync(challenge.Id, cancellationToken)).FirstOrDefault(t => t.Slug == task);
+        if (target is null)
+        {
+            return ApiProblems.NotFound($"No task '{task}' in a challenge you manage.");
+        }
+        var (content, fileName, error) = await UploadBody.OpenAsync(request, "solution.csv");
+        if (content is null)
+        {
+            return ApiProblems.BadRequest(error!);
+        }
+        var result = await tasks.UploadSolutionAsync(target.Id, content, fileName, user, cancellationToken);
+        return result.Accepted
+            ? Results.Ok(new { rows = result.Rows, publicRows = result.PublicRows, privateRows = result.PrivateRows })
+            : Results.UnprocessableEntity(new { errors = result.Report.Errors, errorCount = result.Report.ErrorCount });
+    }
+
+    private static async Task<IResult> UploadDataAsync(string slug, string? description, HttpRequest request, ClaimsPrincipal user, CompetitionService competitions, DataFileService dataFiles, CancellationToken cancellationToken)
+    {
+        var challenge = await competitions.FindManageableAsync(slug, user, cancellationToken);
+        if (challenge is null)
+        {
+            return ApiProblems.NotFound($"No challenge '{slug}' that you manage.");
+        }
+        var (content, fileName, error) = await UploadBody.OpenAsync(request, "data.bin");
+        if (content is null)
+        {
+            return ApiProblems.BadRequest(error!);
+        }
+        var (file, refusal) = await dataFiles.UploadAsync(challenge.Id, content, fileName, description ?? "", user, cancellationToken);
+        return file is null ? ApiProblems.BadRequest(refusal!) : Results.Ok(new { fileName = file.FileName, url = $"/api/challenges/{slug}/data/{Uri.EscapeDataString(file.FileName)}" });
+    }
+
+    private static async Task<IResult> ExportSubmissionsAsync(string slug, ClaimsPrincipal user, CompetitionService competitions, IDbContextFactory<ChallengeDbContext> dbFactory, CancellationToken cancellationToken)
+    {
+        var challenge = await competitions.FindManageableAsync(slug, user, cancellationToken);
+        if (challenge is null)
+        {
+            return ApiProblems.NotFound($"No challenge '{slug}' that you manage.");
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var rows = await db.Submissions.AsNoTracking().Where(s => s.CompetitionId == challenge.Id)
+            .Join(db.Teams, s => s.TeamId, t => t.Id, (s, t) => new { s, Team = t.Name })
+            .Join(db.Tasks, x => x.s.TaskId, t => t.Id, (x, t) => new { x.s, x.Team, Task = t.Slug })
+            .OrderBy(x => x.s.Id).ToListAsync(cancellationToken);
+        var csv = new StringBuilder(CsvExport.Line("id", "task", "team", "submitted_at", "file_name", "description", "status", "public_score", "private_score", "errors", "selected", "hidden", "baseline", "scorer_version", "solution_version"));
+        foreach (var row in rows)
+        {
+            var s = row.s;
+            csv.Append(CsvExport.Line(s.Id, row.Task, row.Team, s.CreatedAtUtc, s.FileName, s.Description, s.Status.ToString(), s.PublicScore, s.PrivateScore, s.ErrorCount, s.IsSelected, s.IsHidden, s.IsBaseline, s.ScorerVersion, s.SolutionVersion));
+        }
+        return CsvExport.File(csv, $"{slug}-submissions.csv");
+    }
+}

@@ -1,0 +1,96 @@
+using System.Security.Claims;
+using Challenge.Core.Challenges;
+using Challenge.Core.Data;
+using Challenge.Core.Submissions;
+using Challenge.Core.Tasks;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Challenge.Web.Api;
+
+internal static class SubmissionEndpoints
+{
+    public const string UploadRateLimit = "uploads";
+
+    public static RouteGroupBuilder MapSubmissionEndpoints(this RouteGroupBuilder api)
+    {
+        // Writes take an API token only: no cookie, so no cross-site request can submit for someone.
+        api.MapPost("/challenges/{slug}/tasks/{task}/submissions", SubmitAsync)
+            .RequireAuthorization(ApiAuthorization.TokenOnly)
+            .DisableAntiforgery()
+            .AllowLargeUploads()
+            .RequireRateLimiting(UploadRateLimit)
+            .WithName("Submit")
+            .WithSummary("Upload a prediction file (raw body with ?fileName=, or multipart form); ?description= is optional.");
+        api.MapGet("/challenges/{slug}/submissions", ListMineAsync).RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("ListMySubmissions");
+        api.MapGet("/submissions/{id:long}", GetAsync).RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("GetSubmission");
+        return api;
+    }
+
+    private static async Task<Results<Accepted<SubmissionAcceptedDto>, ProblemHttpResult>> SubmitAsync(
+        string slug, string task, string? description, HttpRequest request, ClaimsPrincipal user,
+        CompetitionService competitions, TaskService tasks, SubmissionService submissions, CancellationToken cancellationToken)
+    {
+        var challenge = await competitions.FindVisibleAsync(slug, user, cancellationToken);
+        var target = challenge is null ? null : (await tasks.ListAsync(challenge.Id, cancellationToken)).FirstOrDefault(t => t.Slug == task);
+        if (target is null)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No task '{task}' in challenge '{slug}'.");
+        }
+        var (content, fileName, error) = await UploadBody.OpenAsync(request, "submission.csv");
+        if (content is null)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Bad request", detail: error);
+        }
+        var result = await submissions.SubmitAsync(target.Id, user.UserId()!, content, fileName, description ?? "", cancellationToken);
+        if (result.Submission is not { } submission)
+        {
+            var status = result.Refusal switch
+            {
+                SubmitRefusal.QuotaExhausted => StatusCodes.Status429TooManyRequests,
+                SubmitRefusal.TooLarge => StatusCodes.Status413PayloadTooLarge,
+                SubmitRefusal.NotFound => StatusCodes.Status404NotFound,
+                SubmitRefusal.NotInTeam or SubmitRefusal.Disqualified => StatusCodes.Status403Forbidden,
+                _ => StatusCodes.Status409Conflict,
+            };
+            return TypedResults.Problem(statusCode: status, title: result.Refusal.ToString(), detail: result.Message);
+        }
+        var url = $"/api/submissions/{submission.Id}";
+        return TypedResults.Accepted(url, new SubmissionAcceptedDto(submission.Id, "queued", url));
+    }
+
+    private static async Task<Results<Ok<List<SubmissionDto>>, ProblemHttpResult>> ListMineAsync(
+        string slug, ClaimsPrincipal user, CompetitionService competitions, IDbContextFactory<ChallengeDbContext> dbFactory, CancellationToken cancellationToken)
+    {
+        var challenge = await competitions.FindVisibleAsync(slug, user, cancellationToken);
+        if (challenge is null)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No challenge '{slug}'.");
+        }
+        var userId = user.UserId();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var teamId = await db.TeamMembers.Where(m => m.CompetitionId == challenge.Id && m.UserId == userId).Select(m => (int?)m.TeamId).SingleOrDefaultAsync(cancellationToken);
+        var taskSlugs = await db.Tasks.Where(t => t.CompetitionId == challenge.Id).ToDictionaryAsync(t => t.Id, t => t.Slug, cancellationToken);
+        var mine = teamId is null ? [] : await db.Submissions.AsNoTracking().Where(s => s.TeamId == teamId).OrderByDescending(s => s.Id).ToListAsync(cancellationToken);
+        return TypedResults.Ok(mine.Select(s => SubmissionDto.From(s, taskSlugs[s.TaskId], challenge.IsPrivateRevealed)).ToList());
+    }
+
+    // Another team's submission answers 404, exactly like a missing one, so ids reveal nothing.
+    private static async Task<Results<Ok<SubmissionDto>, ProblemHttpResult>> GetAsync(
+        long id, ClaimsPrincipal user, IDbContextFactory<ChallengeDbContext> dbFactory, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var submission = await db.Submissions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, cancellationToken);
+        var challenge = submission is null ? null : await db.Competitions.AsNoTracking().SingleAsync(c => c.Id == submission.CompetitionId, cancellationToken);
+        var userId = user.UserId();
+        var allowed = submission is not null
+            && (await db.TeamMembers.AnyAsync(m => m.TeamId == submission.TeamId && m.UserId == userId, cancellationToken)
+                || await CompetitionAccess.CanManageAsync(db, challenge!, user, cancellationToken));
+        if (!allowed)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No submission {id}.");
+        }
+        var taskSlug = await db.Tasks.Where(t => t.Id == submission!.TaskId).Select(t => t.Slug).SingleAsync(cancellationToken);
+        return TypedResults.Ok(SubmissionDto.From(submission!, taskSlug, challenge!.IsPrivateRevealed));
+    }
+}
