@@ -20,12 +20,14 @@ from pycocotools.cocoeval import COCOeval
 
 
 def main(directory):
+    cpu_started = time.process_time()
     started = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()):
         gt = COCO(os.path.join(directory, "gold.json"))
         with open(os.path.join(directory, "detections.json")) as f:
             dt = gt.loadRes(json.load(f))
     loaded = time.perf_counter()
+    cpu_loaded = time.process_time()
     ev = COCOeval(gt, dt, "bbox")
     with contextlib.redirect_stdout(io.StringIO()):
         ev.evaluate()
@@ -33,13 +35,15 @@ def main(directory):
         ev.accumulate()
         ev.summarize()
     done = time.perf_counter()
+    cpu_done = time.process_time()
     s = ev.stats
     print(f"images {len(gt.imgs)}, gold boxes {len(gt.anns)}, detections {len(dt.anns)}")
-    print(f"load files       {loaded - started:8.2f} s")
-    print(f"evaluate         {evaluated - loaded:8.2f} s")
-    print(f"accumulate+summ. {done - evaluated:8.2f} s")
-    print(f"COCO AP total    {done - loaded:8.2f} s   AP {s[0]:.6f} AP50 {s[1]:.6f} AP75 {s[2]:.6f} AR100 {s[8]:.6f}")
-    print(f"total            {done - started:8.2f} s")
+    print(f"{'stage':<20} {'wall s':>8} {'CPU s':>8}")
+    print(f"{'load files':<20} {loaded - started:8.2f} {cpu_loaded - cpu_started:8.2f}")
+    print(f"{'evaluate':<20} {evaluated - loaded:8.2f}")
+    print(f"{'accumulate+summ.':<20} {done - evaluated:8.2f}")
+    print(f"{'COCO AP':<20} {done - loaded:8.2f} {cpu_done - cpu_loaded:8.2f}   AP {s[0]:.6f} AP50 {s[1]:.6f} AP75 {s[2]:.6f} AR100 {s[8]:.6f}")
+    print(f"{'total':<20} {done - started:8.2f} {cpu_done - cpu_started:8.2f}")
     print(f"peak RSS         {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 

@@ -4,15 +4,17 @@ using Challenge.Annotations.Bench;
 using Challenge.Annotations.Formats;
 using Challenge.Annotations.Metrics;
 using Challenge.Annotations.Model;
+using Challenge.Annotations.Scoring;
 
 // Scale benchmark at the size of the ocean-plastic annotation challenge.
 //   generate <dir> [images] [boxes]   writes gold.json (COCO instances) and detections.json (COCO results)
 //   score <dir>                       reads both, scores annotation quality and COCO AP, prints time and peak memory
-// Run "score" in its own process so that the peak memory is the scoring's alone.
+//   scorer <dir> <metric>             one call of AnnotationScorer.Score, as the score command makes it
+// Run "score" and "scorer" in their own process so that the peak memory is the scoring's alone.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-if (args.Length < 2 || args[0] is not ("generate" or "score"))
+if (args.Length < 2 || args[0] is not ("generate" or "score" or "scorer") || (args[0] == "scorer" && args.Length < 3))
 {
-    Console.Error.WriteLine("usage: generate <dir> [images=185000] [boxes=1000000] | score <dir>");
+    Console.Error.WriteLine("usage: generate <dir> [images=185000] [boxes=1000000] | score <dir> | scorer <dir> <metric>");
     return 2;
 }
 
@@ -30,6 +32,20 @@ if (args[0] == "generate")
 }
 
 var process = Process.GetCurrentProcess();
+if (args[0] == "scorer")
+{
+    var request = new AnnotationScoreRequest(File.ReadAllBytes(Path.Combine(directory, "gold.json")), "gold.json",
+        File.ReadAllBytes(Path.Combine(directory, "detections.json")), "detections.json", args[2]);
+    var clock = Stopwatch.StartNew();
+    var outcome = AnnotationScorer.Score(request);
+    clock.Stop();
+    process.Refresh();
+    var shown = outcome is AnnotationScore score ? $"{score.Metric} = {score.Value:F6}" : outcome.ToString();
+    Console.WriteLine($"AnnotationScorer.Score {args[2]}: {shown}");
+    Console.WriteLine($"wall {clock.Elapsed.TotalSeconds:F2} s, process CPU {process.TotalProcessorTime.TotalSeconds:F2} s, peak working set {process.PeakWorkingSet64 / (1024.0 * 1024):F0} MiB");
+    return 0;
+}
+
 var total = Stopwatch.StartNew();
 var stages = new List<(string Name, TimeSpan Wall, TimeSpan Cpu, string Figures)>();
 T Stage<T>(string name, Func<T> run, Func<T, string>? figures = null)

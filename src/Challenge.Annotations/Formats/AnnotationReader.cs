@@ -34,28 +34,25 @@ public static class AnnotationReader
     public static ParseResult<AnnotationDataset> Read(byte[] content, string fileName, AnnotationReadOptions? options = null)
     {
         options ??= new AnnotationReadOptions();
+        var document = ReadDocument(content, fileName, options);
+        return document.Succeeded ? Bind(document.Value!, fileName, options.Reference) : ParseResult<AnnotationDataset>.Failure(document.Errors);
+    }
+
+    /// <summary>
+    /// The part of reading that needs no gold set (unpacking, detection, parsing), so that a submission can be parsed
+    /// while the gold set is still being read.
+    /// </summary>
+    internal static ParseResult<ParsedDocument> ReadDocument(byte[] content, string fileName, AnnotationReadOptions options)
+    {
         var entries = Unpack(content, fileName, options.ZipLimits, out var zipErrors);
         if (entries is null)
         {
-            return ParseResult<AnnotationDataset>.Failure(zipErrors);
+            return ParseResult<ParsedDocument>.Failure(zipErrors);
         }
 
         try
         {
-            var format = options.Format ?? FormatDetector.Detect(entries, fileName);
-            var document = Parse(format, entries);
-            var (dataset, errors) = DatasetBinder.Bind(document, options.Reference);
-            return errors.Count > 0 ? ParseResult<AnnotationDataset>.Failure(errors) : ParseResult<AnnotationDataset>.Success(dataset);
-        }
-        catch (AnnotationFormatException ex)
-        {
-            return ParseResult<AnnotationDataset>.Failure(ex.Error);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or OverflowException
-                                       or XmlException or InvalidDataException or ArgumentException or KeyNotFoundException or IndexOutOfRangeException)
-        {
-            // Readers check what they rely on; this is the backstop that keeps odd inputs from escaping as crashes.
-            return ParseResult<AnnotationDataset>.Failure(new AnnotationError(fileName, null, $"unexpected structure: {ex.Message}"));
+            return Guard(fileName, () => ParseResult<ParsedDocument>.Success(Parse(options.Format ?? FormatDetector.Detect(entries, fileName), entries)));
         }
         finally
         {
@@ -63,6 +60,33 @@ public static class AnnotationReader
             {
                 entry.Dispose();
             }
+        }
+    }
+
+    /// <summary>Matches a parsed file to the gold set (or, without one, takes it as it is).</summary>
+    internal static ParseResult<AnnotationDataset> Bind(ParsedDocument document, string fileName, AnnotationDataset? reference) =>
+        Guard(fileName, () =>
+        {
+            var (dataset, errors) = DatasetBinder.Bind(document, reference);
+            return errors.Count > 0 ? ParseResult<AnnotationDataset>.Failure(errors) : ParseResult<AnnotationDataset>.Success(dataset);
+        });
+
+    private static ParseResult<T> Guard<T>(string fileName, Func<ParseResult<T>> read)
+        where T : class
+    {
+        try
+        {
+            return read();
+        }
+        catch (AnnotationFormatException ex)
+        {
+            return ParseResult<T>.Failure(ex.Error);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or OverflowException
+                                       or XmlException or InvalidDataException or ArgumentException or KeyNotFoundException or IndexOutOfRangeException)
+        {
+            // Readers check what they rely on; this is the backstop that keeps odd inputs from escaping as crashes.
+            return ParseResult<T>.Failure(new AnnotationError(fileName, null, $"unexpected structure: {ex.Message}"));
         }
     }
 

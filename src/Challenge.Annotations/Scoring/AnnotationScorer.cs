@@ -126,14 +126,22 @@ public static class AnnotationScorer
             return Fail("iou-threshold", $"the IoU threshold must be above 0 and at most 1, not {request.IouThreshold}");
         }
 
+        // The submission needs the gold set only to be matched, so its parsing overlaps the gold set's reading.
+        var parsing = Task.Run(() => AnnotationReader.ReadDocument(request.Submission, request.SubmissionName,
+            new AnnotationReadOptions { Format = request.SubmissionFormat }));
         var gold = AnnotationReader.Read(request.Solution, request.SolutionName, new AnnotationReadOptions { Format = request.SolutionFormat });
+        var document = parsing.GetAwaiter().GetResult();
         if (!gold.Succeeded)
         {
             return new AnnotationValidationFailure(gold.Errors);
         }
 
-        var submission = AnnotationReader.Read(request.Submission, request.SubmissionName,
-            new AnnotationReadOptions { Format = request.SubmissionFormat, Reference = gold.Value });
+        if (!document.Succeeded)
+        {
+            return new AnnotationValidationFailure(document.Errors);
+        }
+
+        var submission = AnnotationReader.Bind(document.Value!, request.SubmissionName, gold.Value);
         if (!submission.Succeeded)
         {
             return new AnnotationValidationFailure(submission.Errors);
