@@ -201,6 +201,21 @@ public class ValidationTests
     }
 
     [Fact]
+    public void Bad_bytes_deep_in_a_large_file_name_exactly_their_lines()
+    {
+        var solution = TestFiles.LoadSolution("Id,Category\n" + string.Concat(Enumerable.Range(0, 30000).Select(i => $"{i},a\n")), s_labelTask);
+        var bytes = new List<byte>(Encoding.UTF8.GetBytes("Id,Category\n"));
+        foreach (int i in Enumerable.Range(0, 30000))
+        {
+            bytes.AddRange(Encoding.UTF8.GetBytes($"{i},"));
+            bytes.AddRange(i is 500 or 20000 or 20001 ? [0xFF] : "a"u8.ToArray());
+            bytes.Add((byte)'\n');
+        }
+        var report = Reject(solution, bytes.ToArray());
+        Assert.Equal([502, 20002, 20003], report.Errors.Select(e => e.Line));
+    }
+
+    [Fact]
     public void File_over_the_size_limit_is_rejected_without_reading_it()
     {
         var small = TestFiles.LoadSolution("Id,Category\n1,a\n2,b\n", s_labelTask with { MaxFileBytes = 64 });

@@ -69,6 +69,8 @@ internal static class ScoringBenchmark
             Console.WriteLine("solution MB / load ms: managed heap kept by the solution and the time to read it (once per task on the server).");
             Console.WriteLine("start WS: working set before loading the solution; peak WS: the measuring process's peak.");
 
+            ParserComparison.Run(scenarios.Select(s => s.Submission).Distinct().Skip(1));
+
             if (python is not null)
             {
                 CompareWithPython(python, directory, scenarios, results);
