@@ -43,6 +43,7 @@ if (args[0] == "scorer")
     var shown = outcome is AnnotationScore score ? $"{score.Metric} = {score.Value:F6}" : outcome.ToString();
     Console.WriteLine($"AnnotationScorer.Score {args[2]}: {shown}");
     Console.WriteLine($"wall {clock.Elapsed.TotalSeconds:F2} s, process CPU {process.TotalProcessorTime.TotalSeconds:F2} s, peak working set {process.PeakWorkingSet64 / (1024.0 * 1024):F0} MiB");
+    Console.WriteLine(LoadAverage());
     return 0;
 }
 
@@ -79,7 +80,12 @@ foreach (var (name, wall, cpu, figures) in stages)
 
 Console.WriteLine($"{"total",-20} {total.Elapsed.TotalSeconds,8:F2} {process.TotalProcessorTime.TotalSeconds,8:F2}   (CPU includes start-up; wall depends on what else the machine runs)");
 Console.WriteLine($"peak working set   {process.PeakWorkingSet64 / (1024.0 * 1024):F0} MiB");
+Console.WriteLine(LoadAverage());
 return 0;
 
 static AnnotationDataset Unwrap(ParseResult<AnnotationDataset> result) =>
     result.Value ?? throw new InvalidOperationException(string.Join("\n", result.Errors));
+
+// Other work on the machine stretches wall time, not CPU time; the load average says how much there was.
+static string LoadAverage() =>
+    File.Exists("/proc/loadavg") ? $"load average (1, 5, 15 min): {string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3))} on {Environment.ProcessorCount} cores" : "";
