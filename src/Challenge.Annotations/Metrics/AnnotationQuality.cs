@@ -61,59 +61,86 @@ public static class AnnotationQuality
         var labelled = options.LabelledImagesOnly ? Coverage.LabelledImageIds(team) : null;
         bool InScope(int imageId) => (options.ImageIds is null || options.ImageIds.Contains(imageId)) && (labelled is null || labelled.Contains(imageId));
 
-        var goldByImage = gold.Boxes.Where(b => InScope(b.ImageId)).ToLookup(b => b.ImageId);
-        var teamByImage = team.Boxes.Where(b => InScope(b.ImageId)).ToLookup(b => b.ImageId);
+        var golds = ByImage(gold.Boxes, InScope);
+        var teams = ByImage(team.Boxes, InScope);
         var errors = new List<BoxError>();
         var goldCounts = new Dictionary<int, int>();
         var teamCounts = new Dictionary<int, int>();
         var correctCounts = new Dictionary<int, int>();
-        int goldTotal = 0, teamTotal = 0, matched = 0, correct = 0;
+        int matched = 0, correct = 0;
         double iouSum = 0;
-        foreach (var imageId in goldByImage.Select(g => g.Key).Union(teamByImage.Select(g => g.Key)).Order())
+        bool[] goldUsed = [], teamUsed = [];
+        foreach (var box in golds)
         {
-            var golds = goldByImage[imageId].ToArray();
-            var teams = teamByImage[imageId].ToArray();
-            goldTotal += golds.Length;
-            teamTotal += teams.Length;
-            Array.ForEach(golds, g => goldCounts[g.CategoryId] = goldCounts.GetValueOrDefault(g.CategoryId) + 1);
-            Array.ForEach(teams, t => teamCounts[t.CategoryId] = teamCounts.GetValueOrDefault(t.CategoryId) + 1);
+            goldCounts[box.CategoryId] = goldCounts.GetValueOrDefault(box.CategoryId) + 1;
+        }
 
-            var pairs = MatchGreedy(golds, teams, options.IouThreshold);
-            var goldUsed = new bool[golds.Length];
-            var teamUsed = new bool[teams.Length];
-            foreach (var (g, t, iou) in pairs)
+        foreach (var box in teams)
+        {
+            teamCounts[box.CategoryId] = teamCounts.GetValueOrDefault(box.CategoryId) + 1;
+        }
+
+        int gi = 0, ti = 0;
+        while (gi < golds.Length || ti < teams.Length)
+        {
+            var imageId = Math.Min(gi < golds.Length ? golds[gi].ImageId : int.MaxValue, ti < teams.Length ? teams[ti].ImageId : int.MaxValue);
+            var goldStart = gi;
+            while (gi < golds.Length && golds[gi].ImageId == imageId)
+            {
+                gi++;
+            }
+
+            var teamStart = ti;
+            while (ti < teams.Length && teams[ti].ImageId == imageId)
+            {
+                ti++;
+            }
+
+            var imageGolds = new ArraySegment<BoxAnnotation>(golds, goldStart, gi - goldStart);
+            var imageTeams = new ArraySegment<BoxAnnotation>(teams, teamStart, ti - teamStart);
+            if (goldUsed.Length < imageGolds.Count || teamUsed.Length < imageTeams.Count)
+            {
+                goldUsed = new bool[Math.Max(goldUsed.Length, imageGolds.Count * 2)];
+                teamUsed = new bool[Math.Max(teamUsed.Length, imageTeams.Count * 2)];
+            }
+
+            Array.Clear(goldUsed);
+            Array.Clear(teamUsed);
+            foreach (var (g, t, iou) in MatchGreedy(imageGolds, imageTeams, options.IouThreshold))
             {
                 goldUsed[g] = teamUsed[t] = true;
                 matched++;
                 iouSum += iou;
-                if (golds[g].CategoryId == teams[t].CategoryId)
+                if (imageGolds[g].CategoryId == imageTeams[t].CategoryId)
                 {
                     correct++;
-                    correctCounts[golds[g].CategoryId] = correctCounts.GetValueOrDefault(golds[g].CategoryId) + 1;
+                    correctCounts[imageGolds[g].CategoryId] = correctCounts.GetValueOrDefault(imageGolds[g].CategoryId) + 1;
                 }
                 else
                 {
-                    errors.Add(new BoxError(BoxErrorKind.WrongClass, imageId, golds[g], teams[t], iou));
+                    errors.Add(new BoxError(BoxErrorKind.WrongClass, imageId, imageGolds[g], imageTeams[t], iou));
                 }
             }
 
-            for (var g = 0; g < golds.Length; g++)
+            for (var g = 0; g < imageGolds.Count; g++)
             {
                 if (!goldUsed[g])
                 {
-                    errors.Add(new BoxError(BoxErrorKind.Missed, imageId, golds[g], null, 0));
+                    errors.Add(new BoxError(BoxErrorKind.Missed, imageId, imageGolds[g], null, 0));
                 }
             }
 
-            for (var t = 0; t < teams.Length; t++)
+            for (var t = 0; t < imageTeams.Count; t++)
             {
                 if (!teamUsed[t])
                 {
-                    errors.Add(new BoxError(BoxErrorKind.Extra, imageId, null, teams[t], 0));
+                    errors.Add(new BoxError(BoxErrorKind.Extra, imageId, null, imageTeams[t], 0));
                 }
             }
         }
 
+        var goldTotal = golds.Length;
+        var teamTotal = teams.Length;
         var perClass = gold.Categories.Select(c =>
         {
             var goldCount = goldCounts.GetValueOrDefault(c.Id);
@@ -134,12 +161,12 @@ public static class AnnotationQuality
     /// the best one left (easy to explain in the viewer), and it stays O(n² log n) on crowded images.
     /// Ties go to the earlier gold box, then the earlier team box, so results do not depend on sort internals.
     /// </summary>
-    internal static List<(int Gold, int Team, double Iou)> MatchGreedy(BoxAnnotation[] golds, BoxAnnotation[] teams, double threshold)
+    internal static List<(int Gold, int Team, double Iou)> MatchGreedy(IReadOnlyList<BoxAnnotation> golds, IReadOnlyList<BoxAnnotation> teams, double threshold)
     {
         var candidates = new List<(int Gold, int Team, double Iou)>();
-        for (var g = 0; g < golds.Length; g++)
+        for (var g = 0; g < golds.Count; g++)
         {
-            for (var t = 0; t < teams.Length; t++)
+            for (var t = 0; t < teams.Count; t++)
             {
                 var iou = BoxGeometry.Iou(golds[g], teams[t]);
                 if (iou >= threshold && iou > 0)
@@ -150,8 +177,8 @@ public static class AnnotationQuality
         }
 
         candidates.Sort((a, b) => b.Iou != a.Iou ? b.Iou.CompareTo(a.Iou) : a.Gold != b.Gold ? a.Gold.CompareTo(b.Gold) : a.Team.CompareTo(b.Team));
-        var goldUsed = new bool[golds.Length];
-        var teamUsed = new bool[teams.Length];
+        var goldUsed = new bool[golds.Count];
+        var teamUsed = new bool[teams.Count];
         var pairs = new List<(int, int, double)>();
         foreach (var (g, t, iou) in candidates)
         {
@@ -165,6 +192,20 @@ public static class AnnotationQuality
         }
 
         return pairs;
+    }
+
+    /// <summary>The boxes in scope ordered by image, keeping file order within an image (ties in matching rely on it).</summary>
+    private static BoxAnnotation[] ByImage(List<BoxAnnotation> boxes, Func<int, bool> inScope)
+    {
+        var kept = boxes.Where(b => inScope(b.ImageId)).ToArray();
+        var keys = new long[kept.Length];
+        for (var i = 0; i < kept.Length; i++)
+        {
+            keys[i] = ((long)kept[i].ImageId << 32) | (uint)i;
+        }
+
+        Array.Sort(keys, kept);
+        return kept;
     }
 
     private static (double Precision, double Recall, double F1) PrecisionRecallF1(int correct, int predicted, int actual)
