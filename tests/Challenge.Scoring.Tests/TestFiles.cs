@@ -29,11 +29,4 @@ internal static class TestFiles
         Assert.True(outcome.IsValid, string.Join("\n", outcome.Report.Errors));
         return outcome.Value!;
     }
-
-    /// <summary>Solution "Id,Category,Usage" text from (id, class, usage) rows.</summary>
-    public static string LabelSolution(IEnumerable<(string Id, string Label, string Usage)> rows) =>
-        "Id,Category,Usage\n" + string.Concat(rows.Select(r => $"{r.Id},{r.Label},{r.Usage}\n"));
-
-    public static string LabelSubmission(IEnumerable<(string Id, string Label)> rows) =>
-        "Id,Category\n" + string.Concat(rows.Select(r => $"{r.Id},{r.Label}\n"));
 }

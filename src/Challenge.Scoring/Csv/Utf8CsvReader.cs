@@ -77,9 +77,6 @@ internal sealed class Utf8CsvReader
     /// <summary>Line the fatal problem is about, when it is about one.</summary>
     public int? FatalLine { get; private set; }
 
-    /// <summary>Bytes read from the stream so far.</summary>
-    public long BytesRead => _totalBytes;
-
     /// <summary>The first bytes of the file, for sniffing binary content before parsing.</summary>
     public ReadOnlySpan<byte> Peek(int count)
     {
