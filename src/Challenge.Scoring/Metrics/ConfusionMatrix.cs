@@ -17,10 +17,10 @@ internal sealed class ConfusionMatrix
 
     public long this[int truth, int predicted] => _counts[truth * ClassCount + predicted];
 
-    public void Add(int truth, int predicted)
+    public void Add(int truth, int predicted, long count = 1)
     {
-        _counts[truth * ClassCount + predicted]++;
-        Total++;
+        _counts[truth * ClassCount + predicted] += count;
+        Total += count;
     }
 
     public ConfusionMatrix Plus(ConfusionMatrix other)

@@ -72,6 +72,31 @@ internal abstract class ConfusionMetric(MetricInfo info) : Metric(info)
         return matrix.Total == 0 ? double.NaN : Compute(matrix, submission.Solution);
     }
 
+    /// <summary>Each resample is a confusion matrix with every row counted as often as it was drawn.</summary>
+    public override IResampledMetric Resampled(Submission submission, int[] rows)
+    {
+        var truth = submission.Solution.TruthClass!;
+        var predicted = submission.PredictedClass!;
+        var pairs = rows.Select(row => (truth[row], predicted[row])).ToArray();
+        return new WeightedMatrix(this, submission.Solution, pairs);
+    }
+
+    private sealed class WeightedMatrix(ConfusionMetric metric, Solution solution, (int Truth, int Predicted)[] pairs) : IResampledMetric
+    {
+        public double Evaluate(ReadOnlySpan<int> counts)
+        {
+            var matrix = new ConfusionMatrix(solution.ClassSet.Count);
+            for (int i = 0; i < pairs.Length; i++)
+            {
+                if (counts[i] > 0)
+                {
+                    matrix.Add(pairs[i].Truth, pairs[i].Predicted, counts[i]);
+                }
+            }
+            return matrix.Total == 0 ? double.NaN : metric.Compute(matrix, solution);
+        }
+    }
+
     public override PartValues EvaluateParts(Submission submission)
     {
         var (publicMatrix, privateMatrix) = ConfusionMatrix.ForParts(submission);
