@@ -1,3 +1,5 @@
+using Challenge.Annotations.Metrics;
+using Challenge.Annotations.Model;
 using Challenge.Annotations.Ranking;
 
 namespace Challenge.Annotations.Tests;
@@ -42,6 +44,30 @@ public class RankingFormulaTests
         Assert.False(RankingFormula.TryParse(text, out _, out var error));
         Assert.Equal(position, error!.Position);
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Teams_rank_by_the_formula_over_their_coverage_and_honeypot_accuracy()
+    {
+        var gold = new AnnotationDataset();
+        gold.Images.AddRange(Enumerable.Range(1, 10).Select(i => new ImageInfo(i, $"crop{i}.png", 64, 64)));
+        gold.ImageLabels.AddRange([new ImageLabel(1, "MARINE_DEBRIS"), new ImageLabel(2, "OTHER")]);
+        AnnotationDataset Team(int labelled, string answerOnHoneypot2)
+        {
+            var team = new AnnotationDataset();
+            team.ImageLabels.AddRange(Enumerable.Range(1, labelled).Select(i => new ImageLabel(i, i == 2 ? answerOnHoneypot2 : "MARINE_DEBRIS")));
+            return team;
+        }
+
+        var teams = new[] { ("careful", Team(4, "OTHER")), ("fast", Team(10, "UNKNOWN")) };
+        var maxLabelled = teams.Max(t => Coverage.Of(gold, t.Item2).Labelled);
+        Assert.True(RankingFormula.TryParse("70 * labelled / max_labelled + 30 * honeypot_accuracy", out var formula, out _));
+
+        var scores = teams.ToDictionary(t => t.Item1, t => formula!.Evaluate(RankingVariables.For(
+            Coverage.Of(gold, t.Item2), maxLabelled, ClassificationQuality.Evaluate(gold, t.Item2))));
+
+        Assert.Equal(70 * 4 / 10.0 + 30, scores["careful"], 12);
+        Assert.Equal(70 + 30 * 0.5, scores["fast"], 12);
     }
 
     [Fact]
