@@ -151,22 +151,20 @@ internal sealed class RocAucMetric(MetricInfo info) : Metric(info)
                 order[i] = i;
             }
             Array.Sort(scores, order);
-            var tieStarts = new List<int>();
-            for (int i = 0; i < scores.Length; i++)
+            var positive = new bool[rows.Length];
+            var endsTie = new bool[rows.Length];
+            for (int i = 0; i < rows.Length; i++)
             {
-                if (i == 0 || scores[i] != scores[i - 1])
-                {
-                    tieStarts.Add(i);
-                }
+                positive[i] = truth[rows[order[i]]] == k;
+                endsTie[i] = i + 1 == rows.Length || scores[i + 1] != scores[i];
             }
-            tieStarts.Add(scores.Length);
-            var positive = order.Select(i => truth[rows[i]] == k).ToArray();
-            sorted[c] = new SortedScores(order, positive, tieStarts.ToArray());
+            sorted[c] = new SortedScores(order, positive, endsTie);
         }
         return new ResampledAuc(sorted);
     }
 
-    private sealed record SortedScores(int[] Order, bool[] Positive, int[] TieStarts);
+    /// <summary>Rows of the part in ascending score order, whether each is of the class, and where each run of equal scores ends.</summary>
+    private sealed record SortedScores(int[] Order, bool[] Positive, bool[] EndsTie);
 
     private sealed class ResampledAuc(SortedScores[] classes) : IResampledMetric
     {
@@ -176,25 +174,30 @@ internal sealed class RocAucMetric(MetricInfo info) : Metric(info)
             int defined = 0;
             foreach (var c in classes)
             {
+                var order = c.Order;
+                var positive = c.Positive;
+                var endsTie = c.EndsTie;
                 double pairs = 0, negativesBelow = 0, positives = 0;
-                for (int g = 0; g + 1 < c.TieStarts.Length; g++)
+                long tiePositives = 0, tieNegatives = 0;
+                for (int i = 0; i < order.Length; i++)
                 {
-                    double tiePositives = 0, tieNegatives = 0;
-                    for (int i = c.TieStarts[g]; i < c.TieStarts[g + 1]; i++)
+                    int weight = counts[order[i]];
+                    if (positive[i])
                     {
-                        int weight = counts[c.Order[i]];
-                        if (c.Positive[i])
-                        {
-                            tiePositives += weight;
-                        }
-                        else
-                        {
-                            tieNegatives += weight;
-                        }
+                        tiePositives += weight;
                     }
-                    pairs += tiePositives * (negativesBelow + 0.5 * tieNegatives);
-                    negativesBelow += tieNegatives;
-                    positives += tiePositives;
+                    else
+                    {
+                        tieNegatives += weight;
+                    }
+                    if (endsTie[i])
+                    {
+                        pairs += tiePositives * (negativesBelow + 0.5 * tieNegatives);
+                        negativesBelow += tieNegatives;
+                        positives += tiePositives;
+                        tiePositives = 0;
+                        tieNegatives = 0;
+                    }
                 }
                 if (positives > 0 && negativesBelow > 0)
                 {
