@@ -20,12 +20,18 @@ namespace Challenge.Ml.Models;
 /// global threshold keeps mostly the easy classes, and a student trained on that skewed set
 /// forgets the hard ones; a per-class share keeps the pseudo-labels as balanced as the predictions.
 /// </param>
+/// <param name="labelledShare">
+/// The labelled images are repeated until they make up at least this share of the student's
+/// training set: they alone carry the hard cases the teacher was unsure about, and a few hundred
+/// of them would otherwise be lost among tens of thousands of pseudo-labels.
+/// </param>
 public sealed class PseudoLabelClassifier(
     Func<IClassifier> createTeacher,
     Func<IClassifier> createStudent,
     ImageDataset unlabelled,
     float threshold = 0.8f,
     float topFractionPerClass = 0.5f,
+    float labelledShare = 0.25f,
     int rounds = 1,
     Action<string>? log = null) : IClassifier
 {
@@ -43,6 +49,11 @@ public sealed class PseudoLabelClassifier(
         if (threshold is <= 0f or > 1f)
         {
             throw new ArgumentOutOfRangeException(nameof(threshold), "The confidence threshold must be in (0, 1].");
+        }
+
+        if (labelledShare is < 0f or >= 1f)
+        {
+            throw new ArgumentOutOfRangeException(nameof(labelledShare), "The labelled share must be in [0, 1).");
         }
 
         if (topFractionPerClass is <= 0f or > 1f)
@@ -64,7 +75,9 @@ public sealed class PseudoLabelClassifier(
             var student = createStudent();
             try
             {
-                var combined = pseudo.Count == 0 ? train : train.Concat(pseudo);
+                var repeats = LabelledRepeats(train.Count, pseudo.Count);
+                log?.Invoke($"pseudo-labelling round {round}: student trains on {pseudo.Count} pseudo-labels and {repeats} copies of the {train.Count} labelled images");
+                var combined = pseudo.Count == 0 ? train : Repeat(train, repeats).Concat(pseudo);
                 student.Fit(combined, validation, Stage(progress, $"pseudo: round {round}"), cancellationToken);
             }
             catch
@@ -101,6 +114,12 @@ public sealed class PseudoLabelClassifier(
             .ToList();
         return unlabelled.Subset(kept).WithLabels([.. kept.Select(i => predicted[i])], classNames);
     }
+
+    private int LabelledRepeats(int labelled, int pseudo) =>
+        Math.Max(1, (int)Math.Ceiling(labelledShare / (1 - labelledShare) * pseudo / labelled));
+
+    private static ImageDataset Repeat(ImageDataset data, int times) =>
+        times == 1 ? data : data.Subset([.. Enumerable.Repeat(0, times).SelectMany(_ => Enumerable.Range(0, data.Count))]);
 
     private static IProgress<TrainingProgress>? Stage(IProgress<TrainingProgress>? progress, string stage) =>
         progress is null ? null : new StageProgress(progress, stage);
