@@ -124,6 +124,25 @@ public sealed class SubmissionFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_charts_follow_each_teams_best_score_and_count_submissions_per_day()
+    {
+        var (ada, team) = await _world.TeamAsync("ada");
+        foreach (var right in new Func<int, bool>[] { row => row % 2 == 1, row => row % 4 == 0 || row % 2 == 1, row => row % 8 == 0 || row % 2 == 1, _ => true })
+        {
+            var result = await _world.SubmitAsync(ada, CompetitionWorld.SubmissionCsv(right));
+            await _world.WaitForScoringAsync(result.Submission!.Id);
+        }
+        var leaderboards = _harness.Get<LeaderboardService>();
+
+        var series = Assert.Single(await leaderboards.ProgressionAsync(_world.Task.Id, [team.Id]));
+        var perDay = Assert.Single(await leaderboards.SubmissionsPerDayAsync(_world.Task.Id));
+
+        // Public rows are the even Ids: 0, 0.5, 0.25 (no new best), then 1.
+        Assert.Equal([0.0, 0.5, 1.0], series.Points.Select(p => p.BestScore));
+        Assert.Equal(4, perDay.Submissions);
+    }
+
+    [Fact]
     public async Task The_private_board_uses_the_selected_submissions_or_else_the_two_best_public_ones()
     {
         var (selects, selectsTeam) = await _world.TeamAsync("selects");

@@ -155,7 +155,7 @@ public sealed class LeaderboardService
     {
         await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.Submissions.AsNoTracking().Where(s => s.TaskId == taskId && !s.IsBaseline)
-            .GroupBy(s => s.QuotaDay).Select(g => new DailyCount(g.Key, g.Count())).OrderBy(d => d.Day)
+            .GroupBy(s => s.QuotaDay).OrderBy(g => g.Key).Select(g => new DailyCount(g.Key, g.Count()))
             .ToListAsync(cancellationToken);
     }
 }

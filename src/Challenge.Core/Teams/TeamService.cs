@@ -183,8 +183,8 @@ public sealed class TeamService(IDbContextFactory<ChallengeDbContext> dbFactory,
 
     public static async Task<IReadOnlyList<TeamMemberView>> MembersAsync(ChallengeDbContext db, int teamId, CancellationToken cancellationToken) =>
         await db.TeamMembers.Where(m => m.TeamId == teamId)
-            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new TeamMemberView(u.Id, u.DisplayName, m.JoinedAtUtc))
             .OrderBy(m => m.JoinedAtUtc)
+            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new TeamMemberView(u.Id, u.DisplayName, m.JoinedAtUtc))
             .ToListAsync(cancellationToken);
 
     private static async Task<string?> CheckCanJoinAsync(ChallengeDbContext db, int competitionId, string userId, CancellationToken cancellationToken)
