@@ -156,6 +156,22 @@ public class TrainingTests
     }
 
     [Fact]
+    public void Pseudo_labelling_keeps_only_the_most_confident_share_of_each_predicted_class()
+    {
+        var labelled = SyntheticImages.Bars(40, seed: 13);
+        var unlabelled = SyntheticImages.Bars(160, seed: 14, labelled: false);
+        var options = new TrainingOptions { Epochs = 3, BatchSize = 10, LearningRate = 1e-2f, Seed = 3 };
+        NetworkClassifier Softmax() => new("softmax", new CpuBackend(), Architectures.SoftmaxRegression, options);
+        using var model = new PseudoLabelClassifier(Softmax, Softmax, unlabelled, threshold: 0.01f, topFractionPerClass: 0.25f);
+
+        model.Fit(labelled, null, null, CancellationToken.None);
+
+        // A quarter of each predicted class, rounded up: 40 when the four classes are predicted
+        // 40 times each, at most 43 otherwise; a global threshold of 0.01 alone would keep all 160.
+        Assert.InRange(model.PseudoLabelCount, 40, 43);
+    }
+
+    [Fact]
     public void Augmentation_flips_and_shifts_with_mean_fill()
     {
         float[] image = [1, 2, 3, 4, 5, 6, 7, 8, 9];
