@@ -140,6 +140,11 @@ public sealed unsafe class CudaBackend : IBackend
 
     public void CopyToHost(Tensor source, Span<float> destination)
     {
+        if (destination.Length < source.Length)
+        {
+            throw new ArgumentException($"{source} does not fit in {destination.Length} host elements.");
+        }
+
         MakeCurrent();
         fixed (float* data = destination)
         {
