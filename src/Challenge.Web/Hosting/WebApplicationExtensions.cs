@@ -81,7 +81,17 @@ public static class WebApplicationExtensions
         }
 
         // Unknown addresses and NavigationManager.NotFound() both end on the not-found page with a 404.
+        // Only page reads are re-executed: API callers get their status code and problem body, and
+        // re-running a POST would replay it as a form post to the page.
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.Use((context, next) =>
+        {
+            if (!HttpMethods.IsGet(context.Request.Method) || context.Request.Path.StartsWithSegments("/api"))
+            {
+                context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>()?.Enabled = false;
+            }
+            return next(context);
+        });
 
         app.UseAuthentication();
         app.UseAuthorization();

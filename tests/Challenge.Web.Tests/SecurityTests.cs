@@ -1,0 +1,234 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Challenge.Core.Data;
+using Challenge.Core.Teams;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Challenge.Web.Tests;
+
+// The security rules of the competition life cycle, each checked over the real HTTP pipeline.
+public sealed class SecurityTests : IAsyncLifetime
+{
+    private CompetitionSite _site = default!;
+
+    public async Task InitializeAsync() => _site = await CompetitionSite.StartAsync();
+
+    public async Task DisposeAsync() => await _site.DisposeAsync();
+
+    private async Task<long> SubmittedAndScoredAsync(CompetitionSite.Participant participant)
+    {
+        var response = await _site.SubmitAsync(participant, CompetitionSite.PerfectCsv());
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        await _site.WaitForScoringAsync(id);
+        return id;
+    }
+
+    [Fact]
+    public async Task The_public_leaderboard_json_has_the_stable_shape_and_hides_private_scores()
+    {
+        await SubmittedAndScoredAsync(_site.Ada);
+
+        var board = await _site.Factory.CreateClient().GetFromJsonAsync<JsonElement>($"/api/challenges/{CompetitionSite.Slug}/leaderboard");
+        var entry = board.GetProperty("entries").EnumerateArray().Single();
+
+        Assert.Equal(1, entry.GetProperty("rank").GetInt32());
+        Assert.Equal("Abyssal", entry.GetProperty("team").GetString());
+        Assert.Equal(1.0, entry.GetProperty("score").GetDouble());
+        Assert.Equal(1, entry.GetProperty("entries").GetInt32());
+        Assert.False(entry.GetProperty("isBaseline").GetBoolean());
+        Assert.Equal("public", board.GetProperty("kind").GetString());
+        var list = await _site.Factory.CreateClient().GetFromJsonAsync<JsonElement>("/api/challenges");
+        Assert.Contains(list.EnumerateArray(), c => c.GetProperty("slug").GetString() == CompetitionSite.Slug);
+    }
+
+    [Fact]
+    public async Task Private_scores_stay_hidden_from_participants_until_the_reveal()
+    {
+        var id = await SubmittedAndScoredAsync(_site.Ada);
+
+        var privateBoard = await _site.Ada.Api.GetAsync($"/api/challenges/{CompetitionSite.Slug}/leaderboard?kind=private");
+        var mine = await _site.Ada.Api.GetFromJsonAsync<JsonElement>($"/api/submissions/{id}");
+        var organizerBoard = await _site.Organizer.Api.GetAsync($"/api/challenges/{CompetitionSite.Slug}/leaderboard?kind=private");
+
+        Assert.Equal(HttpStatusCode.Forbidden, privateBoard.StatusCode);
+        Assert.Equal(JsonValueKind.Null, mine.GetProperty("privateScore").ValueKind);
+        Assert.Equal(1.0, mine.GetProperty("publicScore").GetDouble());
+        Assert.Equal(HttpStatusCode.OK, organizerBoard.StatusCode);
+    }
+
+    [Fact]
+    public async Task Another_teams_submission_and_file_answer_404_like_a_missing_one()
+    {
+        var id = await SubmittedAndScoredAsync(_site.Ada);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await _site.Bob.Api.GetAsync($"/api/submissions/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _site.Bob.Browser.GetAsync($"/challenges/{CompetitionSite.Slug}/submissions/{id}/file")).StatusCode);
+        var own = await _site.Ada.Browser.GetAsync($"/challenges/{CompetitionSite.Slug}/submissions/{id}/file");
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        Assert.Equal(CompetitionSite.PerfectCsv(), await own.Content.ReadAsStringAsync());
+        var bobsList = await _site.Bob.Api.GetFromJsonAsync<JsonElement>($"/api/challenges/{CompetitionSite.Slug}/submissions");
+        Assert.Empty(bobsList.EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_participant_cannot_replace_the_solution_or_open_organizer_pages()
+    {
+        var response = await _site.Ada.Api.PutAsync($"/api/challenges/{CompetitionSite.Slug}/tasks/{CompetitionSite.TaskSlug}/solution?fileName=s.csv",
+            new StringContent("Id,Category\n0,reef\n", Encoding.UTF8, "text/csv"));
+        var manage = await _site.Ada.Browser.GetAsync($"/challenges/{CompetitionSite.Slug}/manage");
+        var export = await _site.Ada.Api.GetAsync($"/api/challenges/{CompetitionSite.Slug}/submissions.csv");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, manage.StatusCode);
+        Assert.StartsWith("/account/access-denied", manage.Headers.Location!.PathAndQuery);
+        Assert.Equal(HttpStatusCode.NotFound, export.StatusCode);
+        await using var db = await _site.Get<IDbContextFactory<ChallengeDbContext>>().CreateDbContextAsync();
+        Assert.Equal(_site.Task.SolutionVersion, (await db.Tasks.SingleAsync()).SolutionVersion);
+    }
+
+    [Fact]
+    public async Task An_organizer_manages_only_their_own_challenges()
+    {
+        var other = await _site.AccountAsync("oscar");
+        await using (var scope = _site.Factory.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Challenge.Core.Accounts.AppUser>>();
+            await users.AddToRoleAsync((await users.FindByIdAsync(other.UserId))!, Challenge.Core.Accounts.Roles.Organizer);
+        }
+
+        var response = await other.Api.PutAsync($"/api/challenges/{CompetitionSite.Slug}/tasks/{CompetitionSite.TaskSlug}/solution?fileName=s.csv",
+            new StringContent(CompetitionSite.SolutionCsv(), Encoding.UTF8, "text/csv"));
+        var owner = await _site.Organizer.Api.PutAsync($"/api/challenges/{CompetitionSite.Slug}/tasks/{CompetitionSite.TaskSlug}/solution?fileName=s.csv",
+            new StringContent(CompetitionSite.SolutionCsv(), Encoding.UTF8, "text/csv"));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, owner.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_refused_solution_upload_names_the_line_and_changes_nothing()
+    {
+        var response = await _site.Organizer.Api.PutAsync($"/api/challenges/{CompetitionSite.Slug}/tasks/{CompetitionSite.TaskSlug}/solution?fileName=s.csv",
+            new StringContent("Id,Category\n0,reef\n0,sandy\n", Encoding.UTF8, "text/csv"));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains(body.GetProperty("errors").EnumerateArray(), e => e.GetProperty("line").GetInt32() == 3);
+        await using var db = await _site.Get<IDbContextFactory<ChallengeDbContext>>().CreateDbContextAsync();
+        Assert.Equal(_site.Task.SolutionVersion, (await db.Tasks.SingleAsync()).SolutionVersion);
+    }
+
+    [Fact]
+    public async Task Submitting_needs_an_api_token_not_a_cookie()
+    {
+        var withCookie = await _site.Ada.Browser.PostAsync($"/api/challenges/{CompetitionSite.Slug}/tasks/{CompetitionSite.TaskSlug}/submissions",
+            new StringContent(CompetitionSite.PerfectCsv(), Encoding.UTF8, "text/csv"));
+        var anonymous = await _site.Factory.CreateClient().PostAsync($"/api/challenges/{CompetitionSite.Slug}/tasks/{CompetitionSite.TaskSlug}/submissions",
+            new StringContent(CompetitionSite.PerfectCsv(), Encoding.UTF8, "text/csv"));
+        var forged = _site.Factory.CreateClient();
+        forged.DefaultRequestHeaders.Authorization = new("Bearer", "chl_forged");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, withCookie.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await forged.GetAsync($"/api/challenges/{CompetitionSite.Slug}/submissions")).StatusCode);
+        await using var db = await _site.Get<IDbContextFactory<ChallengeDbContext>>().CreateDbContextAsync();
+        Assert.Equal(0, await db.Submissions.CountAsync());
+    }
+
+    [Fact]
+    public async Task A_file_over_the_size_limit_is_refused_with_413_and_not_stored()
+    {
+        var big = new string('x', (1 << 20) + 10);
+
+        var response = await _site.SubmitAsync(_site.Ada, big);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        await using var db = await _site.Get<IDbContextFactory<ChallengeDbContext>>().CreateDbContextAsync();
+        Assert.Equal(0, await db.Submissions.CountAsync());
+    }
+
+    [Fact]
+    public async Task The_daily_quota_answers_429_with_the_reset_time()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.Accepted, (await _site.SubmitAsync(_site.Ada, CompetitionSite.PerfectCsv())).StatusCode);
+        }
+
+        var sixth = await _site.SubmitAsync(_site.Ada, CompetitionSite.PerfectCsv());
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, sixth.StatusCode);
+        Assert.Contains("resets at", (await sixth.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task The_sample_submission_reveals_nothing_of_the_truth()
+    {
+        var sample = await _site.Factory.CreateClient().GetStringAsync($"/challenges/{CompetitionSite.Slug}/tasks/{CompetitionSite.TaskSlug}/sample-submission.csv");
+
+        var rows = sample.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(line => line.Split(',')[1]).ToList();
+        Assert.Equal(40, rows.Count);
+        Assert.Single(rows.Distinct());
+    }
+
+    [Fact]
+    public async Task Data_files_need_the_rules_accepted()
+    {
+        var upload = await _site.Organizer.Api.PostAsync($"/api/challenges/{CompetitionSite.Slug}/data?fileName=train.csv&description=Training%20set",
+            new StringContent("Id,Category\n1,reef\n", Encoding.UTF8, "text/csv"));
+        Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
+        var stranger = await _site.AccountAsync("stranger");
+
+        var anonymous = await _site.Factory.CreateClient().GetAsync($"/api/challenges/{CompetitionSite.Slug}/data/train.csv");
+        var notAccepted = await stranger.Api.GetAsync($"/api/challenges/{CompetitionSite.Slug}/data/train.csv");
+        var accepted = await _site.Ada.Api.GetAsync($"/api/challenges/{CompetitionSite.Slug}/data/train.csv");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, notAccepted.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal("Id,Category\n1,reef\n", await accepted.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Exports_escape_cells_that_a_spreadsheet_would_run_as_formulas()
+    {
+        var mallory = await _site.AccountAsync("mallory");
+        await _site.Get<TeamService>().AcceptRulesAsync(_site.Challenge.Id, mallory.UserId);
+        await _site.Get<TeamService>().CreateAsync(_site.Challenge.Id, mallory.UserId, "=HYPERLINK(\"http://evil.example\",\"x\")");
+        var response = await mallory.Api.PostAsync($"/api/challenges/{CompetitionSite.Slug}/tasks/{CompetitionSite.TaskSlug}/submissions?description=%2Bcmd",
+            new StringContent(CompetitionSite.PerfectCsv(), Encoding.UTF8, "text/csv"));
+        await _site.WaitForScoringAsync((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64());
+
+        var submissions = await _site.Organizer.Api.GetStringAsync($"/api/challenges/{CompetitionSite.Slug}/submissions.csv");
+        var board = await _site.Factory.CreateClient().GetStringAsync($"/api/challenges/{CompetitionSite.Slug}/leaderboard.csv");
+
+        Assert.Contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"", submissions);
+        Assert.Contains(",'+cmd,", submissions);
+        Assert.Contains("'=HYPERLINK", board);
+        Assert.DoesNotContain(",=HYPERLINK", board);
+    }
+
+    [Fact]
+    public async Task A_draft_challenge_is_invisible_to_the_public_api()
+    {
+        await _site.Factory.CreateChallengeAsync("hidden-draft", published: false);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await _site.Factory.CreateClient().GetAsync("/api/challenges/hidden-draft/leaderboard")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _site.Ada.Api.GetAsync("/api/challenges/hidden-draft")).StatusCode);
+        var list = await _site.Factory.CreateClient().GetStringAsync("/api/challenges");
+        Assert.DoesNotContain("hidden-draft", list);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_the_api()
+    {
+        var document = await _site.Factory.CreateClient().GetStringAsync("/openapi/v1.json");
+
+        Assert.Contains("/api/challenges/{slug}/leaderboard", document);
+        Assert.Contains("/api/challenges/{slug}/tasks/{task}/submissions", document);
+    }
+}
