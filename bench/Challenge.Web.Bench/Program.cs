@@ -1,0 +1,90 @@
+// End-to-end benchmarks of the web app, run as a separate process on a loopback port against a
+// fresh data folder (SQLite) that each scenario builds through the real services.
+//
+//   dotnet run -c Release --project bench/Challenge.Web.Bench -- latency
+//       [--uploaders 20] [--rounds 10] [--rows 20000] [--board-poll-ms 10] [--status-poll-ms 0]
+//     Upload-to-leaderboard latency with concurrent uploaders (one team and token each). One
+//     watcher reads the JSON board every --board-poll-ms; each uploader waits for its new score
+//     there, or with --status-poll-ms N > 0 polls its submission's status every N ms instead and
+//     then reads the board once. --server-cpus N starts the server with DOTNET_PROCESSOR_COUNT=N
+//     (the scoring scheduler sizes its worker pool from it). Goal: median under 300 ms, p99 under 1 s with 20 uploaders and
+//     20,000-row files.
+//
+//   dotnet run -c Release --project bench/Challenge.Web.Bench -- leaderboard
+//       [--teams 5000] [--submissions 200000] [--requests 200] [--html-requests 100] [--invalidations 5] [--readers 8]
+//     JSON and HTML leaderboard reads with a large history. Goal: under 100 ms.
+//
+// Common options: --build rebuilds src/Challenge.Web in Release first (otherwise an existing
+// Release build is used, and built only when missing); --keep leaves the data folder (with the
+// server log) in place and prints where it is.
+
+using System.Globalization;
+using Challenge.Web.Bench;
+
+var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal));
+if (scenario is not ("latency" or "leaderboard"))
+{
+    Console.Error.WriteLine("usage: Challenge.Web.Bench latency|leaderboard [options]; see the comment at the top of Program.cs");
+    return 2;
+}
+
+var repository = ServerProcess.RepositoryRoot();
+var dll = await ServerProcess.EnsureBuiltAsync(repository, Flag("--build"));
+var dataDirectory = Path.Combine(Path.GetTempPath(), "challenge-web-bench", $"{scenario}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid():N}"[..48]);
+Directory.CreateDirectory(dataDirectory);
+Console.WriteLine($"Challenge.Web.Bench {scenario}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; {Environment.ProcessorCount} cores; .NET {Environment.Version}; data folder {dataDirectory}");
+
+int code;
+try
+{
+    code = scenario == "latency"
+        ? await LatencyScenario.RunAsync(dll, dataDirectory, new LatencyOptions(
+            Uploaders: Option("--uploaders", 20, 1, 100),
+            Rounds: Option("--rounds", 10, 1, LatencyScenario.MaxRounds),
+            Rows: Option("--rows", 20_000, 100, 2_000_000),
+            BoardPollMs: Option("--board-poll-ms", 10, 1, 1_000),
+            StatusPollMs: Option("--status-poll-ms", 0, 0, 5_000),
+            ServerCpus: Option("--server-cpus", 0, 0, 256)))
+        : await LeaderboardScenario.RunAsync(dll, dataDirectory, new LeaderboardOptions(
+            Teams: Option("--teams", 5_000, 1, 100_000),
+            Submissions: Option("--submissions", 200_000, 1, 5_000_000),
+            Requests: Option("--requests", 200, 1, 100_000),
+            HtmlRequests: Option("--html-requests", 100, 1, 10_000),
+            Invalidations: Option("--invalidations", 5, 1, 12),
+            Readers: Option("--readers", 8, 1, 256)));
+}
+finally
+{
+    if (Flag("--keep"))
+    {
+        Console.WriteLine($"Kept {dataDirectory}");
+    }
+    else
+    {
+        try
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temporary folder is harmless.
+        }
+    }
+}
+return code;
+
+bool Flag(string name) => args.Contains(name, StringComparer.Ordinal);
+
+int Option(string name, int fallback, int min, int max)
+{
+    var index = Array.IndexOf(args, name);
+    if (index < 0)
+    {
+        return fallback;
+    }
+    if (index + 1 >= args.Length || !int.TryParse(args[index + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+    {
+        throw new ArgumentException($"{name} takes a whole number from {min} to {max}.");
+    }
+    return value;
+}
