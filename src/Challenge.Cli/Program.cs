@@ -1,3 +1,8 @@
-using Challenge.Cli;
+namespace Challenge.Cli;
 
-return CliApp.Run(args, Console.Out, Console.Error);
+// A named class in a namespace, not top-level statements: a global Program would clash with the
+// web server's in test projects that reference both.
+internal static class Program
+{
+    public static Task<int> Main(string[] args) => CliApp.RunAsync(args, Console.Out, Console.Error);
+}
