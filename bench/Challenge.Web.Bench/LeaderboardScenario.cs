@@ -42,6 +42,8 @@ internal static class LeaderboardScenario
         string load;
         long jsonBytes;
         long htmlBytes;
+        string staleProbe;
+        double staleFor;
         await using (server)
         {
             var coldJson = await client.TimeGetAsync(BenchClient.LeaderboardPath);
@@ -71,6 +73,7 @@ internal static class LeaderboardScenario
                 Check(timed, "read after a score", errors);
                 (i < options.Invalidations ? rebuildJson : rebuildHtml).Add(timed.Milliseconds);
             }
+            (staleProbe, staleFor) = await StaleProbeAsync(client, participant, errors);
             load = Table.LoadAverage();
 
             rows.Add(Table.SummaryRow("JSON, first read after start", Summary.Of([coldJson.Milliseconds]), "cold process, board built"));
@@ -90,6 +93,11 @@ internal static class LeaderboardScenario
         Table.Print("Client view, wall time to the last byte", Table.SummaryHeader, rows);
         Console.WriteLine();
         Console.WriteLine($"{Environment.ProcessorCount} cores; load average {load}");
+        Console.WriteLine($"stale-board probe (a score lands while a rebuild is running): {staleProbe}");
+        if (staleFor > 0)
+        {
+            errors.Add($"the board still lacked a scored submission {staleFor:0.0} s after it was scored");
+        }
 
         await ProfileBuildAsync(dataDirectory);
         foreach (var error in errors.Take(10))
@@ -97,6 +105,56 @@ internal static class LeaderboardScenario
             Console.WriteLine("error: " + error);
         }
         return errors.Count == 0 ? 0 : 1;
+    }
+
+    // A read that starts a rebuild, and a score that lands while that rebuild runs: the cache must
+    // not keep the board built before the score. Returns what happened and, when the board stayed
+    // stale, for how long it was watched.
+    private static async Task<(string Outcome, double StaleSeconds)> StaleProbeAsync(BenchClient client, Participant participant, List<string> errors)
+    {
+        // Ever better files, so each score is the team's new best and must change its row.
+        var before = await client.LeaderboardAsync();
+        before.TryGetValue(participant.TeamName, out var shown);
+        var csv = LatencyScenario.SubmissionCsv(SolutionRows, 7, 0.995);
+        if (await SubmitAndWaitAsync(client, participant, LatencyScenario.SubmissionCsv(SolutionRows, 7, 0.97), errors) is null)
+        {
+            return ("not run: the first upload failed", 0);
+        }
+        // The score invalidated the board; this read rebuilds it, and the next score lands meanwhile.
+        var rebuilding = client.TimeGetAsync(BenchClient.LeaderboardPath);
+        var accepted = await client.SubmitAsync(participant.Token, csv, "during-rebuild.csv");
+        if (accepted.Id == 0)
+        {
+            return ($"not run: HTTP {(int)accepted.Status}", 0);
+        }
+        SubmissionState state;
+        var waited = Stopwatch.StartNew();
+        do
+        {
+            await Task.Delay(20);
+            state = await client.StatusAsync(participant.Token, accepted.Id);
+        }
+        while (state.Status is "queued" or "scoring" && waited.Elapsed < TimeSpan.FromSeconds(60));
+        var rebuild = await rebuilding;
+        var scoredAt = waited.Elapsed;
+        if (state.Status != "scored" || state.PublicScore is not { } score)
+        {
+            return ($"not run: the second upload ended {state.Status}", 0);
+        }
+        var stillRebuilding = rebuild.Milliseconds > scoredAt.TotalMilliseconds;
+        // Give the change event and any rebuild it causes ample time, then look for the score.
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            var board = await client.LeaderboardAsync();
+            if (board.TryGetValue(participant.TeamName, out var now) && now == score)
+            {
+                return ($"fresh: the new score {score} showed {watch.Elapsed.TotalSeconds:0.0} s after it was scored (rebuild read took {rebuild.Milliseconds:0} ms; scored {(stillRebuilding ? "during" : "after")} it; board had {shown})", 0);
+            }
+            await Task.Delay(500);
+        }
+        return ($"STALE: submission {accepted.Id} is scored {score} but the board still shows {(await client.LeaderboardAsync()).GetValueOrDefault(participant.TeamName)} " +
+            $"{watch.Elapsed.TotalSeconds:0} s later (it was scored {(stillRebuilding ? "while" : "after")} a {rebuild.Milliseconds:0} ms rebuild ran; no later score has invalidated the board)", watch.Elapsed.TotalSeconds);
     }
 
     private static void Check(Timed timed, string what, List<string> errors)

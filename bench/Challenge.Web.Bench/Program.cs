@@ -7,7 +7,8 @@
 //     watcher reads the JSON board every --board-poll-ms; each uploader waits for its new score
 //     there, or with --status-poll-ms N > 0 polls its submission's status every N ms instead and
 //     then reads the board once. --server-cpus N starts the server with DOTNET_PROCESSOR_COUNT=N
-//     (the scoring scheduler sizes its worker pool from it). Goal: median under 300 ms, p99 under 1 s with 20 uploaders and
+//     (the scoring scheduler sizes its worker pool from it); --log-sql writes every EF command with
+//     its duration to the server log (use with --keep). Goal: median under 300 ms, p99 under 1 s with 20 uploaders and
 //     20,000-row files.
 //
 //   dotnet run -c Release --project bench/Challenge.Web.Bench -- leaderboard
@@ -44,7 +45,8 @@ try
             Rows: Option("--rows", 20_000, 100, 2_000_000),
             BoardPollMs: Option("--board-poll-ms", 10, 1, 1_000),
             StatusPollMs: Option("--status-poll-ms", 0, 0, 5_000),
-            ServerCpus: Option("--server-cpus", 0, 0, 256)))
+            ServerCpus: Option("--server-cpus", 0, 0, 256),
+            LogSql: Flag("--log-sql")))
         : await LeaderboardScenario.RunAsync(dll, dataDirectory, new LeaderboardOptions(
             Teams: Option("--teams", 5_000, 1, 100_000),
             Submissions: Option("--submissions", 200_000, 1, 5_000_000),

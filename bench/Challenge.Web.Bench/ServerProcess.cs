@@ -64,7 +64,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     // processorCount > 0 makes the server believe it has that many processors, which is how the
     // scheduler's worker count can be varied without a code change.
-    public static async Task<ServerProcess> StartAsync(string dll, string dataDirectory, string logFile, int processorCount = 0)
+    public static async Task<ServerProcess> StartAsync(string dll, string dataDirectory, string logFile, int processorCount = 0, bool logSql = false)
     {
         var port = FreePort();
         var address = new Uri($"http://127.0.0.1:{port}");
@@ -83,6 +83,11 @@ internal sealed class ServerProcess : IAsyncDisposable
         start.Environment["Demo__Seed"] = "false";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        if (logSql)
+        {
+            // Every EF command with its duration, lock waits included, for attributing time.
+            start.Environment["Logging__LogLevel__Microsoft.EntityFrameworkCore.Database.Command"] = "Information";
+        }
         if (processorCount > 0)
         {
             start.Environment["DOTNET_PROCESSOR_COUNT"] = processorCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
