@@ -42,13 +42,13 @@ public sealed class AccountFlowTests
     public async Task A_restart_keeps_every_account_and_challenge()
     {
         var directory = ChallengeWebFactory.NewDataDirectory();
-        await using (var before = new ChallengeWebFactory(directory))
+        await using (var before = new ChallengeWebFactory(directory, seedDemo: true))
         {
             await before.RegisterAsync(before.CreateBrowserLikeClient(), "ada@example.org", "kept-password-1");
             await before.CreateChallengeAsync("kept-challenge");
         }
 
-        await using var after = new ChallengeWebFactory(directory);
+        await using var after = new ChallengeWebFactory(directory, seedDemo: true);
         var client = after.CreateBrowserLikeClient();
 
         var list = await client.GetStringAsync("/challenges");

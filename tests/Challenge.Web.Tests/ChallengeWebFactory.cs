@@ -12,7 +12,7 @@ namespace Challenge.Web.Tests;
 
 // The real app over a real SQLite file in its own folder; pass a folder to start a second app on
 // the same database (a restart).
-public sealed partial class ChallengeWebFactory(string? dataDirectory = null) : WebApplicationFactory<Program>
+public sealed partial class ChallengeWebFactory(string? dataDirectory = null, bool seedDemo = false) : WebApplicationFactory<Program>
 {
     public string DataDirectory { get; } = dataDirectory ?? NewDataDirectory();
 
@@ -23,6 +23,7 @@ public sealed partial class ChallengeWebFactory(string? dataDirectory = null) : 
     {
         builder.UseEnvironment("Development");
         builder.UseSetting("Storage:DataDirectory", DataDirectory);
+        builder.UseSetting("Demo:Seed", seedDemo ? "true" : "false");
     }
 
     public HttpClient CreateBrowserLikeClient() =>

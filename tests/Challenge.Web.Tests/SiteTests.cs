@@ -6,7 +6,7 @@ public sealed class SiteTests : IClassFixture<SiteTests.SharedSite>
 {
     public sealed class SharedSite : IAsyncLifetime
     {
-        public ChallengeWebFactory Factory { get; } = new();
+        public ChallengeWebFactory Factory { get; } = new(seedDemo: true);
 
         public Task InitializeAsync() => Task.CompletedTask;
 

@@ -31,7 +31,7 @@ public sealed class BrowserSession : IAsyncDisposable
             throw new InvalidOperationException($"Chromium is required at {ChromiumPath} (CI=true): install it with 'apt-get install chromium'.");
         }
 
-        var factory = new ChallengeWebFactory();
+        var factory = new ChallengeWebFactory(seedDemo: true);
         factory.UseKestrel(0);
         factory.StartServer();
         var baseUrl = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
@@ -50,7 +50,8 @@ public sealed class BrowserSession : IAsyncDisposable
     public async Task<IPage> NewPageAsync()
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl });
-        context.SetDefaultTimeout(20_000);
+        context.SetDefaultTimeout(60_000);
+        Microsoft.Playwright.Assertions.SetDefaultExpectTimeout(15_000);
         return await context.NewPageAsync();
     }
 
