@@ -1,6 +1,7 @@
 using Challenge.Core.Accounts;
 using Challenge.Core.Challenges;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Challenge.Core.Tests;
 
@@ -144,5 +145,33 @@ public sealed class CompetitionServiceTests : IAsyncLifetime
         Assert.NotNull(await Service.FindVisibleAsync("land-cover-2026", CoreHarness.Organizer("owner")));
         Assert.Single(await Service.ListManageableAsync(CoreHarness.Organizer("owner")));
         Assert.Empty(await Service.ListManageableAsync(CoreHarness.Organizer("stranger")));
+    }
+}
+
+public sealed class CoOrganizerTests
+{
+    [Fact]
+    public async Task A_co_organizer_gains_management_rights_only_once_added_and_only_with_the_role()
+    {
+        await using var harness = await CoreHarness.StartAsync();
+        var world = await CompetitionWorld.CreateAsync(harness);
+        var helperId = await world.RegisterAsync("helen");
+        var service = harness.Get<CompetitionService>();
+        var helen = CoreHarness.User(helperId, Roles.Organizer);
+
+        Assert.Null(await service.FindManageableAsync(world.Competition.Slug, helen));
+        Assert.Contains("not an organizer yet", await service.AddCoOrganizerAsync(world.Competition.Id, "helen@example.org", world.Organizer));
+
+        await using (var scope = harness.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<AppUser>>();
+            await users.AddToRoleAsync((await users.FindByIdAsync(helperId))!, Roles.Organizer);
+        }
+        Assert.Null(await service.AddCoOrganizerAsync(world.Competition.Id, "helen@example.org", world.Organizer));
+
+        Assert.NotNull(await service.FindManageableAsync(world.Competition.Slug, helen));
+        Assert.Single(await service.ListManageableAsync(helen));
+        Assert.True(await service.RemoveCoOrganizerAsync(world.Competition.Id, helperId, world.Organizer));
+        Assert.Null(await service.FindManageableAsync(world.Competition.Slug, helen));
     }
 }

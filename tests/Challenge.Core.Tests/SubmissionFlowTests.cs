@@ -229,3 +229,71 @@ public sealed class SubmissionFlowTests : IAsyncLifetime
         Assert.Equal(1, await db.StoredFiles.CountAsync());
     }
 }
+
+public sealed class DeadlineTests
+{
+    [Fact]
+    public async Task The_trigger_at_the_final_deadline_reveals_the_private_leaderboard_and_closes_submissions()
+    {
+        await using var harness = await CoreHarness.StartAsync();
+        var world = await CompetitionWorld.CreateAsync(harness);
+        var (ada, _) = await world.TeamAsync("ada");
+        Assert.True((await world.SubmitAsync(ada, CompetitionWorld.SubmissionCsv(_ => true))).Accepted);
+
+        // Move the end three seconds ahead through the organizer's own edit, which schedules the trigger.
+        var edit = Challenge.Core.Challenges.CompetitionInput.From(world.Competition);
+        edit.EndsAtUtc = DateTime.UtcNow.AddSeconds(3);
+        Assert.True((await harness.Get<Challenge.Core.Challenges.CompetitionService>().UpdateAsync(world.Competition.Id, edit, world.Organizer)).Succeeded);
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        DateTime? revealed = null;
+        while (revealed is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            await using var db = harness.CreateDbContext();
+            revealed = (await db.Competitions.AsNoTracking().SingleAsync()).PrivateRevealedAtUtc;
+        }
+
+        Assert.NotNull(revealed);
+        var late = await world.SubmitAsync(ada, CompetitionWorld.SubmissionCsv(_ => true));
+        Assert.Equal(SubmitRefusal.Closed, late.Refusal);
+        await using var check = harness.CreateDbContext();
+        Assert.Contains(await check.AuditLog.Select(a => a.Action).ToListAsync(), a => a == "private.revealed");
+    }
+}
+
+public sealed class LeaderboardRankingTests
+{
+    private static Challenge.Core.Leaderboards.LeaderboardRow Row(int team, double? score, DateTime? at = null, bool baseline = false, double? lower = null, double? upper = null) =>
+        new(null, team, $"T{team}", [], score, lower, upper, 1, DateTime.UnixEpoch, at ?? DateTime.UnixEpoch.AddHours(team), baseline, null);
+
+    [Fact]
+    public void Missing_scores_go_last_baselines_are_not_ranked_and_ties_go_to_the_earlier_submission()
+    {
+        var rows = Challenge.Core.Leaderboards.LeaderboardService.Rank(
+            [Row(1, null), Row(2, 0.8, DateTime.UnixEpoch.AddHours(5)), Row(3, 0.8, DateTime.UnixEpoch.AddHours(1)), Row(4, 0.9, baseline: true), Row(5, 0.7)],
+            higherIsBetter: true);
+
+        Assert.Equal([4, 3, 2, 5, 1], rows.Select(r => r.TeamId));
+        Assert.Equal([null, 1, 2, 3, 4], rows.Select(r => r.Rank));
+    }
+
+    [Fact]
+    public void Lower_is_better_metrics_rank_ascending()
+    {
+        var rows = Challenge.Core.Leaderboards.LeaderboardService.Rank([Row(1, 0.9), Row(2, 0.3), Row(3, 2.5)], higherIsBetter: false);
+
+        Assert.Equal([2, 1, 3], rows.Select(r => r.TeamId));
+    }
+
+    [Fact]
+    public void A_rank_is_clearly_ahead_only_when_the_intervals_do_not_overlap()
+    {
+        var ranked = Challenge.Core.Leaderboards.LeaderboardService.Rank(
+            [Row(1, 0.90, lower: 0.88, upper: 0.92), Row(2, 0.86, lower: 0.85, upper: 0.87), Row(3, 0.855, lower: 0.84, upper: 0.865)], higherIsBetter: true);
+
+        var rows = Challenge.Core.Leaderboards.LeaderboardService.WithSignificance(ranked, higherIsBetter: true);
+
+        Assert.Equal([true, false, null], rows.Select(r => r.DiffersFromNext));
+    }
+}

@@ -232,3 +232,25 @@ public sealed class SecurityTests : IAsyncLifetime
         Assert.Contains("/api/challenges/{slug}/tasks/{task}/submissions", document);
     }
 }
+
+public sealed class RateLimitTests
+{
+    [Fact]
+    public async Task More_than_thirty_uploads_a_minute_are_refused_with_429()
+    {
+        await using var site = await CompetitionSite.StartAsync(dailyLimit: 1000);
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 32; i++)
+        {
+            statuses.Add((await site.SubmitAsync(site.Ada, "Id,Category\n")).StatusCode);
+        }
+
+        Assert.Equal(30, statuses.Count(s => s == HttpStatusCode.Accepted));
+        Assert.Equal(2, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+        var refused = await site.SubmitAsync(site.Ada, "Id,Category\n");
+        Assert.Contains("Too many uploads", await refused.Content.ReadAsStringAsync());
+        // Another participant is not slowed down by Ada's burst.
+        Assert.Equal(HttpStatusCode.Accepted, (await site.SubmitAsync(site.Bob, "Id,Category\n")).StatusCode);
+    }
+}

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Challenge.Core.Accounts;
 using Challenge.Core.Data;
+using Challenge.Core.Audit;
 using Challenge.Core.Scheduling;
 using Microsoft.EntityFrameworkCore;
 
@@ -107,6 +108,61 @@ public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbF
         competition.Slug = slug;
         Apply(input, competition, clock.GetUtcNow().UtcDateTime);
         return await SaveAsync(db, competition, slug, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<(string UserId, string DisplayName, string? Email)>> ListCoOrganizersAsync(int competitionId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return (await db.CompetitionOrganizers.Where(o => o.CompetitionId == competitionId)
+                .Join(db.Users, o => o.UserId, u => u.Id, (o, u) => new { u.Id, u.DisplayName, u.Email })
+                .ToListAsync(cancellationToken))
+            .Select(u => (u.Id, u.DisplayName, u.Email)).ToList();
+    }
+
+    // Co-organizers manage the challenge like its owner; they must already hold the Organizer role,
+    // which only an admin grants.
+    public async Task<string?> AddCoOrganizerAsync(int competitionId, string email, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var competition = await db.Competitions.SingleOrDefaultAsync(c => c.Id == competitionId, cancellationToken);
+        if (competition is null || !await CompetitionAccess.CanManageAsync(db, competition, user, cancellationToken))
+        {
+            return "You may not manage this challenge.";
+        }
+        var normalized = email.Trim().ToUpperInvariant();
+        var candidate = await db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == normalized, cancellationToken);
+        if (candidate is null)
+        {
+            return $"No account uses '{email.Trim()}'.";
+        }
+        var organizerRoleId = await db.Roles.Where(r => r.Name == Roles.Organizer).Select(r => r.Id).SingleAsync(cancellationToken);
+        if (!await db.UserRoles.AnyAsync(r => r.UserId == candidate.Id && r.RoleId == organizerRoleId, cancellationToken))
+        {
+            return $"{candidate.DisplayName} is not an organizer yet: an admin grants that role on the Admin page.";
+        }
+        if (candidate.Id == competition.OwnerId || await db.CompetitionOrganizers.AnyAsync(o => o.CompetitionId == competitionId && o.UserId == candidate.Id, cancellationToken))
+        {
+            return $"{candidate.DisplayName} already organizes this challenge.";
+        }
+        db.CompetitionOrganizers.Add(new CompetitionOrganizer { CompetitionId = competitionId, UserId = candidate.Id });
+        db.Audit(competitionId, UserId(user), "organizer.added", candidate.Email ?? candidate.Id, clock.GetUtcNow().UtcDateTime);
+        await db.SaveChangesAsync(cancellationToken);
+        return null;
+    }
+
+    public async Task<bool> RemoveCoOrganizerAsync(int competitionId, string organizerId, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var competition = await db.Competitions.SingleOrDefaultAsync(c => c.Id == competitionId, cancellationToken);
+        var link = await db.CompetitionOrganizers.SingleOrDefaultAsync(o => o.CompetitionId == competitionId && o.UserId == organizerId, cancellationToken);
+        if (competition is null || link is null || !await CompetitionAccess.CanManageAsync(db, competition, user, cancellationToken))
+        {
+            return false;
+        }
+        db.CompetitionOrganizers.Remove(link);
+        db.Audit(competitionId, UserId(user), "organizer.removed", organizerId, clock.GetUtcNow().UtcDateTime);
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
     }
 
     public static Dictionary<string, string> Validate(CompetitionInput input)

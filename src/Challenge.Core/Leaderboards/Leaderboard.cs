@@ -17,7 +17,9 @@ public sealed record Leaderboard(
     IReadOnlyList<LeaderboardRow> Rows,
     DateTime ComputedAtUtc);
 
-// Rank is null for baseline rows, which are shown for reference but never ranked.
+// Rank is null for baseline rows, which are shown for reference but never ranked. DiffersFromNext
+// is set where the task shows bootstrap intervals: true when this row's 95% interval lies wholly
+// beyond the next ranked row's, so the two ranks are clearly different.
 public sealed record LeaderboardRow(
     int? Rank,
     int TeamId,
@@ -30,7 +32,8 @@ public sealed record LeaderboardRow(
     DateTime LastSubmissionUtc,
     DateTime? BestAtUtc,
     bool IsBaseline,
-    int? PublicRank)
+    int? PublicRank,
+    bool? DiffersFromNext = null)
 {
     // The shake-up: positive when the team climbed between the public and the private board.
     public int? RankChange => Rank is { } rank && PublicRank is { } before ? before - rank : null;

@@ -73,7 +73,7 @@ public sealed class LeaderboardService
         var byTeam = submissions.Where(s => teams.ContainsKey(s.TeamId)).GroupBy(s => s.TeamId).ToList();
         var publicRows = Rank(byTeam.Select(g => Row(g.Key, BestBy(g, s => s.Public, higherIsBetter), s => s?.Public, g.Count())), higherIsBetter);
 
-        IReadOnlyList<LeaderboardRow> rows = publicRows;
+        IReadOnlyList<LeaderboardRow> rows = WithSignificance(publicRows, higherIsBetter);
         if (kind == LeaderboardKind.Private)
         {
             var publicRank = publicRows.ToDictionary(r => r.TeamId, r => r.Rank);
@@ -98,6 +98,16 @@ public sealed class LeaderboardService
                 kind == LeaderboardKind.Public ? best?.Upper : null,
                 entries, lastSubmission.GetValueOrDefault(teamId), best?.CreatedAtUtc, team.IsBaseline, null);
         }
+    }
+
+    internal static List<LeaderboardRow> WithSignificance(List<LeaderboardRow> rows, bool higherIsBetter)
+    {
+        var ranked = rows.Where(r => r.Rank is not null && r.Score is not null).ToList();
+        var next = ranked.Zip(ranked.Skip(1)).ToDictionary(pair => pair.First.TeamId, pair => pair.Second);
+        return rows.Select(row =>
+            row.Lower is { } lower && row.Upper is { } upper && next.TryGetValue(row.TeamId, out var below) && below.Lower is { } belowLower && below.Upper is { } belowUpper
+                ? row with { DiffersFromNext = higherIsBetter ? lower > belowUpper : upper < belowLower }
+                : row).ToList();
     }
 
     // Best first; ties go to the earlier submission; missing or non-finite scores always last.
