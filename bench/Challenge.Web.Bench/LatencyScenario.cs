@@ -97,21 +97,25 @@ internal static class LatencyScenario
         Print(options, warmup.ToList(), list, breakdown, errors.ToList(), accepts.ToList(), wall, serverCpu, clientCpu, board, load);
         return errors.IsEmpty ? 0 : 1;
 
+        // A call that fails or times out is recorded as an error of that round; the uploader goes on.
         async Task UploadAsync(int u, int round, ConcurrentBag<Sample> into, ConcurrentBag<double>? acceptedAt = null, Stopwatch? clock = null)
+        {
+            try
+            {
+                await UploadOnceAsync(u, round, into, acceptedAt, clock);
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+            {
+                errors.Add($"{participants[u].TeamName} round {round}: {exception.GetType().Name} {exception.Message} at {DateTime.UtcNow:HH:mm:ss.fff} UTC");
+            }
+        }
+
+        async Task UploadOnceAsync(int u, int round, ConcurrentBag<Sample> into, ConcurrentBag<double>? acceptedAt, Stopwatch? clock)
         {
             var participant = participants[u];
             var startedUtc = DateTime.UtcNow;
             var start = Stopwatch.GetTimestamp();
-            Accepted accepted;
-            try
-            {
-                accepted = await client.SubmitAsync(participant.Token, files[u][round], $"round{round:D2}.csv");
-            }
-            catch (HttpRequestException exception)
-            {
-                errors.Add($"{participant.TeamName} round {round}: upload failed: {exception.Message}");
-                return;
-            }
+            var accepted = await client.SubmitAsync(participant.Token, files[u][round], $"round{round:D2}.csv");
             var acceptMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             if (accepted.Id == 0)
             {
