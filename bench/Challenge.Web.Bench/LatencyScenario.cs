@@ -64,6 +64,7 @@ internal static class LatencyScenario
         var watching = board.RunAsync(stop.Token);
 
         var errors = new ConcurrentBag<string>();
+        var lastScores = Enumerable.Repeat(double.NegativeInfinity, options.Uploaders).ToArray();
         var warmup = new ConcurrentBag<Sample>();
         var samples = new ConcurrentBag<Sample>();
         // Round 0 runs first on its own: the first upload of each team pays the server's JIT and
@@ -157,7 +158,7 @@ internal static class LatencyScenario
             {
                 // The board way: wait for the team's next score to appear, then confirm it is this
                 // submission's with one status call.
-                var next = await board.WaitForNextAsync(participant.TeamName, round, TimeSpan.FromSeconds(60));
+                var next = await board.WaitForNextAsync(participant.TeamName, lastScores[u], start, TimeSpan.FromSeconds(60));
                 seen = next?.SeenAt;
                 state = await client.StatusAsync(participant.Token, accepted.Id);
                 statusMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
@@ -172,6 +173,7 @@ internal static class LatencyScenario
                 errors.Add($"{participant.TeamName} round {round}: submission {accepted.Id} ({state.Status}) never reached the board");
                 return;
             }
+            lastScores[u] = score;
             var boardMs = Stopwatch.GetElapsedTime(start, seen.Value).TotalMilliseconds;
             into.Add(new Sample(u, round, accepted.Id, startedUtc, acceptMs, statusMs, boardMs, statusThenBoardMs, boardHadIt, score));
         }
@@ -286,8 +288,7 @@ internal static class LatencyScenario
     }
 
     // One reader polling the JSON board, recording when each team's scores first appeared, so the
-    // uploaders do not multiply the read load. Each team's scores only rise, so the n-th value seen
-    // for a team is the score of its n-th submission.
+    // uploaders do not multiply the read load.
     private sealed class BoardWatcher(BenchClient client, int pollMs)
     {
         private readonly Dictionary<string, List<(double Score, long SeenAt)>> _seen = [];
@@ -359,17 +360,18 @@ internal static class LatencyScenario
             }
         }
 
-        // The index-th distinct score the team showed (0 for its first submission).
-        public async Task<(double Score, long SeenAt)?> WaitForNextAsync(string team, int index, TimeSpan timeout)
+        // The first score above the team's last one that the board showed after the upload began:
+        // scores only rise, so that is this upload's, even when an earlier one was never observed.
+        public async Task<(double Score, long SeenAt)?> WaitForNextAsync(string team, double above, long after, TimeSpan timeout)
         {
             var waited = Stopwatch.StartNew();
             while (waited.Elapsed < timeout)
             {
                 lock (_seen)
                 {
-                    if (_seen.TryGetValue(team, out var list) && list.Count > index)
+                    if (_seen.TryGetValue(team, out var list) && list.FindIndex(s => s.Score > above && s.SeenAt > after) is var i and >= 0)
                     {
-                        return list[index];
+                        return list[i];
                     }
                 }
                 await Task.Delay(2);
