@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Challenge.Core.Submissions;
 using Microsoft.Extensions.DependencyInjection;
 using Quartz;
@@ -6,15 +8,16 @@ namespace Challenge.Core.Scheduling;
 
 internal static class SchedulingServiceCollectionExtensions
 {
-    public const string SchedulerName = "Challenge";
 
     public static IServiceCollection AddChallengeScheduling(this IServiceCollection services, string connectionString)
     {
+        // The persistent store keys its rows by this name, so it must stay the same across restarts
+        // for interrupted jobs to be recovered; Quartz's SQLite lock is held in process memory per
+        // name, so schedulers on different databases in one process (test hosts) must not share one.
+        var schedulerName = "Challenge-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(connectionString)))[..10];
         services.AddQuartz(quartz =>
         {
-            // The persistent store keys its rows by this name: it must stay the same across
-            // restarts for interrupted jobs to be recovered.
-            quartz.ConfigureScheduler(scheduler => scheduler.InstanceName = SchedulerName);
+            quartz.ConfigureScheduler(scheduler => scheduler.InstanceName = schedulerName);
             quartz.UseDefaultThreadPool(Math.Max(2, Environment.ProcessorCount));
             quartz.UsePersistentStore(store =>
             {

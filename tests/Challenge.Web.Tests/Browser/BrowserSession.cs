@@ -60,6 +60,21 @@ public sealed class BrowserSession : IAsyncDisposable
     public static Task WaitForInteractivityAsync(IPage page) =>
         page.Locator("[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
 
+    // A navigation that does not come usually means the page showed an error: say which.
+    public static async Task WaitForUrlOrExplainAsync(IPage page, string pattern)
+    {
+        try
+        {
+            await page.WaitForURLAsync(pattern);
+        }
+        catch (TimeoutException)
+        {
+            var errors = await page.Locator(".form-error, .field-error, #blazor-error-ui").AllInnerTextsAsync();
+            var connected = await page.Locator("[data-interactive=true]").CountAsync();
+            throw new TimeoutException($"Still on {page.Url} instead of {pattern}; interactive: {connected > 0}; messages shown: [{string.Join(" | ", errors.Where(e => e.Length > 0))}]");
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Browser.DisposeAsync();

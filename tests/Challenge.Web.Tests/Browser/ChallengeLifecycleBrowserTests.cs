@@ -28,7 +28,7 @@ public sealed class ChallengeLifecycleBrowserTests
         await page.FillAsync("#email", "ada@example.org");
         await page.FillAsync("#password", "correct-horse-1");
         await page.GetByTestId("login-submit").ClickAsync();
-        await page.WaitForURLAsync("**/challenges/new");
+        await BrowserSession.WaitForUrlOrExplainAsync(page, "**/challenges/new");
         await BrowserSession.WaitForInteractivityAsync(page);
 
         // An empty title is refused next to the field.
@@ -54,7 +54,7 @@ public sealed class ChallengeLifecycleBrowserTests
 
         await page.CheckAsync("#published");
         await page.GetByTestId("save-challenge").ClickAsync();
-        await page.WaitForURLAsync("**/challenges/plankton-bowl-2026");
+        await BrowserSession.WaitForUrlOrExplainAsync(page, "**/challenges/plankton-bowl-2026");
         await Expect(page.GetByTestId("challenge-title")).ToHaveTextAsync("Plankton Bowl 2026");
         await Expect(page.GetByTestId("challenge-overview").Locator("h2")).ToHaveTextAsync("Scoring");
 

@@ -56,10 +56,10 @@ public sealed class CompetitionBrowserTests
         await organizer.FillAsync("#ends", Local(DateTime.UtcNow.Date.AddDays(30)));
         await organizer.CheckAsync("#published");
         await organizer.GetByTestId("save-challenge").ClickAsync();
-        await organizer.WaitForURLAsync("**/challenges/sea-floor-types");
+        await BrowserSession.WaitForUrlOrExplainAsync(organizer, "**/challenges/sea-floor-types");
 
         await organizer.GetByTestId("tab-manage").ClickAsync();
-        await organizer.WaitForURLAsync("**/challenges/sea-floor-types/manage");
+        await BrowserSession.WaitForUrlOrExplainAsync(organizer, "**/challenges/sea-floor-types/manage");
         await BrowserSession.WaitForInteractivityAsync(organizer);
         await organizer.FillAsync("#task-title", "Floor type");
         await organizer.FillAsync("#task-slug", "floor-type");
