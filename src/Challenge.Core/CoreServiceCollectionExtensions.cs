@@ -42,8 +42,9 @@ public static class CoreServiceCollectionExtensions
             ? configured
             : new SqliteConnectionStringBuilder { DataSource = paths.DatabaseFile, DefaultTimeout = 60 }.ToString();
         services.AddSingleton(paths);
-        services.AddDbContextFactory<ChallengeDbContext>(options =>
-            options.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(SqliteMigrationsAssembly)));
+        services.AddDbContextFactory<ChallengeDbContext>(options => options
+            .UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(SqliteMigrationsAssembly))
+            .AddInterceptors(new SqliteBusyTimeoutInterceptor()));
 
         services.AddChallengeScheduling(connectionString);
 

@@ -12,35 +12,33 @@ public sealed class LeaderboardService
 {
     private readonly IDbContextFactory<ChallengeDbContext> _dbFactory;
     private readonly TimeProvider _clock;
-    private readonly ConcurrentDictionary<(int TaskId, LeaderboardKind Kind), Task<Leaderboard>> _cache = new();
+    // Each cached board remembers the task's generation it was built at. A change bumps the
+    // generation first, so a board whose build overlapped a change is rebuilt at the next read
+    // instead of serving the old score until some later change.
+    private readonly ConcurrentDictionary<(int TaskId, LeaderboardKind Kind), (long Generation, Task<Leaderboard> Board)> _cache = new();
+    private readonly ConcurrentDictionary<int, long> _generations = new();
+    private readonly ConcurrentDictionary<int, (long Generation, Task<IReadOnlyList<DailyCount>> Counts)> _perDay = new();
 
     public LeaderboardService(IDbContextFactory<ChallengeDbContext> dbFactory, ILeaderboardNotifier notifier, TimeProvider clock)
     {
         _dbFactory = dbFactory;
         _clock = clock;
-        notifier.Changed += change =>
-        {
-            _cache.TryRemove((change.TaskId, LeaderboardKind.Public), out _);
-            _cache.TryRemove((change.TaskId, LeaderboardKind.Private), out _);
-        };
+        notifier.Changed += change => Invalidate(change.TaskId);
     }
 
     // The caller decides who may see the private board (everyone after the reveal, organizers always).
     public Task<Leaderboard> GetAsync(int taskId, LeaderboardKind kind, CancellationToken cancellationToken = default)
     {
-        var cached = _cache.GetOrAdd((taskId, kind), key => BuildAsync(key.TaskId, key.Kind, CancellationToken.None));
-        if (cached.IsFaulted || cached.IsCanceled)
-        {
-            _cache.TryRemove((taskId, kind), out _);
-        }
-        return cached.WaitAsync(cancellationToken);
+        var generation = _generations.GetOrAdd(taskId, 0);
+        var entry = _cache.AddOrUpdate((taskId, kind),
+            key => (generation, Task.Run(() => BuildAsync(key.TaskId, key.Kind, CancellationToken.None))),
+            (key, existing) => existing.Generation == generation && !existing.Board.IsFaulted && !existing.Board.IsCanceled
+                ? existing
+                : (generation, Task.Run(() => BuildAsync(key.TaskId, key.Kind, CancellationToken.None))));
+        return entry.Board.WaitAsync(cancellationToken);
     }
 
-    public void Invalidate(int taskId)
-    {
-        _cache.TryRemove((taskId, LeaderboardKind.Public), out _);
-        _cache.TryRemove((taskId, LeaderboardKind.Private), out _);
-    }
+    public void Invalidate(int taskId) => _generations.AddOrUpdate(taskId, 1, (_, generation) => generation + 1);
 
     private sealed record Scored(long Id, int TeamId, double? Public, double? Private, double? Lower, double? Upper, DateTime CreatedAtUtc, bool IsSelected);
 
@@ -161,8 +159,19 @@ public sealed class LeaderboardService
         }).ToList();
     }
 
-    public async Task<IReadOnlyList<DailyCount>> SubmissionsPerDayAsync(int taskId, CancellationToken cancellationToken = default)
+    // Every open leaderboard page asks for this after each score: it is cached like the boards.
+    public Task<IReadOnlyList<DailyCount>> SubmissionsPerDayAsync(int taskId, CancellationToken cancellationToken = default)
     {
+        var generation = _generations.GetOrAdd(taskId, 0);
+        var entry = _perDay.AddOrUpdate(taskId,
+            id => (generation, Task.Run(() => CountPerDayAsync(id))),
+            (id, existing) => existing.Generation == generation && existing.Counts.IsCompletedSuccessfully ? existing : (generation, Task.Run(() => CountPerDayAsync(id))));
+        return entry.Counts.WaitAsync(cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<DailyCount>> CountPerDayAsync(int taskId)
+    {
+        var cancellationToken = CancellationToken.None;
         await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.Submissions.AsNoTracking().Where(s => s.TaskId == taskId && !s.IsBaseline)
             .GroupBy(s => s.QuotaDay).OrderBy(g => g.Key).Select(g => new DailyCount(g.Key, g.Count()))

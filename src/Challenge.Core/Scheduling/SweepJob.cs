@@ -31,7 +31,7 @@ public sealed class SweepJob(
         var stuck = await db.Submissions
             .Where(s => (s.Status == SubmissionStatus.Queued && s.CreatedAtUtc < queuedBefore)
                 || (s.Status == SubmissionStatus.Scoring && s.ScoringStartedAtUtc < leaseBefore))
-            .Select(s => s.Id).Take(500).ToListAsync(cancellationToken);
+            .OrderBy(s => s.Id).Select(s => s.Id).Take(500).ToListAsync(cancellationToken);
         var scheduler = context.Scheduler;
         foreach (var id in stuck)
         {
