@@ -25,7 +25,7 @@ public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbF
         var query = db.Competitions.AsNoTracking();
         if (!user.IsInRole(Roles.Admin))
         {
-            var userId = UserId(user);
+            var userId = user.UserId();
             query = query.Where(c => (c.OwnerId != null && c.OwnerId == userId) || db.CompetitionOrganizers.Any(o => o.CompetitionId == c.Id && o.UserId == userId));
         }
         return await query.OrderByDescending(c => c.UpdatedAtUtc).ToListAsync(cancellationToken);
@@ -76,7 +76,7 @@ public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbF
         {
             Slug = slug,
             Title = input.Title.Trim(),
-            OwnerId = UserId(user),
+            OwnerId = user.UserId(),
             CreatedAtUtc = now,
         };
         Apply(input, competition, now);
@@ -145,7 +145,7 @@ public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbF
             return $"{candidate.DisplayName} already organizes this challenge.";
         }
         db.CompetitionOrganizers.Add(new CompetitionOrganizer { CompetitionId = competitionId, UserId = candidate.Id });
-        db.Audit(competitionId, UserId(user), "organizer.added", candidate.Email ?? candidate.Id, clock.GetUtcNow().UtcDateTime);
+        db.Audit(competitionId, user.UserId(), "organizer.added", candidate.Email ?? candidate.Id, clock.GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync(cancellationToken);
         return null;
     }
@@ -160,7 +160,7 @@ public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbF
             return false;
         }
         db.CompetitionOrganizers.Remove(link);
-        db.Audit(competitionId, UserId(user), "organizer.removed", organizerId, clock.GetUtcNow().UtcDateTime);
+        db.Audit(competitionId, user.UserId(), "organizer.removed", organizerId, clock.GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync(cancellationToken);
         return true;
     }
@@ -277,6 +277,4 @@ public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbF
     }
 
     private static string Normalize(string slug) => slug.Trim().ToLowerInvariant();
-
-    private static string? UserId(ClaimsPrincipal user) => user.UserId();
 }
