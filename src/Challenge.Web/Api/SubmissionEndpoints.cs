@@ -53,6 +53,12 @@ internal static class SubmissionEndpoints
                 SubmitRefusal.NotInTeam or SubmitRefusal.Disqualified => StatusCodes.Status403Forbidden,
                 _ => StatusCodes.Status409Conflict,
             };
+            if (result.Refusal == SubmitRefusal.QuotaExhausted)
+            {
+                // The daily quota resets at midnight UTC.
+                var untilMidnight = DateTime.UtcNow.Date.AddDays(1) - DateTime.UtcNow;
+                request.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(untilMidnight.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
             return TypedResults.Problem(statusCode: status, title: result.Refusal.ToString(), detail: result.Message);
         }
         var url = $"/api/submissions/{submission.Id}";
