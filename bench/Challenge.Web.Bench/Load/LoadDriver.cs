@@ -13,7 +13,7 @@ public sealed record LoadClient(string Token, string TeamName);
 
 // What the driver runs: clients spread round-robin over the nodes, each looping upload, status
 // polling, board reads until Duration has passed; then every accepted upload is awaited for at
-// most DrainTimeout. Every RejectEvery-th upload of a client is deliberately malformed, so that
+// most DrainTimeout. One upload in RejectEvery is deliberately malformed, so that
 // the rejected path is loaded too and the verification knows which end each one must reach.
 public sealed record LoadOptions(
     IReadOnlyList<Uri> Nodes,
@@ -100,7 +100,8 @@ public sealed class LoadDriver(LoadOptions options)
         var token = options.Clients[client].Token;
         for (var iteration = 0; clock.Elapsed < options.Duration && !cancellationToken.IsCancellationRequested; iteration++)
         {
-            var meantToBeRejected = options.RejectEvery > 0 && iteration % options.RejectEvery == options.RejectEvery - 1;
+            // Staggered over the clients, so even a short run holds some deliberately bad files.
+            var meantToBeRejected = options.RejectEvery > 0 && (client + iteration) % options.RejectEvery == options.RejectEvery - 1;
             Upload? upload = null;
             try
             {
