@@ -324,7 +324,7 @@ public sealed class HostileInputTests(HostileSite fixture) : IClassFixture<Hosti
         (await fixture.CaptureAsync()).AssertSameAs(before);
     }
 
-    public static TheoryData<string> AntiforgeryCases() => ["login without a token", "login with a forged token", "login with another session's token", "register without a token", "logout without a token"];
+    public static TheoryData<string> AntiforgeryCases() => ["login without a token", "login with a forged token", "login with another browser's token", "register without a token", "logout without a token"];
 
     [Theory]
     [MemberData(nameof(AntiforgeryCases))]
@@ -343,7 +343,7 @@ public sealed class HostileInputTests(HostileSite fixture) : IClassFixture<Hosti
             case "login with a forged token":
                 form["__RequestVerificationToken"] = "CfDJ8forged" + new string('A', 120);
                 break;
-            case "login with another session's token":
+            case "login with another browser's token":
                 form["__RequestVerificationToken"] = (await ChallengeWebFactory.FormFieldsAsync(Site.Factory.CreateBrowserLikeClient(), path))["__RequestVerificationToken"];
                 break;
             default:
