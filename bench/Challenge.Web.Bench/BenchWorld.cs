@@ -59,7 +59,8 @@ internal sealed class BenchWorld : IAsyncDisposable
         return Encoding.UTF8.GetBytes(csv.ToString());
     }
 
-    public static async Task<BenchWorld> CreateAsync(string dataDirectory, int solutionRows, DateTime startsAtUtc)
+    // settings: extra configuration, such as the database provider and connection string.
+    public static async Task<BenchWorld> CreateAsync(string dataDirectory, int solutionRows, DateTime startsAtUtc, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -67,6 +68,7 @@ internal sealed class BenchWorld : IAsyncDisposable
             ["Storage:DataDirectory"] = dataDirectory,
             ["Demo:Seed"] = "false",
         });
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.Services.AddLogging();
         builder.Services.AddChallengeCore(builder.Configuration, dataDirectory);
         var host = builder.Build();

@@ -18,6 +18,15 @@
 //     probe where a score lands while a rebuild runs; then the build timed stage by stage
 //     in-process with the query plans. Goal: under 100 ms.
 //
+//   dotnet run -c Release --project bench/Challenge.Web.Bench -- load
+//       [--clients 50] [--duration 60] [--rows 20000] [--nodes 1] [--drain 120]
+//       [--provider Sqlite|Postgres --connection "Host=...;Database=...;Username=...;Password=..."]
+//     Many participants at once: each client uploads, polls the status until scored, reads the
+//     JSON board and every fifth time the board page, for --duration seconds, against --nodes
+//     server processes sharing the data folder and the database. Prints submissions/s accepted
+//     and scored, p50/p95/p99 of upload and board reads, refusals and errors, then checks through
+//     the API and the database that every accepted upload exists exactly once and ended as meant.
+//
 // Common options: --build rebuilds src/Challenge.Web in Release first (otherwise an existing
 // Release build is used, and built only when missing); --keep leaves the data folder (server log,
 // and samples.csv for latency) in place. The exit code is 1 when any submission failed, never
@@ -27,9 +36,9 @@ using System.Globalization;
 using Challenge.Web.Bench;
 
 var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal));
-if (scenario is not ("latency" or "leaderboard"))
+if (scenario is not ("latency" or "leaderboard" or "load"))
 {
-    Console.Error.WriteLine("usage: Challenge.Web.Bench latency|leaderboard [options]; see the comment at the top of Program.cs");
+    Console.Error.WriteLine("usage: Challenge.Web.Bench latency|leaderboard|load [options]; see the comment at the top of Program.cs");
     return 2;
 }
 
@@ -42,7 +51,16 @@ Console.WriteLine($"Challenge.Web.Bench {scenario}; {DateTime.UtcNow:yyyy-MM-dd 
 int code;
 try
 {
-    code = scenario == "latency"
+    code = scenario == "load"
+        ? await LoadScenario.RunAsync(dll, dataDirectory, new LoadScenarioOptions(
+            Clients: Option("--clients", 50, 1, 1_000),
+            DurationSeconds: Option("--duration", 60, 1, 3_600),
+            Nodes: Option("--nodes", 1, 1, 16),
+            Rows: Option("--rows", 20_000, 100, 2_000_000),
+            Provider: Text("--provider") ?? "Sqlite",
+            Connection: Text("--connection"),
+            DrainSeconds: Option("--drain", 120, 1, 3_600)))
+        : scenario == "latency"
         ? await LatencyScenario.RunAsync(dll, dataDirectory, new LatencyOptions(
             Uploaders: Option("--uploaders", 20, 1, 100),
             Rounds: Option("--rounds", 10, 1, LatencyScenario.MaxRounds),
@@ -80,6 +98,8 @@ finally
 return code;
 
 bool Flag(string name) => args.Contains(name, StringComparer.Ordinal);
+
+string? Text(string name) => Array.IndexOf(args, name) is var index and >= 0 && index + 1 < args.Length ? args[index + 1] : null;
 
 int Option(string name, int fallback, int min, int max)
 {

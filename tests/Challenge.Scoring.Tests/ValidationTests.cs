@@ -179,8 +179,34 @@ public class ValidationTests
         new Random(7).NextBytes(garbage);
         garbage[10] = 0;
         var error = Single(Reject(s_labels, garbage));
-        Assert.Equal(1, error.Line);
-        Assert.Equal("The file contains binary data (NUL bytes), not CSV text.", error.Message);
+        Assert.Equal(1 + garbage.AsSpan(0, 10).Count((byte)'\n'), error.Line);
+        Assert.Equal("The line contains binary data (NUL bytes), not CSV text.", error.Message);
+    }
+
+    [Fact]
+    public void A_nul_byte_in_a_text_file_is_reported_on_its_own_line()
+    {
+        var error = Single(Reject(s_labels, "Id,Category\n1,Forest\n2,River\n3,For\0est\n4,SeaLake\n5,River\n"));
+        Assert.Equal(4, error.Line);
+        Assert.Contains("NUL", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_byte_order_mark_in_the_middle_of_the_file_is_named_instead_of_an_invisible_unknown_id()
+    {
+        var report = Reject(s_labels, "Id,Category\n1,Forest\n2,River\n\uFEFF3,Forest\n4,SeaLake\n5,River\n");
+        var error = report.Errors.First();
+        Assert.Equal((4, 1), (error.Line, error.Column));
+        Assert.Contains("byte-order mark", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Utf16_without_a_byte_order_mark_is_recognised()
+    {
+        var error = Single(Reject(s_labels, Encoding.Unicode.GetBytes("Id,Category\n1,Forest\n2,River\n3,Forest\n4,SeaLake\n5,River\n")));
+        Assert.Equal("The file looks like UTF-16 text (without a byte-order mark). Save it as UTF-8 CSV.", error.Message);
+        var bigEndian = Single(Reject(s_labels, Encoding.BigEndianUnicode.GetBytes("Id,Category\n1,Forest\n")));
+        Assert.Contains("UTF-16", bigEndian.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -163,6 +163,7 @@ public sealed class SecurityTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.TooManyRequests, sixth.StatusCode);
         Assert.Contains("resets at", (await sixth.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.InRange(sixth.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
     }
 
     [Fact]

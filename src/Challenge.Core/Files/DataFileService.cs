@@ -18,6 +18,10 @@ public sealed class DataFileService(IDbContextFactory<ChallengeDbContext> dbFact
         {
             return (null, "Give the file a name of 1 to 200 characters that does not start with a dot.");
         }
+        if (FileNames.HasInvisible(name))
+        {
+            return (null, "The file name contains invisible or control characters (a line break, tab or text-direction mark); rename the file.");
+        }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var competition = await db.Competitions.SingleOrDefaultAsync(c => c.Id == competitionId, cancellationToken);
         if (competition is null || !await CompetitionAccess.CanManageAsync(db, competition, user, cancellationToken))

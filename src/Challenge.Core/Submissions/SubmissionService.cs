@@ -225,7 +225,8 @@ public sealed class SubmissionService(
 
     private static string SafeName(string fileName)
     {
-        var name = Path.GetFileName(fileName.Replace('\\', '/'));
+        // The name is only shown back to the team, so unsafe characters are dropped rather than refused.
+        var name = FileNames.WithoutInvisible(Path.GetFileName(fileName.Replace('\\', '/'))).Trim();
         return string.IsNullOrWhiteSpace(name) ? "submission.csv" : name.Length > 200 ? name[^200..] : name;
     }
 }

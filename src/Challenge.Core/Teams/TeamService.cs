@@ -53,6 +53,10 @@ public sealed class TeamService(IDbContextFactory<ChallengeDbContext> dbFactory,
         {
             return TeamResult.Fail($"A team name has 1 to {TeamRules.NameMaxLength} characters.");
         }
+        if (Files.FileNames.HasInvisible(name))
+        {
+            return TeamResult.Fail(TeamRules.InvisibleCharactersMessage);
+        }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var refusal = await CheckCanJoinAsync(db, competitionId, userId, cancellationToken);

@@ -50,9 +50,9 @@ internal sealed class CsvTable
         }
 
         var head = Reader.Peek(SniffBytes);
-        if (Reader.FatalProblem is null && LooksBinary(head) is string binaryProblem)
+        if (Reader.FatalProblem is null && LooksBinary(head) is (int binaryLine, string binaryProblem))
         {
-            _errors.Add(1, null, binaryProblem);
+            _errors.Add(binaryLine, null, binaryProblem);
             return null;
         }
 
@@ -135,6 +135,12 @@ internal sealed class CsvTable
                 RowRejected?.Invoke();
                 continue;
             }
+            if (InvisibleProblem() is (int column, string invisible))
+            {
+                _errors.Add(Reader.Line, column, invisible);
+                RowRejected?.Invoke();
+                continue;
+            }
             return true;
         }
     }
@@ -176,24 +182,66 @@ internal sealed class CsvTable
         }
     }
 
-    private static string? LooksBinary(ReadOnlySpan<byte> head)
+    // Characters that would otherwise reach the messages invisibly ("Id '14' is not in the
+    // solution" for an Id that is really U+FEFF followed by 14).
+    private (int Column, string Message)? InvisibleProblem()
+    {
+        for (var i = 0; i < Reader.FieldCount; i++)
+        {
+            var field = Reader.Field(i);
+            if (field.Contains((byte)0))
+            {
+                return (i + 1, "The field holds a NUL byte (binary data), not text.");
+            }
+            if (field.IndexOf("\uFEFF"u8) >= 0)
+            {
+                return (i + 1, "The field holds a byte-order mark (U+FEFF), an invisible character editors write at the start of a file: were two files joined? Remove it.");
+            }
+        }
+        return null;
+    }
+
+    private static (int Line, string Message)? LooksBinary(ReadOnlySpan<byte> head)
     {
         if (head.StartsWith("PK\u0003\u0004"u8))
         {
-            return "This is a ZIP archive, not a CSV file. Unzip it and upload the CSV inside.";
+            return (1, "This is a ZIP archive, not a CSV file. Unzip it and upload the CSV inside.");
         }
         if (head.Length >= 2 && head[0] == 0x1F && head[1] == 0x8B)
         {
-            return "This is a gzip-compressed file, not a CSV file. Decompress it and upload the CSV.";
+            return (1, "This is a gzip-compressed file, not a CSV file. Decompress it and upload the CSV.");
         }
         if (head.Length >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF)))
         {
-            return "The file is UTF-16 text. Save it as UTF-8 CSV.";
+            return (1, "The file is UTF-16 text. Save it as UTF-8 CSV.");
         }
-        if (head.Contains((byte)0))
+        if (LooksLikeBomlessUtf16(head))
         {
-            return "The file contains binary data (NUL bytes), not CSV text.";
+            return (1, "The file looks like UTF-16 text (without a byte-order mark). Save it as UTF-8 CSV.");
+        }
+        var nul = head.IndexOf((byte)0);
+        if (nul >= 0)
+        {
+            return (1 + head[..nul].Count((byte)'\n'), "The line contains binary data (NUL bytes), not CSV text.");
         }
         return null;
+    }
+
+    // ASCII text saved as UTF-16 has a zero in every other byte, in the odd (little-endian) or
+    // the even (big-endian) positions.
+    private static bool LooksLikeBomlessUtf16(ReadOnlySpan<byte> head)
+    {
+        var pairs = Math.Min(head.Length / 2, 64);
+        if (pairs < 4)
+        {
+            return false;
+        }
+        int zeroOdd = 0, zeroEven = 0;
+        for (var i = 0; i < pairs; i++)
+        {
+            zeroEven += head[2 * i] == 0 ? 1 : 0;
+            zeroOdd += head[2 * i + 1] == 0 ? 1 : 0;
+        }
+        return (zeroOdd == pairs && zeroEven == 0) || (zeroEven == pairs && zeroOdd == 0);
     }
 }

@@ -29,7 +29,7 @@ internal static class SubmissionEndpoints
 
     private static async Task<Results<Accepted<SubmissionAcceptedDto>, ProblemHttpResult>> SubmitAsync(
         string slug, string task, string? description, HttpRequest request, ClaimsPrincipal user,
-        CompetitionService competitions, TaskService tasks, SubmissionService submissions, CancellationToken cancellationToken)
+        CompetitionService competitions, TaskService tasks, SubmissionService submissions, TimeProvider clock, CancellationToken cancellationToken)
     {
         var challenge = await competitions.FindVisibleAsync(slug, user, cancellationToken);
         var target = challenge is null ? null : (await tasks.ListAsync(challenge.Id, cancellationToken)).FirstOrDefault(t => t.Slug == task);
@@ -53,6 +53,13 @@ internal static class SubmissionEndpoints
                 SubmitRefusal.NotInTeam or SubmitRefusal.Disqualified => StatusCodes.Status403Forbidden,
                 _ => StatusCodes.Status409Conflict,
             };
+            if (result.Refusal == SubmitRefusal.QuotaExhausted)
+            {
+                // The daily quota resets at midnight UTC.
+                var now = clock.GetUtcNow().UtcDateTime;
+                var untilMidnight = now.Date.AddDays(1) - now;
+                request.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(untilMidnight.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
             return TypedResults.Problem(statusCode: status, title: result.Refusal.ToString(), detail: result.Message);
         }
         var url = $"/api/submissions/{submission.Id}";

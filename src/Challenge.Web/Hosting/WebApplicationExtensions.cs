@@ -63,8 +63,17 @@ public static class WebApplicationExtensions
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = 30, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
             options.OnRejected = async (context, cancellationToken) =>
             {
+                // Scripts and the CLI read Retry-After to know how long to wait; the window is fixed.
+                var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
+                var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+                context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 context.HttpContext.Response.ContentType = "application/problem+json";
-                await context.HttpContext.Response.WriteAsJsonAsync(new { title = "Too many requests", status = 429, detail = "Too many uploads in a minute; wait a moment and try again." }, cancellationToken);
+                await context.HttpContext.Response.WriteAsJsonAsync(new
+                {
+                    title = "Too many requests",
+                    status = 429,
+                    detail = $"Too many uploads in a minute; try again in {seconds} s.",
+                }, cancellationToken);
             };
         });
 
@@ -83,6 +92,14 @@ public static class WebApplicationExtensions
         // Unknown addresses and NavigationManager.NotFound() both end on the not-found page with a 404.
         // Only page reads are re-executed: API callers get their status code and problem body, and
         // re-running a POST would replay it as a form post to the page.
+        // Uploaded text (team names, descriptions) is served as typed in JSON and CSV: no browser may
+        // sniff such a response into a page, and no other site may frame ours.
+        app.Use((context, next) =>
+        {
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            context.Response.Headers.XFrameOptions = "DENY";
+            return next(context);
+        });
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.Use((context, next) =>
         {
