@@ -101,7 +101,7 @@ internal static class DownloadEndpoints
         return Results.Stream(files.OpenRead(submission.StoredFile!.StorageKey), "text/csv", submission.FileName);
     }
 
-    private static async Task<bool> MayDownloadDataAsync(ChallengeDbContext db, Competition challenge, ClaimsPrincipal user, CancellationToken cancellationToken)
+    internal static async Task<bool> MayDownloadDataAsync(ChallengeDbContext db, Competition challenge, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var userId = user.UserId();
         return userId is not null
