@@ -67,15 +67,21 @@ public sealed class AnnotationSubmissionScorer(GoldSetCache goldSets, IFileStore
 
     // Applies the organizer's ranking formula to every scored submission of the task: max_labelled depends on
     // all teams, so one team labelling more moves the others' scores too. Returns whether anything changed.
-    public static async Task<bool> ApplyRankingFormulaAsync(ChallengeDbContext db, CompetitionTask task, CancellationToken cancellationToken)
+    // The submission being scored is passed in, so that its status and formula score are saved together.
+    public static async Task<bool> ApplyRankingFormulaAsync(ChallengeDbContext db, CompetitionTask task, Submission? current, CancellationToken cancellationToken)
     {
         if (task.RankingFormula is null || !RankingFormula.TryParse(task.RankingFormula, out var formula, out _))
         {
             return false;
         }
 
-        var scored = await db.Submissions.Where(s => s.TaskId == task.Id && s.Status == SubmissionStatus.Scored && s.DetailJson != null && s.SolutionVersion == task.SolutionVersion)
+        var currentId = current?.Id ?? 0;
+        var scored = await db.Submissions.Where(s => s.TaskId == task.Id && s.Id != currentId && s.Status == SubmissionStatus.Scored && s.DetailJson != null && s.SolutionVersion == task.SolutionVersion)
             .ToListAsync(cancellationToken);
+        if (current is { Status: SubmissionStatus.Scored, DetailJson: not null })
+        {
+            scored.Add(current);
+        }
         var variables = scored.Select(s => (Submission: s, Parts: ReadVariables(s.DetailJson!))).Where(x => x.Parts is not null).ToList();
         if (variables.Count == 0)
         {
@@ -111,7 +117,6 @@ public sealed class AnnotationSubmissionScorer(GoldSetCache goldSets, IFileStore
             }
         }
 
-        await db.SaveChangesAsync(cancellationToken);
         return changed;
     }
 
@@ -202,11 +207,11 @@ public sealed class AnnotationScoringStep(AnnotationSubmissionScorer scorer, Tim
             submission.ScoredAtUtc = clock.GetUtcNow().UtcDateTime;
             submission.ScoringMilliseconds = (int)clock.GetElapsedTime(started).TotalMilliseconds;
             submission.FailureMessage = null;
-            await db.SaveChangesAsync(cancellationToken);
             if (!result.Rejected)
             {
-                await AnnotationSubmissionScorer.ApplyRankingFormulaAsync(db, task, cancellationToken);
+                await AnnotationSubmissionScorer.ApplyRankingFormulaAsync(db, task, submission, cancellationToken);
             }
+            await db.SaveChangesAsync(cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
