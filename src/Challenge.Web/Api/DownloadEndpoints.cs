@@ -71,9 +71,9 @@ internal static class DownloadEndpoints
     {
         var challenge = await competitions.FindVisibleAsync(slug, user, cancellationToken);
         var target = challenge is null ? null : (await tasks.ListAsync(challenge.Id, cancellationToken)).FirstOrDefault(t => t.Slug == task);
-        if (target?.SolutionFileId is null)
+        if (target?.SolutionFileId is null || target.Family != TaskFamily.Predictions)
         {
-            return ApiProblems.NotFound("No such task, or its solution is not uploaded yet.");
+            return ApiProblems.NotFound("No such CSV task, or its solution is not uploaded yet.");
         }
         var solution = await solutions.GetAsync(target, cancellationToken);
         var output = new MemoryStream();

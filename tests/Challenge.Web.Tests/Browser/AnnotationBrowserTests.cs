@@ -83,6 +83,10 @@ public sealed class AnnotationBrowserTests
         await ada.GetByTestId("create-team").ClickAsync();
         await Expect(ada.GetByTestId("team-name")).ToHaveTextAsync("Drifters");
         var inviteCode = await ada.GetByTestId("invite-code").InnerTextAsync();
+        await ada.GotoAsync("/challenges/river-plastic/data");
+        await Expect(ada.GetByTestId("images-boxes")).ToHaveAttributeAsync("href", "/api/challenges/river-plastic/tasks/boxes/images.zip");
+        await ada.GotoAsync("/challenges/river-plastic/evaluation");
+        await Expect(ada.GetByTestId("evaluation-boxes")).ToContainTextAsync("Kili");
 
         var bob = await session.NewPageAsync();
         await RegisterAsync(bob, "bob");
