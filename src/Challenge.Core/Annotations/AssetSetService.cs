@@ -91,8 +91,9 @@ public sealed class AssetSetService(
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        try
         {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.AssetImages.Where(i => i.TaskId == task.Id).ExecuteDeleteAsync(cancellationToken);
             var file = new StoredFile { StorageKey = stored.StorageKey, OriginalName = name, Length = stored.Length, Sha256 = stored.Sha256, CreatedAtUtc = now };
             db.StoredFiles.Add(file);
@@ -104,6 +105,12 @@ public sealed class AssetSetService(
             db.Audit(task.CompetitionId, user.UserId(), "assets.uploaded", $"{task.Slug}: {images.Count} images, sha256 {stored.Sha256[..12]}", now);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+        }
+        catch
+        {
+            // The rows were rolled back; the archive must not stay behind unreferenced.
+            await files.DeleteAsync(stored.StorageKey);
+            throw;
         }
 
         var publicCount = ImageSplit.PublicImageIds(GoldSetCache.IndexDataset(images).Images, task.PublicFraction, task.SplitSeed).Count;
