@@ -78,6 +78,10 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<TeamService>();
         services.AddSingleton<SubmissionService>();
         services.AddSingleton<SubmissionScorer>();
+        services.AddSingleton<Annotations.GoldSetCache>();
+        services.AddSingleton<Annotations.AssetSetService>();
+        services.AddSingleton<Annotations.AnnotationSubmissionScorer>();
+        services.AddSingleton<Annotations.AnnotationScoringStep>();
         services.AddSingleton<SubmissionAdminService>();
         services.AddSingleton<ILeaderboardNotifier, InProcessLeaderboardNotifier>();
         services.AddSingleton<LeaderboardService>();

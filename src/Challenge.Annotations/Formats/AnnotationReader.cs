@@ -17,6 +17,12 @@ public sealed record AnnotationReadOptions
     /// </summary>
     public AnnotationDataset? Reference { get; init; }
 
+    /// <summary>
+    /// With a <see cref="Reference"/> that lists only images (an asset set's index), takes the classes the file
+    /// declares instead of refusing them: how a gold set is read against the uploaded images.
+    /// </summary>
+    public bool AddUnknownClasses { get; init; }
+
     public ZipLimits ZipLimits { get; init; } = ZipLimits.Default;
 }
 
@@ -35,7 +41,7 @@ public static class AnnotationReader
     {
         options ??= new AnnotationReadOptions();
         var document = ReadDocument(content, fileName, options);
-        return document.Succeeded ? Bind(document.Value!, fileName, options.Reference) : ParseResult<AnnotationDataset>.Failure(document.Errors);
+        return document.Succeeded ? Bind(document.Value!, fileName, options.Reference, options.AddUnknownClasses) : ParseResult<AnnotationDataset>.Failure(document.Errors);
     }
 
     /// <summary>
@@ -64,10 +70,10 @@ public static class AnnotationReader
     }
 
     /// <summary>Matches a parsed file to the gold set (or, without one, takes it as it is).</summary>
-    internal static ParseResult<AnnotationDataset> Bind(ParsedDocument document, string fileName, AnnotationDataset? reference) =>
+    internal static ParseResult<AnnotationDataset> Bind(ParsedDocument document, string fileName, AnnotationDataset? reference, bool addUnknownClasses = false) =>
         Guard(fileName, () =>
         {
-            var (dataset, errors) = DatasetBinder.Bind(document, reference);
+            var (dataset, errors) = DatasetBinder.Bind(document, reference, addUnknownClasses);
             return errors.Count > 0 ? ParseResult<AnnotationDataset>.Failure(errors) : ParseResult<AnnotationDataset>.Success(dataset);
         });
 

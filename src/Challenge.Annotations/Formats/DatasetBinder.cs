@@ -12,6 +12,7 @@ internal sealed class DatasetBinder
     private const int MaxReportedErrors = 100;
 
     private readonly AnnotationDataset? _reference;
+    private readonly bool _addUnknownClasses;
     private readonly List<AnnotationError> _errors = [];
     private readonly Dictionary<string, ImageInfo> _byFullName = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, ImageInfo> _byBaseName = new(StringComparer.OrdinalIgnoreCase);
@@ -21,9 +22,10 @@ internal sealed class DatasetBinder
     private readonly HashSet<int> _categoryIds = [];
     private int _suppressedErrors;
 
-    private DatasetBinder(AnnotationDataset? reference)
+    private DatasetBinder(AnnotationDataset? reference, bool addUnknownClasses)
     {
         _reference = reference;
+        _addUnknownClasses = addUnknownClasses;
         if (reference is null)
         {
             return;
@@ -38,9 +40,9 @@ internal sealed class DatasetBinder
         }
     }
 
-    public static (AnnotationDataset Dataset, IReadOnlyList<AnnotationError> Errors) Bind(ParsedDocument document, AnnotationDataset? reference)
+    public static (AnnotationDataset Dataset, IReadOnlyList<AnnotationError> Errors) Bind(ParsedDocument document, AnnotationDataset? reference, bool addUnknownClasses = false)
     {
-        var binder = new DatasetBinder(reference);
+        var binder = new DatasetBinder(reference, addUnknownClasses);
         var dataset = binder.BindDocument(document);
         if (binder._suppressedErrors > 0)
         {
@@ -62,8 +64,9 @@ internal sealed class DatasetBinder
             }
         }
 
-        if (_reference is null)
+        if (_reference is null || _addUnknownClasses)
         {
+            dataset.Categories.AddRange(_reference?.Categories ?? []);
             foreach (var (id, name) in document.DeclaredCategories)
             {
                 if (dataset.FindCategory(name) is null)
@@ -180,7 +183,7 @@ internal sealed class DatasetBinder
         var name = box.CategoryName ?? (box.CategoryId is { } id && declaredNames.TryGetValue(id, out var declared) ? declared : null);
         if (name is not null)
         {
-            if (!_categoryByName.TryGetValue(name, out var category) && _reference is null)
+            if (!_categoryByName.TryGetValue(name, out var category) && (_reference is null || _addUnknownClasses))
             {
                 category = dataset.GetOrAddCategory(name);
                 _categoryByName.Add(name, category);

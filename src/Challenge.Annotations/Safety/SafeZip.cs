@@ -78,7 +78,8 @@ public static class SafeZip
         }
     }
 
-    private static string? CheckPath(string name)
+    /// <summary>Why an entry name is refused (climbing out, absolute, control characters), or null when it is acceptable.</summary>
+    public static string? CheckPath(string name)
     {
         if (name.Length == 0)
         {

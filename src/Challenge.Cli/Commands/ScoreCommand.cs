@@ -35,11 +35,12 @@ public static class ScoreCommand
         var bootstrap = new Option<int>("--bootstrap") { Description = "Bootstrap replicates for a 95% interval of the private score (0: none).", DefaultValueFactory = _ => 0 };
         var detail = new Option<bool>("--detail") { Description = "Also print the confusion matrix and per-class precision, recall and F1." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
+        var format = new Option<string?>("--format") { Description = "Annotation metrics only: read the submission as this format instead of detecting it (coco, coco_results, kili, yolo, voc, label_studio, cvat)." };
 
         var command = new Command("score", "Validate a submission against a solution and print its scores.")
         {
             solution, submission, metric, taskType, idColumn, targetColumn, usageColumn, publicFraction, seed,
-            classes, classWeights, topK, maxFileMb, bootstrap, detail, json,
+            classes, classWeights, topK, maxFileMb, bootstrap, detail, json, format,
         };
         command.SetAction(parse =>
         {
@@ -59,7 +60,7 @@ public static class ScoreCommand
                 parse.GetValue(maxFileMb),
                 parse.GetValue(bootstrap),
                 parse.GetValue(detail),
-                parse.GetValue(json));
+                parse.GetValue(json)) { Format = parse.GetValue(format) };
             return Execute(options, output, error);
         });
         return command;
@@ -68,6 +69,15 @@ public static class ScoreCommand
     /// <summary>Runs the command; returns 0 when scored, 2 when a file is rejected, 1 for other problems.</summary>
     public static int Execute(ScoreOptions options, TextWriter output, TextWriter error)
     {
+        if (AnnotationScoreCommand.Handles(options.Metric))
+        {
+            return AnnotationScoreCommand.Execute(options, output, error);
+        }
+        if (options.Format is not null)
+        {
+            error.WriteLine($"error: --format applies to the annotation metrics ({string.Join(", ", Challenge.Annotations.Scoring.AnnotationScorer.Metrics)}), not to '{options.Metric}'.");
+            return ExitCodes.Failure;
+        }
         if (BuildTask(options, out string? problem) is not { } task)
         {
             error.WriteLine($"error: {problem}");
@@ -321,7 +331,7 @@ public static class ScoreCommand
     }
 
     /// <summary>A JSON writer whose finished, single-line object goes to a <see cref="TextWriter"/>.</summary>
-    private sealed class Utf8JsonWriterOverText : IDisposable
+    internal sealed class Utf8JsonWriterOverText : IDisposable
     {
         private readonly MemoryStream _buffer = new();
         private readonly TextWriter _output;
@@ -360,4 +370,8 @@ public sealed record ScoreOptions(
     double MaxFileMb,
     int BootstrapReplicates,
     bool Detail,
-    bool Json);
+    bool Json)
+{
+    /// <summary>Forces the submission's annotation format (<c>--format</c>); null detects it.</summary>
+    public string? Format { get; init; }
+}

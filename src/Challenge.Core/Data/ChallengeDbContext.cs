@@ -26,6 +26,7 @@ public sealed class ChallengeDbContext(DbContextOptions<ChallengeDbContext> opti
     public DbSet<DailyQuota> DailyQuotas => Set<DailyQuota>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<Annotations.AssetImage> AssetImages => Set<Annotations.AssetImage>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

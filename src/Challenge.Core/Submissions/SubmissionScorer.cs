@@ -18,6 +18,7 @@ public sealed class SubmissionScorer(
     IFileStore files,
     SolutionCache solutions,
     ILeaderboardNotifier notifier,
+    Annotations.AnnotationScoringStep annotations,
     TimeProvider clock,
     ILogger<SubmissionScorer> logger)
 {
@@ -52,6 +53,12 @@ public sealed class SubmissionScorer(
         }
 
         var task = await db.Tasks.AsNoTracking().SingleAsync(t => t.Id == submission.TaskId, cancellationToken);
+        if (task.Family != TaskFamily.Predictions)
+        {
+            await annotations.ScoreClaimedAsync(db, submission, task, cancellationToken);
+            notifier.Publish(new LeaderboardChange(submission.CompetitionId, submission.TaskId, submission.TeamId));
+            return;
+        }
         var stopwatch = Stopwatch.StartNew();
         try
         {

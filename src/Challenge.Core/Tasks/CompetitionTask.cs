@@ -28,4 +28,26 @@ public sealed class CompetitionTask
     public int SolutionVersion { get; set; }
     public int SolutionRows { get; set; }
     public DateTime? SolutionUploadedAtUtc { get; set; }
+
+    // Annotation and detection tasks score uploaded annotation exports against gold boxes or image
+    // classes instead of a CSV; their gold set is the solution file above, matched to the images below.
+    public TaskFamily Family { get; set; } = TaskFamily.Predictions;
+    public long? ImagesFileId { get; set; }
+    public int ImageCount { get; set; }
+    public long? PreAnnotationsFileId { get; set; }
+
+    // The organizer's ranking formula over coverage and quality, e.g. "70 * labelled / max_labelled + 30 * honeypot_accuracy".
+    public string? RankingFormula { get; set; }
+}
+
+public enum TaskFamily
+{
+    // CSV predictions scored by Challenge.Scoring.
+    Predictions,
+
+    // Teams label the images; scored by annotation quality, honeypot accuracy, coverage or a ranking formula.
+    Annotation,
+
+    // Teams submit model detections with confidences; scored by COCO AP or VOC AP50.
+    Detection,
 }

@@ -17,4 +17,8 @@ public sealed class TaskInput
     public string ClassWeights { get; set; } = "";
     public bool BootstrapEnabled { get; set; }
     public int MaxSubmissionMegabytes { get; set; } = 64;
+    public TaskFamily Family { get; set; } = TaskFamily.Predictions;
+
+    // Annotation tasks only; empty ranks by the metric.
+    public string RankingFormula { get; set; } = "";
 }

@@ -56,8 +56,27 @@ public sealed class TaskService(
         {
             errors[nameof(input.Title)] = "Enter a title.";
         }
-        var metric = MetricCatalog.Find(input.Metric);
-        if (metric is null)
+        var annotationMetric = input.Family == TaskFamily.Predictions ? null : Annotations.AnnotationMetrics.Find(input.Metric);
+        var metric = input.Family == TaskFamily.Predictions ? MetricCatalog.Find(input.Metric) : null;
+        if (input.Family != TaskFamily.Predictions)
+        {
+            if (annotationMetric is null || annotationMetric.Family != input.Family)
+            {
+                errors[nameof(input.Metric)] = $"An {input.Family.ToString().ToLowerInvariant()} task is scored by {string.Join(", ", Annotations.AnnotationMetrics.ForFamily(input.Family).Select(m => m.Name))}, not '{input.Metric}'.";
+            }
+            if (input.RankingFormula.Trim().Length > 0)
+            {
+                if (input.Family != TaskFamily.Annotation)
+                {
+                    errors[nameof(input.RankingFormula)] = "A ranking formula applies to annotation tasks only.";
+                }
+                else if (!Challenge.Annotations.Ranking.RankingFormula.TryParse(input.RankingFormula.Trim(), out _, out var formulaError))
+                {
+                    errors[nameof(input.RankingFormula)] = $"The formula does not read at {formulaError}.";
+                }
+            }
+        }
+        else if (metric is null)
         {
             errors[nameof(input.Metric)] = $"Unknown metric '{input.Metric}'.";
         }
@@ -65,11 +84,11 @@ public sealed class TaskService(
         {
             errors[nameof(input.Metric)] = $"{metric.DisplayName} does not score {input.Kind} predictions.";
         }
-        if (string.IsNullOrWhiteSpace(input.IdColumn))
+        if (input.Family == TaskFamily.Predictions && string.IsNullOrWhiteSpace(input.IdColumn))
         {
             errors[nameof(input.IdColumn)] = "Name the Id column.";
         }
-        if (input.Kind != TaskKind.Probability && string.IsNullOrWhiteSpace(input.TargetColumn))
+        if (input.Family == TaskFamily.Predictions && input.Kind != TaskKind.Probability && string.IsNullOrWhiteSpace(input.TargetColumn))
         {
             errors[nameof(input.TargetColumn)] = "Name the prediction column.";
         }
@@ -86,7 +105,7 @@ public sealed class TaskService(
         {
             errors[nameof(input.ClassWeights)] = weightError;
         }
-        else if (metric?.Name == "weighted_accuracy" && weights is null)
+        else if (input.Family == TaskFamily.Predictions && metric?.Name == "weighted_accuracy" && weights is null)
         {
             errors[nameof(input.ClassWeights)] = "Weighted accuracy needs a weight per class, like 'sandy=1, reef=2'.";
         }
@@ -114,13 +133,20 @@ public sealed class TaskService(
             db.Tasks.Add(task);
         }
 
+        if (task.Id != 0 && task.Family != input.Family && (task.SolutionFileId is not null || task.ImagesFileId is not null))
+        {
+            return Failed(nameof(input.Family), "The task already has its files; create a new task to change what it scores.");
+        }
         var splitChanged = task.Id != 0 && (task.PublicFraction != input.PublicFraction || task.SplitSeed != input.SplitSeed
+            || (input.Family != TaskFamily.Predictions && (task.Metric != annotationMetric!.Name || task.RankingFormula != NullIfBlank(input.RankingFormula)))
             || task.Kind != input.Kind || task.IdColumn != input.IdColumn.Trim() || task.TargetColumn != input.TargetColumn.Trim()
             || task.ClassWeightsJson != (weights is null ? null : JsonSerializer.Serialize(weights)));
         task.Slug = slug;
         task.Title = input.Title.Trim();
         task.Kind = input.Kind;
-        task.Metric = metric!.Name;
+        task.Family = input.Family;
+        task.Metric = metric?.Name ?? annotationMetric!.Name;
+        task.RankingFormula = input.Family == TaskFamily.Annotation ? NullIfBlank(input.RankingFormula) : null;
         task.IdColumn = input.IdColumn.Trim();
         task.TargetColumn = input.TargetColumn.Trim();
         task.PublicFraction = input.PublicFraction;
@@ -133,7 +159,7 @@ public sealed class TaskService(
             // The same file now reads differently: scores made with the old reading are outdated.
             task.SolutionVersion++;
         }
-        db.Audit(competitionId, user.UserId(), taskId is null ? "task.created" : "task.updated", $"{slug}: {metric.Name}", clock.GetUtcNow().UtcDateTime);
+        db.Audit(competitionId, user.UserId(), taskId is null ? "task.created" : "task.updated", $"{slug}: {task.Metric}", clock.GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync(cancellationToken);
         return new TaskSaveResult(task, new Dictionary<string, string>());
     }
@@ -147,6 +173,10 @@ public sealed class TaskService(
         if (task is null || !await CompetitionAccess.CanManageAsync(db, competition!, user, cancellationToken))
         {
             return Refused("This task does not exist or you may not manage it.");
+        }
+        if (task.Family != TaskFamily.Predictions)
+        {
+            return Refused("This task is scored against gold annotations: upload them as the task's gold set, not a CSV solution.");
         }
 
         StoredContent stored;
@@ -184,6 +214,8 @@ public sealed class TaskService(
         solutions.Put(task, solution);
         return new SolutionUploadResult(true, outcome.Report, solution.RowCount, solution.PublicRowCount, solution.PrivateRowCount);
     }
+
+    private static string? NullIfBlank(string text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
     private static SolutionUploadResult Refused(string message) =>
         new(false, new ValidationReport([new ValidationError(null, null, message)], 1), 0, 0, 0);

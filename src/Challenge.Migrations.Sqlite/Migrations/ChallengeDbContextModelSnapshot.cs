@@ -89,6 +89,52 @@ namespace Challenge.Migrations.Sqlite.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Challenge.Core.Annotations.AssetImage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EntryName")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ImageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TaskId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TaskId", "FileName");
+
+                    b.HasIndex("TaskId", "ImageId")
+                        .IsUnique();
+
+                    b.ToTable("AssetImages", (string)null);
+                });
+
             modelBuilder.Entity("Challenge.Core.ApiTokens.ApiToken", b =>
                 {
                     b.Property<int>("Id")
@@ -496,10 +542,21 @@ namespace Challenge.Migrations.Sqlite.Migrations
                     b.Property<int>("CompetitionId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Family")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("IdColumn")
                         .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("ImageCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ImagesFileId")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Kind")
                         .IsRequired()
@@ -514,8 +571,15 @@ namespace Challenge.Migrations.Sqlite.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("PreAnnotationsFileId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<double>("PublicFraction")
                         .HasColumnType("REAL");
+
+                    b.Property<string>("RankingFormula")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Slug")
                         .IsRequired()
@@ -551,6 +615,10 @@ namespace Challenge.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ImagesFileId");
+
+                    b.HasIndex("PreAnnotationsFileId");
 
                     b.HasIndex("SolutionFileId");
 
@@ -773,6 +841,15 @@ namespace Challenge.Migrations.Sqlite.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Challenge.Core.Annotations.AssetImage", b =>
+                {
+                    b.HasOne("Challenge.Core.Tasks.CompetitionTask", null)
+                        .WithMany()
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Challenge.Core.ApiTokens.ApiToken", b =>
                 {
                     b.HasOne("Challenge.Core.Accounts.AppUser", null)
@@ -847,6 +924,16 @@ namespace Challenge.Migrations.Sqlite.Migrations
                         .HasForeignKey("CompetitionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.HasOne("Challenge.Core.Files.StoredFile", null)
+                        .WithMany()
+                        .HasForeignKey("ImagesFileId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Challenge.Core.Files.StoredFile", null)
+                        .WithMany()
+                        .HasForeignKey("PreAnnotationsFileId")
+                        .OnDelete(DeleteBehavior.Restrict);
 
                     b.HasOne("Challenge.Core.Files.StoredFile", null)
                         .WithMany()

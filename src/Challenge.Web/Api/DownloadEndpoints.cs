@@ -71,9 +71,9 @@ internal static class DownloadEndpoints
     {
         var challenge = await competitions.FindVisibleAsync(slug, user, cancellationToken);
         var target = challenge is null ? null : (await tasks.ListAsync(challenge.Id, cancellationToken)).FirstOrDefault(t => t.Slug == task);
-        if (target?.SolutionFileId is null)
+        if (target?.SolutionFileId is null || target.Family != TaskFamily.Predictions)
         {
-            return ApiProblems.NotFound("No such task, or its solution is not uploaded yet.");
+            return ApiProblems.NotFound("No such CSV task, or its solution is not uploaded yet.");
         }
         var solution = await solutions.GetAsync(target, cancellationToken);
         var output = new MemoryStream();
@@ -101,7 +101,7 @@ internal static class DownloadEndpoints
         return Results.Stream(files.OpenRead(submission.StoredFile!.StorageKey), "text/csv", submission.FileName);
     }
 
-    private static async Task<bool> MayDownloadDataAsync(ChallengeDbContext db, Competition challenge, ClaimsPrincipal user, CancellationToken cancellationToken)
+    internal static async Task<bool> MayDownloadDataAsync(ChallengeDbContext db, Competition challenge, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var userId = user.UserId();
         return userId is not null

@@ -23,13 +23,19 @@ internal static class OrganizerEndpoints
         return api;
     }
 
-    private static async Task<IResult> UploadSolutionAsync(string slug, string task, HttpRequest request, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks, CancellationToken cancellationToken)
+    private static async Task<IResult> UploadSolutionAsync(string slug, string task, HttpRequest request, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks,
+        Core.Annotations.AssetSetService assets, CancellationToken cancellationToken)
     {
         var challenge = await competitions.FindManageableAsync(slug, user, cancellationToken);
         var target = challenge is null ? null : (await tasks.ListAsync(challenge.Id, cancellationToken)).FirstOrDefault(t => t.Slug == task);
         if (target is null)
         {
             return ApiProblems.NotFound($"No task '{task}' in a challenge you manage.");
+        }
+        if (target.Family != TaskFamily.Predictions)
+        {
+            // The solution of an annotation or detection task is its gold set.
+            return await AnnotationEndpoints.UploadAnnotationsAsync(slug, task, Core.Annotations.AnnotationSource.Gold, request, user, competitions, tasks, assets, cancellationToken);
         }
         var (content, fileName, error) = await UploadBody.OpenAsync(request, "solution.csv");
         if (content is null)

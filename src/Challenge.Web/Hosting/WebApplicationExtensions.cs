@@ -125,6 +125,7 @@ public static class WebApplicationExtensions
         api.MapChallengeEndpoints();
         api.MapSubmissionEndpoints();
         api.MapOrganizerEndpoints();
+        api.MapAnnotationEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
         LogStartup(app);

@@ -1,0 +1,232 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Challenge.Annotations.Formats;
+using Challenge.Annotations.Ranking;
+using Challenge.Annotations.Scoring;
+using Challenge.Core.Data;
+using Challenge.Core.Files;
+using Challenge.Core.Submissions;
+using Challenge.Core.Tasks;
+using Challenge.Scoring.Validation;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace Challenge.Core.Annotations;
+
+// What scoring an annotation export gave: either the errors to show the team, or the scores and the detail.
+public sealed record AnnotationScoring(IReadOnlyList<ValidationError>? Errors, double? Public, double? Private, double? Overall, string? DetailJson)
+{
+    public bool Rejected => Errors is not null;
+}
+
+// Scores submissions of annotation and detection tasks with Challenge.Annotations against the task's gold set.
+// SubmissionScorer hands these tasks here and keeps the claim, the quota and the notification.
+public sealed class AnnotationSubmissionScorer(GoldSetCache goldSets, IFileStore files)
+{
+    public const string ScorerVersion = "annotations-1.0.0";
+
+    public async Task<AnnotationScoring> ScoreAsync(CompetitionTask task, string storageKey, string fileName, CancellationToken cancellationToken = default)
+    {
+        var gold = await goldSets.GetAsync(task, cancellationToken);
+        byte[] content;
+        await using (var stream = files.OpenRead(storageKey))
+        {
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer, cancellationToken);
+            content = buffer.ToArray();
+        }
+
+        var read = AnnotationReader.Read(content, fileName, new AnnotationReadOptions { Reference = gold.Gold });
+        if (!read.Succeeded)
+        {
+            return Rejected(read.Errors);
+        }
+
+        var outcome = AnnotationScorer.Score(gold.Gold, read.Value!, task.Metric, publicImageIds: gold.PublicImageIds, submissionName: fileName,
+            onlyLabelledImages: task.Family == TaskFamily.Annotation);
+        if (outcome is AnnotationValidationFailure failure)
+        {
+            return Rejected(failure.Errors);
+        }
+
+        var score = (AnnotationScore)outcome;
+        var detail = new JsonObject
+        {
+            ["scorerVersion"] = ScorerVersion,
+            ["format"] = AnnotationReader.DetectFormat(content, fileName)?.ToString(),
+            ["score"] = score.ToJson(),
+            ["variables"] = new JsonObject
+            {
+                ["public"] = Variables(score.Public!, gold.PublicImageIds.Count),
+                ["private"] = Variables(score.Private!, gold.Gold.Images.Count - gold.PublicImageIds.Count),
+                ["overall"] = Variables(score.Overall, gold.Gold.Images.Count),
+            },
+        };
+        return new AnnotationScoring(null, Finite(score.Public!.Value), Finite(score.Private!.Value), Finite(score.Overall.Value), detail.ToJsonString());
+    }
+
+    // Applies the organizer's ranking formula to every scored submission of the task: max_labelled depends on
+    // all teams, so one team labelling more moves the others' scores too. Returns whether anything changed.
+    // The submission being scored is passed in, so that its status and formula score are saved together.
+    public static async Task<bool> ApplyRankingFormulaAsync(ChallengeDbContext db, CompetitionTask task, Submission? current, CancellationToken cancellationToken)
+    {
+        if (task.RankingFormula is null || !RankingFormula.TryParse(task.RankingFormula, out var formula, out _))
+        {
+            return false;
+        }
+
+        var currentId = current?.Id ?? 0;
+        var scored = await db.Submissions.Where(s => s.TaskId == task.Id && s.Id != currentId && s.Status == SubmissionStatus.Scored && s.DetailJson != null && s.SolutionVersion == task.SolutionVersion)
+            .ToListAsync(cancellationToken);
+        if (current is { Status: SubmissionStatus.Scored, DetailJson: not null })
+        {
+            scored.Add(current);
+        }
+        var variables = scored.Select(s => (Submission: s, Parts: ReadVariables(s.DetailJson!))).Where(x => x.Parts is not null).ToList();
+        if (variables.Count == 0)
+        {
+            return false;
+        }
+
+        var max = new Dictionary<string, double>();
+        foreach (var part in new[] { "public", "private", "overall" })
+        {
+            max[part] = variables.Max(v => v.Parts![part].GetValueOrDefault("labelled"));
+        }
+
+        var changed = false;
+        foreach (var (submission, parts) in variables)
+        {
+            double? Evaluate(string part)
+            {
+                var values = new Dictionary<string, double>(parts![part]) { ["max_labelled"] = max[part] };
+                foreach (var name in formula!.UsedVariables.Where(n => !values.ContainsKey(n)))
+                {
+                    values[name] = 0;
+                }
+                return Finite(formula.Evaluate(values));
+            }
+
+            var (publicScore, privateScore, overall) = (Evaluate("public"), Evaluate("private"), Evaluate("overall"));
+            if (submission.PublicScore != publicScore || submission.PrivateScore != privateScore || submission.OverallScore != overall)
+            {
+                submission.PublicScore = publicScore;
+                submission.PrivateScore = privateScore;
+                submission.OverallScore = overall;
+                changed = true;
+            }
+        }
+
+        return changed;
+    }
+
+    public static Dictionary<string, Dictionary<string, double>>? ReadVariables(string detailJson)
+    {
+        try
+        {
+            var node = JsonNode.Parse(detailJson)?["variables"];
+            return node?.Deserialize<Dictionary<string, Dictionary<string, double>>>();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static JsonObject Variables(PartScore part, int images)
+    {
+        var d = part.Details;
+        double Get(string key) => d.TryGetValue(key, out var value) && double.IsFinite(value) ? value : 0;
+        var json = new JsonObject
+        {
+            ["labelled"] = Get("labelled"),
+            ["total"] = images,
+            ["coverage"] = Get("coverage"),
+        };
+        if (d.ContainsKey("accuracy"))
+        {
+            json["honeypot_accuracy"] = Get("accuracy");
+            json["kappa"] = Get("kappa");
+        }
+        if (d.ContainsKey("f1"))
+        {
+            json["precision"] = Get("precision");
+            json["recall"] = Get("recall");
+            json["f1"] = Get("f1");
+            json["mean_iou"] = Get("meanIou");
+            json["class_accuracy"] = Get("classAccuracy");
+        }
+        if (d.ContainsKey("ap"))
+        {
+            json["map"] = Math.Max(0, Get("ap"));
+            json["map50"] = Math.Max(0, Get("ap50"));
+        }
+        return json;
+    }
+
+    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
+
+    private static AnnotationScoring Rejected(IReadOnlyList<Challenge.Annotations.Model.AnnotationError> errors) =>
+        new(errors.Select(e => new ValidationError(e.Line, null, $"{e.Entry}: {e.Message}")).ToList(), null, null, null, null);
+}
+
+// The annotation side of SubmissionScorer's work on a claimed submission: score, reject (giving the quota back
+// as CSV rejections do), or put it back in the queue on an unexpected error.
+public sealed class AnnotationScoringStep(AnnotationSubmissionScorer scorer, TimeProvider clock, ILogger<AnnotationScoringStep> logger)
+{
+    public async Task ScoreClaimedAsync(ChallengeDbContext db, Submission submission, CompetitionTask task, CancellationToken cancellationToken)
+    {
+        var started = clock.GetTimestamp();
+        try
+        {
+            var result = await scorer.ScoreAsync(task, submission.StoredFile!.StorageKey, submission.FileName, cancellationToken);
+            if (result.Rejected)
+            {
+                submission.Status = SubmissionStatus.Rejected;
+                submission.ErrorsJson = JsonSerializer.Serialize(result.Errors!.Take(ValidationReport.MaxListedErrors), SubmissionScorer.Json);
+                submission.ErrorCount = result.Errors!.Count;
+                var rejectedCount = await db.Competitions.Where(c => c.Id == submission.CompetitionId).Select(c => c.RejectedSubmissionsCount).SingleAsync(cancellationToken);
+                if (!rejectedCount && submission.CountsAgainstQuota)
+                {
+                    submission.CountsAgainstQuota = false;
+                    await db.DailyQuotas
+                        .Where(q => q.TeamId == submission.TeamId && q.TaskId == submission.TaskId && q.Day == submission.QuotaDay && q.Used > 0)
+                        .ExecuteUpdateAsync(q => q.SetProperty(x => x.Used, x => x.Used - 1), cancellationToken);
+                }
+            }
+            else
+            {
+                submission.Status = SubmissionStatus.Scored;
+                submission.PublicScore = result.Public;
+                submission.PrivateScore = result.Private;
+                submission.OverallScore = result.Overall;
+                submission.DetailJson = result.DetailJson;
+                submission.ScorerVersion = AnnotationSubmissionScorer.ScorerVersion;
+            }
+            submission.SolutionVersion = task.SolutionVersion;
+            submission.ScoredAtUtc = clock.GetUtcNow().UtcDateTime;
+            submission.ScoringMilliseconds = (int)clock.GetElapsedTime(started).TotalMilliseconds;
+            submission.FailureMessage = null;
+            if (!result.Rejected)
+            {
+                await AnnotationSubmissionScorer.ApplyRankingFormulaAsync(db, task, submission, cancellationToken);
+            }
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            logger.LogError(exception, "Scoring annotation submission {SubmissionId} failed (attempt {Attempt})", submission.Id, submission.ScoringAttempts);
+            if (submission.ScoringAttempts >= SubmissionRules.MaxScoringAttempts)
+            {
+                submission.Status = SubmissionStatus.Failed;
+                submission.FailureMessage = "The server could not score this file; the organizers have been told.";
+                submission.ScoredAtUtc = clock.GetUtcNow().UtcDateTime;
+                await db.SaveChangesAsync(cancellationToken);
+                return;
+            }
+            submission.Status = SubmissionStatus.Queued;
+            await db.SaveChangesAsync(cancellationToken);
+            throw;
+        }
+    }
+}

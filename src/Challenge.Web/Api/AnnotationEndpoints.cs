@@ -1,0 +1,187 @@
+using System.Security.Claims;
+using Challenge.Annotations.Formats;
+using Challenge.Core.Annotations;
+using Challenge.Core.Challenges;
+using Challenge.Core.Data;
+using Challenge.Core.Tasks;
+using Microsoft.EntityFrameworkCore;
+
+namespace Challenge.Web.Api;
+
+// Asset sets of annotation and detection tasks. Organizers upload the images, the hidden gold and the
+// pre-annotations and may export the gold; participants who accepted the rules get the images (whole zip or one
+// by one) and the pre-annotations in any format. Gold never leaves through a participant route.
+internal static class AnnotationEndpoints
+{
+    public static RouteGroupBuilder MapAnnotationEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapPut("/challenges/{slug}/tasks/{task}/images", UploadImagesAsync)
+            .RequireAuthorization(ApiAuthorization.TokenOnly).DisableAntiforgery().AllowLargeUploads().RequireRateLimiting(SubmissionEndpoints.UploadRateLimit)
+            .WithName("UploadTaskImages").WithSummary("Replace the images of an annotation or detection task: a zip of PNG/JPEG files, streamed and checked entry by entry.");
+        api.MapPut("/challenges/{slug}/tasks/{task}/gold", (string slug, string task, HttpRequest request, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks, AssetSetService assets, CancellationToken ct)
+                => UploadAnnotationsAsync(slug, task, AnnotationSource.Gold, request, user, competitions, tasks, assets, ct))
+            .RequireAuthorization(ApiAuthorization.TokenOnly).DisableAntiforgery().AllowLargeUploads().RequireRateLimiting(SubmissionEndpoints.UploadRateLimit)
+            .WithName("UploadGoldAnnotations").WithSummary("Replace the hidden gold annotations (any supported format), matched to the images by file name or COCO id.");
+        api.MapPut("/challenges/{slug}/tasks/{task}/pre-annotations", (string slug, string task, HttpRequest request, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks, AssetSetService assets, CancellationToken ct)
+                => UploadAnnotationsAsync(slug, task, AnnotationSource.PreAnnotations, request, user, competitions, tasks, assets, ct))
+            .RequireAuthorization(ApiAuthorization.TokenOnly).DisableAntiforgery().AllowLargeUploads().RequireRateLimiting(SubmissionEndpoints.UploadRateLimit)
+            .WithName("UploadPreAnnotations").WithSummary("Replace the pre-annotations that participants may download (a baseline's boxes).");
+        api.MapGet("/challenges/{slug}/tasks/{task}/gold", ExportGoldAsync)
+            .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("ExportGoldAnnotations")
+            .WithSummary("Organizers only: the gold annotations in a format (?format=coco|coco_results|kili|yolo|voc|label_studio|cvat).");
+        api.MapGet("/challenges/{slug}/tasks/{task}/images", ListImagesAsync)
+            .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("ListTaskImages").WithSummary("One page of the task's images (?page=1&pageSize=100).");
+        api.MapGet("/challenges/{slug}/tasks/{task}/images.zip", ImagesZipAsync)
+            .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("DownloadTaskImages");
+        api.MapGet("/challenges/{slug}/tasks/{task}/images/{imageId:int}", ImageAsync)
+            .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("DownloadTaskImage");
+        api.MapGet("/challenges/{slug}/tasks/{task}/pre-annotations", PreAnnotationsAsync)
+            .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("DownloadPreAnnotations");
+        return api;
+    }
+
+    internal static async Task<IResult> UploadAnnotationsAsync(string slug, string task, AnnotationSource source, HttpRequest request, ClaimsPrincipal user,
+        CompetitionService competitions, TaskService tasks, AssetSetService assets, CancellationToken cancellationToken)
+    {
+        var target = await FindManagedTaskAsync(slug, task, user, competitions, tasks, cancellationToken);
+        if (target is null)
+        {
+            return ApiProblems.NotFound($"No annotation or detection task '{task}' in a challenge you manage.");
+        }
+        var (content, fileName, error) = await UploadBody.OpenAsync(request, "annotations.json");
+        if (content is null)
+        {
+            return ApiProblems.BadRequest(error!);
+        }
+        return Outcome(await assets.UploadAnnotationsAsync(target.Id, source, content, fileName, user, cancellationToken));
+    }
+
+    private static async Task<IResult> UploadImagesAsync(string slug, string task, HttpRequest request, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks, AssetSetService assets, CancellationToken cancellationToken)
+    {
+        var target = await FindManagedTaskAsync(slug, task, user, competitions, tasks, cancellationToken);
+        if (target is null)
+        {
+            return ApiProblems.NotFound($"No annotation or detection task '{task}' in a challenge you manage.");
+        }
+        var (content, fileName, error) = await UploadBody.OpenAsync(request, "images.zip");
+        if (content is null)
+        {
+            return ApiProblems.BadRequest(error!);
+        }
+        return Outcome(await assets.UploadImagesAsync(target.Id, content, fileName, user, cancellationToken));
+    }
+
+    private static async Task<IResult> ExportGoldAsync(string slug, string task, string? format, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks, AssetSetService assets, CancellationToken cancellationToken)
+    {
+        var target = await FindManagedTaskAsync(slug, task, user, competitions, tasks, cancellationToken);
+        if (target is null)
+        {
+            return ApiProblems.NotFound($"No annotation or detection task '{task}' in a challenge you manage.");
+        }
+        if (!TryFormat(format, out var parsed, out var problem))
+        {
+            return problem!;
+        }
+        var export = await assets.ExportAsync(target, AnnotationSource.Gold, parsed, cancellationToken);
+        return export is { } file ? Results.File(file.Content, "application/octet-stream", file.FileName) : ApiProblems.NotFound("This task has no gold annotations yet.");
+    }
+
+    private static async Task<IResult> ListImagesAsync(string slug, string task, int? page, int? pageSize, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks,
+        AssetSetService assets, IDbContextFactory<ChallengeDbContext> dbFactory, CancellationToken cancellationToken)
+    {
+        var (target, refusal) = await FindParticipantTaskAsync(slug, task, user, competitions, tasks, dbFactory, cancellationToken);
+        if (target is null)
+        {
+            return refusal!;
+        }
+        var size = Math.Clamp(pageSize ?? 100, 1, 500);
+        var number = Math.Max(1, page ?? 1);
+        var (images, total) = await assets.ListImagesAsync(target.Id, (number - 1) * size, size, cancellationToken);
+        return Results.Ok(new
+        {
+            page = number,
+            pageSize = size,
+            total,
+            images = images.Select(i => new { id = i.ImageId, fileName = i.FileName, path = i.EntryName, width = i.Width, height = i.Height, bytes = i.Length, url = $"/api/challenges/{slug}/tasks/{task}/images/{i.ImageId}" }),
+        });
+    }
+
+    private static async Task<IResult> ImagesZipAsync(string slug, string task, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks,
+        AssetSetService assets, IDbContextFactory<ChallengeDbContext> dbFactory, Core.Files.IFileStore files, CancellationToken cancellationToken)
+    {
+        var (target, refusal) = await FindParticipantTaskAsync(slug, task, user, competitions, tasks, dbFactory, cancellationToken);
+        if (target is null)
+        {
+            return refusal!;
+        }
+        var archive = await assets.FindImagesArchiveAsync(target, cancellationToken);
+        return archive is null
+            ? ApiProblems.NotFound("The organizers have not uploaded this task's images yet.")
+            : Results.Stream(files.OpenRead(archive.StorageKey), "application/zip", $"{target.Slug}-images.zip", enableRangeProcessing: true);
+    }
+
+    private static async Task<IResult> ImageAsync(string slug, string task, int imageId, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks,
+        AssetSetService assets, IDbContextFactory<ChallengeDbContext> dbFactory, CancellationToken cancellationToken)
+    {
+        var (target, refusal) = await FindParticipantTaskAsync(slug, task, user, competitions, tasks, dbFactory, cancellationToken);
+        if (target is null)
+        {
+            return refusal!;
+        }
+        var image = await assets.OpenImageAsync(target, imageId, cancellationToken);
+        return image is { } found ? Results.Stream(found.Content, found.Image.ContentType) : ApiProblems.NotFound("No such image.");
+    }
+
+    private static async Task<IResult> PreAnnotationsAsync(string slug, string task, string? format, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks,
+        AssetSetService assets, IDbContextFactory<ChallengeDbContext> dbFactory, CancellationToken cancellationToken)
+    {
+        var (target, refusal) = await FindParticipantTaskAsync(slug, task, user, competitions, tasks, dbFactory, cancellationToken);
+        if (target is null)
+        {
+            return refusal!;
+        }
+        if (!TryFormat(format, out var parsed, out var problem))
+        {
+            return problem!;
+        }
+        var export = await assets.ExportAsync(target, AnnotationSource.PreAnnotations, parsed, cancellationToken);
+        return export is { } file ? Results.File(file.Content, "application/octet-stream", file.FileName) : ApiProblems.NotFound("The organizers provide no pre-annotations for this task.");
+    }
+
+    private static bool TryFormat(string? format, out AnnotationFormat parsed, out IResult? problem)
+    {
+        problem = null;
+        if (AnnotationFormatNames.TryParse(format ?? "coco", out parsed))
+        {
+            return true;
+        }
+        problem = ApiProblems.BadRequest($"Unknown format '{format}'; use one of {string.Join(", ", AnnotationFormatNames.Names)}.");
+        return false;
+    }
+
+    private static IResult Outcome(AssetUploadResult result) => result.Accepted
+        ? Results.Ok(new { message = result.Message })
+        : Results.UnprocessableEntity(new { message = result.Message, errors = result.Errors.Select(e => new { entry = e.Entry, line = e.Line, message = e.Message }) });
+
+    private static async Task<CompetitionTask?> FindManagedTaskAsync(string slug, string task, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks, CancellationToken cancellationToken)
+    {
+        var challenge = await competitions.FindManageableAsync(slug, user, cancellationToken);
+        var target = challenge is null ? null : (await tasks.ListAsync(challenge.Id, cancellationToken)).FirstOrDefault(t => t.Slug == task);
+        return target?.Family == TaskFamily.Predictions ? null : target;
+    }
+
+    private static async Task<(CompetitionTask? Task, IResult? Refusal)> FindParticipantTaskAsync(string slug, string task, ClaimsPrincipal user, CompetitionService competitions,
+        TaskService tasks, IDbContextFactory<ChallengeDbContext> dbFactory, CancellationToken cancellationToken)
+    {
+        var challenge = await competitions.FindVisibleAsync(slug, user, cancellationToken);
+        var target = challenge is null ? null : (await tasks.ListAsync(challenge.Id, cancellationToken)).FirstOrDefault(t => t.Slug == task && t.Family != TaskFamily.Predictions);
+        if (target is null)
+        {
+            return (null, ApiProblems.NotFound($"No annotation or detection task '{task}' in challenge '{slug}'."));
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await DownloadEndpoints.MayDownloadDataAsync(db, challenge!, user, cancellationToken)
+            ? (target, null)
+            : (null, ApiProblems.Forbidden("Accept the challenge's rules to get its images."));
+    }
+}
