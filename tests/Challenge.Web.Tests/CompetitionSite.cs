@@ -55,7 +55,7 @@ public sealed class CompetitionSite : IAsyncDisposable
         return csv.ToString();
     }
 
-    public static async Task<CompetitionSite> StartAsync(int dailyLimit = 5, string provider = Challenge.Core.Data.DatabaseProviders.Sqlite)
+    public static async Task<CompetitionSite> StartAsync(int dailyLimit = 5, string provider = DatabaseProviders.Sqlite)
     {
         var site = new CompetitionSite(await ChallengeWebFactory.CreateAsync(provider));
         site.Organizer = await site.AccountAsync("olga");

@@ -233,9 +233,9 @@ public abstract class SecurityTests(string provider) : IAsyncLifetime
     }
 }
 
-public sealed class SecurityTestsOnSqlite() : SecurityTests(Challenge.Core.Data.DatabaseProviders.Sqlite);
+public sealed class SecurityTestsOnSqlite() : SecurityTests(DatabaseProviders.Sqlite);
 
-public sealed class SecurityTestsOnPostgres() : SecurityTests(Challenge.Core.Data.DatabaseProviders.Postgres), IPostgresTests;
+public sealed class SecurityTestsOnPostgres() : SecurityTests(DatabaseProviders.Postgres), IPostgresTests;
 
 public sealed class RateLimitTests
 {
