@@ -11,6 +11,7 @@ public sealed class ServerProcess
     private readonly Process _process;
     private readonly Uri _address;
     private readonly Queue<string> _output = new();
+    private bool _killed;
 
     private ServerProcess(Process process, Uri address)
     {
@@ -109,8 +110,14 @@ public sealed class ServerProcess
         throw new TimeoutException($"The server did not become healthy within 60 s:\n{OutputTail}");
     }
 
+    // Safe to call again (a test's finally block after an explicit kill).
     public void Kill()
     {
+        if (_killed)
+        {
+            return;
+        }
+        _killed = true;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
