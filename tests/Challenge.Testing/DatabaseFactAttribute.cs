@@ -27,3 +27,22 @@ public sealed class DatabaseFactDiscoverer(IMessageSink diagnostics) : IXunitTes
         return [new XunitTestCase(diagnostics, display, displayOptions, testMethod)];
     }
 }
+
+// The theory form of DatabaseFact.
+[XunitTestCaseDiscoverer("Challenge.Testing.DatabaseTheoryDiscoverer", "Challenge.Testing")]
+public sealed class DatabaseTheoryAttribute : TheoryAttribute;
+
+public sealed class DatabaseTheoryDiscoverer(IMessageSink diagnostics) : TheoryDiscoverer(diagnostics)
+{
+    private readonly IMessageSink _diagnostics = diagnostics;
+
+    public override IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod, IAttributeInfo theoryAttribute)
+    {
+        var testClass = testMethod.TestClass.Class.ToRuntimeType();
+        if (testClass is not null && typeof(IPostgresTests).IsAssignableFrom(testClass) && TestDatabase.PostgresSkipReason is { } reason)
+        {
+            return [new XunitSkippedDataRowTestCase(_diagnostics, discoveryOptions.MethodDisplayOrDefault(), discoveryOptions.MethodDisplayOptionsOrDefault(), testMethod, reason)];
+        }
+        return base.Discover(discoveryOptions, testMethod, theoryAttribute);
+    }
+}
