@@ -39,11 +39,7 @@ public static class CoreServiceCollectionExtensions
             configuration[$"{StorageOptions.Section}:{nameof(StorageOptions.DataDirectory)}"] ?? new StorageOptions().DataDirectory);
         var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var provider = database.Provider;
-        // A Postgres provider without a connection string is reported by options validation at
-        // start; registration must not throw before that message can be shown.
-        var connectionString = provider == DatabaseProviders.Postgres && string.IsNullOrWhiteSpace(database.ConnectionString)
-            ? "Host=unconfigured"
-            : ChallengeDatabase.ResolveConnectionString(provider, database.ConnectionString, paths.DatabaseFile);
+        var connectionString = ChallengeDatabase.ResolveConnectionString(provider, database.ConnectionString, paths.DatabaseFile);
         services.AddSingleton(paths);
         services.AddDbContextFactory<ChallengeDbContext>(options => options.UseChallengeDatabase(provider, connectionString));
 

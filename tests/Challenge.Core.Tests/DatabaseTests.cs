@@ -1,6 +1,8 @@
 using Challenge.Core.Accounts;
 using Challenge.Core.Demo;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Challenge.Core.Tests;
 
@@ -43,6 +45,27 @@ public sealed class MigrationTestsOnPostgres() : MigrationTests(Challenge.Core.D
 
 public sealed class DatabaseTests
 {
+    [Theory]
+    [InlineData("Postgres", "", "Database:ConnectionString is required")]
+    [InlineData("MySql", "Server=db", "Provider")]
+    public async Task A_wrong_database_setting_stops_the_start_with_a_message_naming_the_key(string provider, string connectionString, string expected)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "challenge-core-tests", Guid.NewGuid().ToString("N"));
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new Microsoft.Extensions.Hosting.HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:DataDirectory"] = directory,
+            ["Database:Provider"] = provider,
+            ["Database:ConnectionString"] = connectionString,
+        });
+        builder.Services.AddLogging();
+        builder.Services.AddChallengeCore(builder.Configuration, directory);
+        using var host = builder.Build();
+
+        var refused = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains(expected, refused.Message);
+    }
+
 
     [Fact]
     public async Task The_database_runs_in_wal_mode()

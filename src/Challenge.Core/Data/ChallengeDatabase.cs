@@ -9,12 +9,14 @@ public static class ChallengeDatabase
     public const string SqliteMigrationsAssembly = "Challenge.Migrations.Sqlite";
     public const string PostgresMigrationsAssembly = "Challenge.Migrations.Postgres";
 
+    // A missing PostgreSQL connection string or an unknown provider is reported by options
+    // validation at start (naming the key), so resolving never throws before that message.
     public static string ResolveConnectionString(string provider, string? configured, string sqliteFile) =>
         configured is { Length: > 0 }
             ? configured
-            : provider == DatabaseProviders.Sqlite
-                ? new SqliteConnectionStringBuilder { DataSource = sqliteFile, DefaultTimeout = 60 }.ToString()
-                : throw new InvalidOperationException("Database:ConnectionString is required when Database:Provider is Postgres.");
+            : provider == DatabaseProviders.Postgres
+                ? "Host=unconfigured"
+                : new SqliteConnectionStringBuilder { DataSource = sqliteFile, DefaultTimeout = 60 }.ToString();
 
     public static DbContextOptionsBuilder<ChallengeDbContext> UseChallengeDatabase(this DbContextOptionsBuilder<ChallengeDbContext> options, string provider, string connectionString)
     {
