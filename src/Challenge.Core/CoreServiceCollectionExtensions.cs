@@ -14,7 +14,6 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,7 +24,7 @@ namespace Challenge.Core;
 
 public static class CoreServiceCollectionExtensions
 {
-    public const string SqliteMigrationsAssembly = "Challenge.Migrations.Sqlite";
+    public const string SqliteMigrationsAssembly = ChallengeDatabase.SqliteMigrationsAssembly;
 
     // settingsRoot: the folder of appsettings.json, against which relative paths are resolved.
     public static IServiceCollection AddChallengeCore(this IServiceCollection services, IConfiguration configuration, string settingsRoot)
@@ -38,15 +37,13 @@ public static class CoreServiceCollectionExtensions
         // being registered, so the paths are resolved here rather than from options.
         var paths = ChallengePaths.Resolve(settingsRoot,
             configuration[$"{StorageOptions.Section}:{nameof(StorageOptions.DataDirectory)}"] ?? new StorageOptions().DataDirectory);
-        var connectionString = configuration[$"{DatabaseOptions.Section}:{nameof(DatabaseOptions.ConnectionString)}"] is { Length: > 0 } configured
-            ? configured
-            : new SqliteConnectionStringBuilder { DataSource = paths.DatabaseFile, DefaultTimeout = 60 }.ToString();
+        var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var provider = database.Provider;
+        var connectionString = ChallengeDatabase.ResolveConnectionString(provider, database.ConnectionString, paths.DatabaseFile);
         services.AddSingleton(paths);
-        services.AddDbContextFactory<ChallengeDbContext>(options => options
-            .UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(SqliteMigrationsAssembly))
-            .AddInterceptors(new SqliteBusyTimeoutInterceptor()));
+        services.AddDbContextFactory<ChallengeDbContext>(options => options.UseChallengeDatabase(provider, connectionString));
 
-        services.AddChallengeScheduling(connectionString);
+        services.AddChallengeScheduling(provider, connectionString, database.ClusterCheckinInterval);
 
         // Keys live in the data directory so sign-in cookies and tokens outlive restarts.
         services.AddDataProtection().SetApplicationName("Challenge");
@@ -83,7 +80,19 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Annotations.AnnotationSubmissionScorer>();
         services.AddSingleton<Annotations.AnnotationScoringStep>();
         services.AddSingleton<SubmissionAdminService>();
-        services.AddSingleton<ILeaderboardNotifier, InProcessLeaderboardNotifier>();
+        if (provider == DatabaseProviders.Postgres)
+        {
+            // Scores land on whichever node ran the job; LISTEN/NOTIFY carries them to pages on every node.
+            services.AddSingleton(services => new PostgresLeaderboardNotifier(connectionString,
+                services.GetRequiredService<IDbContextFactory<ChallengeDbContext>>(),
+                services.GetRequiredService<ILogger<PostgresLeaderboardNotifier>>()));
+            services.AddSingleton<ILeaderboardNotifier>(services => services.GetRequiredService<PostgresLeaderboardNotifier>());
+            services.AddHostedService(services => services.GetRequiredService<PostgresLeaderboardNotifier>());
+        }
+        else
+        {
+            services.AddSingleton<ILeaderboardNotifier, InProcessLeaderboardNotifier>();
+        }
         services.AddSingleton<LeaderboardService>();
         services.AddSingleton<ApiTokens.ApiTokenService>();
         services.AddScoped<AccountService>();

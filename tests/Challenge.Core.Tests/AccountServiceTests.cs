@@ -1,15 +1,16 @@
 using Challenge.Core.Accounts;
+using Challenge.Core.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Challenge.Core.Tests;
 
-public sealed class AccountServiceTests
+public abstract class AccountServiceTests(string provider)
 {
-    [Fact]
+    [DatabaseFact]
     public async Task The_first_account_becomes_admin_and_later_ones_are_participants()
     {
-        await using var harness = await CoreHarness.StartAsync();
+        await using var harness = await CoreHarness.StartAsync(provider);
         await using var scope = harness.Services.CreateAsyncScope();
         var accounts = scope.ServiceProvider.GetRequiredService<AccountService>();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
@@ -23,10 +24,10 @@ public sealed class AccountServiceTests
         Assert.Equal([Roles.Participant], await users.GetRolesAsync(second.User!));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_weak_password_or_a_taken_email_is_refused_and_nothing_is_stored()
     {
-        await using var harness = await CoreHarness.StartAsync();
+        await using var harness = await CoreHarness.StartAsync(provider);
         await using var scope = harness.Services.CreateAsyncScope();
         var accounts = scope.ServiceProvider.GetRequiredService<AccountService>();
 
@@ -41,3 +42,7 @@ public sealed class AccountServiceTests
         Assert.Equal(1, await accounts.CountAsync());
     }
 }
+
+public sealed class AccountServiceTestsOnSqlite() : AccountServiceTests(DatabaseProviders.Sqlite);
+
+public sealed class AccountServiceTestsOnPostgres() : AccountServiceTests(DatabaseProviders.Postgres), IPostgresTests;

@@ -1,15 +1,16 @@
 using Challenge.Core.Accounts;
+using Challenge.Core.Data;
 using Challenge.Core.Challenges;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Challenge.Core.Tests;
 
-public sealed class CompetitionServiceTests : IAsyncLifetime
+public abstract class CompetitionServiceTests(string provider) : IAsyncLifetime
 {
     private CoreHarness _harness = default!;
 
-    public async Task InitializeAsync() => _harness = await CoreHarness.StartAsync();
+    public async Task InitializeAsync() => _harness = await CoreHarness.StartAsync(provider);
 
     public async Task DisposeAsync() => await _harness.DisposeAsync();
 
@@ -32,7 +33,7 @@ public sealed class CompetitionServiceTests : IAsyncLifetime
         return await db.Competitions.CountAsync();
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task An_organizer_creates_a_challenge_that_is_stored_and_listed()
     {
         var result = await Service.CreateAsync(Valid(), CoreHarness.Organizer());
@@ -44,7 +45,7 @@ public sealed class CompetitionServiceTests : IAsyncLifetime
         Assert.Equal(CompetitionStatus.Published, listed.Status);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task An_empty_title_is_refused_with_a_message_on_the_title_and_nothing_is_stored()
     {
         var input = Valid();
@@ -57,7 +58,7 @@ public sealed class CompetitionServiceTests : IAsyncLifetime
         Assert.Equal(0, await CountAsync());
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_duplicate_slug_is_refused_with_a_message_on_the_slug()
     {
         Assert.True((await Service.CreateAsync(Valid(), CoreHarness.Organizer())).Succeeded);
@@ -71,7 +72,7 @@ public sealed class CompetitionServiceTests : IAsyncLifetime
         Assert.Equal(1, await CountAsync());
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task An_end_before_the_start_is_refused_with_a_message_on_the_end()
     {
         var input = Valid();
@@ -83,7 +84,7 @@ public sealed class CompetitionServiceTests : IAsyncLifetime
         Assert.Equal(0, await CountAsync());
     }
 
-    [Theory]
+    [DatabaseTheory]
     [InlineData("ab", "3 to 60 characters")]
     [InlineData("Has Spaces", "lowercase letters")]
     [InlineData("double--hyphen", "lowercase letters")]
@@ -96,7 +97,7 @@ public sealed class CompetitionServiceTests : IAsyncLifetime
         Assert.Equal(0, await CountAsync());
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_participant_cannot_create_a_challenge()
     {
         var result = await Service.CreateAsync(Valid(), CoreHarness.User("p", Roles.Participant));
@@ -105,7 +106,7 @@ public sealed class CompetitionServiceTests : IAsyncLifetime
         Assert.Equal(0, await CountAsync());
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task An_organizer_cannot_edit_another_organizers_challenge_but_an_admin_can()
     {
         var created = (await Service.CreateAsync(Valid(), CoreHarness.Organizer("owner"))).Saved!;
@@ -120,7 +121,7 @@ public sealed class CompetitionServiceTests : IAsyncLifetime
         Assert.Equal("Taken over", (await Service.ListPublishedAsync()).Single().Title);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_failed_edit_leaves_the_stored_challenge_unchanged()
     {
         var created = (await Service.CreateAsync(Valid(), CoreHarness.Organizer())).Saved!;
@@ -134,7 +135,7 @@ public sealed class CompetitionServiceTests : IAsyncLifetime
         Assert.Equal("Land cover 2026", (await Service.ListPublishedAsync()).Single().Title);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_draft_is_hidden_from_the_public_and_from_other_organizers()
     {
         await Service.CreateAsync(Valid(published: false), CoreHarness.Organizer("owner"));
@@ -147,6 +148,10 @@ public sealed class CompetitionServiceTests : IAsyncLifetime
         Assert.Empty(await Service.ListManageableAsync(CoreHarness.Organizer("stranger")));
     }
 }
+
+public sealed class CompetitionServiceTestsOnSqlite() : CompetitionServiceTests(DatabaseProviders.Sqlite);
+
+public sealed class CompetitionServiceTestsOnPostgres() : CompetitionServiceTests(DatabaseProviders.Postgres), IPostgresTests;
 
 public sealed class CoOrganizerTests
 {

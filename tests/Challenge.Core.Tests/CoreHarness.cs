@@ -8,35 +8,55 @@ using Microsoft.Extensions.Hosting;
 
 namespace Challenge.Core.Tests;
 
-// The real services over a real SQLite file in a fresh temporary folder, started the way the host
-// starts them (migrations, roles, optional demo seed).
+// The real services over a real database (a SQLite file in a fresh temporary folder, or a fresh
+// PostgreSQL database) started the way the host starts them (migrations, roles, optional demo seed).
 public sealed class CoreHarness : IAsyncDisposable
 {
     private readonly IHost _host;
+    private readonly TestDatabase _database;
 
-    private CoreHarness(IHost host, string directory)
+    private CoreHarness(IHost host, string directory, TestDatabase database)
     {
         _host = host;
         Directory = directory;
+        _database = database;
     }
+
+    public string Provider => _database.Provider;
+
+    public TestDatabase Database => _database;
 
     public IServiceProvider Services => _host.Services;
     public string Directory { get; }
 
-    public static async Task<CoreHarness> StartAsync(bool seedDemo = false, string? directory = null)
+    public static Task<CoreHarness> StartAsync(bool seedDemo = false, string? directory = null) =>
+        StartAsync(DatabaseProviders.Sqlite, seedDemo, directory);
+
+    public static async Task<CoreHarness> StartAsync(string provider, bool seedDemo = false, string? directory = null)
     {
         directory ??= Path.Combine(Path.GetTempPath(), "challenge-core-tests", Guid.NewGuid().ToString("N"));
+        var database = await TestDatabase.CreateAsync(provider);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Storage:DataDirectory"] = directory,
             ["Demo:Seed"] = seedDemo ? "true" : "false",
         });
+        builder.Configuration.AddInMemoryCollection(database.Settings().Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)));
         builder.Services.AddLogging();
         builder.Services.AddChallengeCore(builder.Configuration, directory);
         var host = builder.Build();
-        await host.StartAsync();
-        return new CoreHarness(host, directory);
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            host.Dispose();
+            await database.DisposeAsync();
+            throw;
+        }
+        return new CoreHarness(host, directory, database);
     }
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
@@ -56,7 +76,7 @@ public sealed class CoreHarness : IAsyncDisposable
     {
         await _host.StopAsync();
         _host.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        await _database.DisposeAsync();
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);

@@ -1,22 +1,71 @@
 using Challenge.Core.Accounts;
 using Challenge.Core.Demo;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Challenge.Core.Tests;
 
-public sealed class DatabaseTests
+// Each provider has its own migration set (build/add-migration.sh adds to both).
+public abstract class MigrationTests(string provider)
 {
-    [Fact]
+    [DatabaseFact]
     public async Task Migrations_create_the_schema_and_match_the_model()
     {
-        await using var harness = await CoreHarness.StartAsync();
+        await using var harness = await CoreHarness.StartAsync(provider);
         await using var db = harness.CreateDbContext();
 
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
         Assert.NotEmpty(await db.Database.GetAppliedMigrationsAsync());
-        // Fails when an entity changes without a new migration.
-        Assert.False(db.Database.HasPendingModelChanges());
+        // Fails when an entity changes without a new migration for this provider.
+        Assert.False(db.Database.HasPendingModelChanges(), $"The model has changes that no {provider} migration holds: run build/add-migration.sh <Name>.");
     }
+
+    [DatabaseFact]
+    public async Task Times_come_back_as_utc()
+    {
+        await using var harness = await CoreHarness.StartAsync(provider);
+        var at = new DateTime(2026, 3, 1, 12, 30, 0, DateTimeKind.Unspecified);
+        await using (var db = harness.CreateDbContext())
+        {
+            db.AuditLog.Add(new Challenge.Core.Audit.AuditEntry { CompetitionId = 0, Action = "test", Detail = "", AtUtc = at });
+            await db.SaveChangesAsync();
+        }
+
+        await using var check = harness.CreateDbContext();
+        var stored = (await check.AuditLog.SingleAsync()).AtUtc;
+        Assert.Equal(DateTimeKind.Utc, stored.Kind);
+        Assert.Equal(at.Ticks, stored.Ticks);
+    }
+}
+
+public sealed class MigrationTestsOnSqlite() : MigrationTests(Challenge.Core.Data.DatabaseProviders.Sqlite);
+
+public sealed class MigrationTestsOnPostgres() : MigrationTests(Challenge.Core.Data.DatabaseProviders.Postgres), IPostgresTests;
+
+public sealed class DatabaseTests
+{
+    [Theory]
+    [InlineData("Postgres", "", "Database:ConnectionString is required")]
+    [InlineData("MySql", "Server=db", "Provider")]
+    public async Task A_wrong_database_setting_stops_the_start_with_a_message_naming_the_key(string provider, string connectionString, string expected)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "challenge-core-tests", Guid.NewGuid().ToString("N"));
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new Microsoft.Extensions.Hosting.HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:DataDirectory"] = directory,
+            ["Database:Provider"] = provider,
+            ["Database:ConnectionString"] = connectionString,
+        });
+        builder.Services.AddLogging();
+        builder.Services.AddChallengeCore(builder.Configuration, directory);
+        using var host = builder.Build();
+
+        var refused = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains(expected, refused.Message);
+    }
+
 
     [Fact]
     public async Task The_database_runs_in_wal_mode()

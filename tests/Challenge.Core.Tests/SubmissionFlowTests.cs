@@ -8,20 +8,20 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Challenge.Core.Tests;
 
-public sealed class SubmissionFlowTests : IAsyncLifetime
+public abstract class SubmissionFlowTests(string provider) : IAsyncLifetime
 {
     private CoreHarness _harness = default!;
     private CompetitionWorld _world = default!;
 
     public async Task InitializeAsync()
     {
-        _harness = await CoreHarness.StartAsync();
+        _harness = await CoreHarness.StartAsync(provider);
         _world = await CompetitionWorld.CreateAsync(_harness);
     }
 
     public async Task DisposeAsync() => await _harness.DisposeAsync();
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_submission_is_stored_queued_and_scored_on_both_parts()
     {
         var (ada, _) = await _world.TeamAsync("ada");
@@ -39,7 +39,7 @@ public sealed class SubmissionFlowTests : IAsyncLifetime
         Assert.Equal(1, scored.ScoringAttempts);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Twenty_parallel_uploads_against_a_quota_of_five_accept_exactly_five()
     {
         var (ada, team) = await _world.TeamAsync("ada");
@@ -56,7 +56,7 @@ public sealed class SubmissionFlowTests : IAsyncLifetime
         Assert.Equal(5, Directory.GetFiles(Path.Combine(_harness.Directory, "files", "submissions"), "*", SearchOption.AllDirectories).Length);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_rejected_file_explains_itself_and_gives_its_quota_back()
     {
         var (ada, team) = await _world.TeamAsync("ada");
@@ -74,7 +74,7 @@ public sealed class SubmissionFlowTests : IAsyncLifetime
         Assert.Equal(5, quota.Left);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Someone_without_a_team_cannot_submit_and_nothing_is_stored()
     {
         var loner = await _world.RegisterAsync("loner");
@@ -86,7 +86,7 @@ public sealed class SubmissionFlowTests : IAsyncLifetime
         Assert.Equal(0, await db.Submissions.CountAsync());
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_file_over_the_task_limit_is_refused_without_being_stored()
     {
         var (ada, _) = await _world.TeamAsync("ada");
@@ -106,7 +106,7 @@ public sealed class SubmissionFlowTests : IAsyncLifetime
             : []);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Equal_scores_rank_the_earlier_submission_first()
     {
         var (late, _) = await _world.TeamAsync("late");
@@ -123,7 +123,7 @@ public sealed class SubmissionFlowTests : IAsyncLifetime
         Assert.Equal([1, 2], board.Rows.Select(r => r.Rank!.Value));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task The_charts_follow_each_teams_best_score_and_count_submissions_per_day()
     {
         var (ada, team) = await _world.TeamAsync("ada");
@@ -142,7 +142,7 @@ public sealed class SubmissionFlowTests : IAsyncLifetime
         Assert.Equal(4, perDay.Submissions);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task The_private_board_uses_the_selected_submissions_or_else_the_two_best_public_ones()
     {
         var (selects, selectsTeam) = await _world.TeamAsync("selects");
@@ -171,7 +171,7 @@ public sealed class SubmissionFlowTests : IAsyncLifetime
         _ = bestPublicWeakPrivate;
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_team_cannot_select_more_submissions_than_the_challenge_allows()
     {
         var (ada, _) = await _world.TeamAsync("ada");
@@ -192,7 +192,7 @@ public sealed class SubmissionFlowTests : IAsyncLifetime
         Assert.Equal(2, await db.Submissions.CountAsync(s => s.IsSelected));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Rescoring_after_the_solution_changes_updates_every_score_and_records_the_versions()
     {
         var (ada, _) = await _world.TeamAsync("ada");
@@ -215,7 +215,7 @@ public sealed class SubmissionFlowTests : IAsyncLifetime
         Assert.Contains(await db.AuditLog.Select(a => a.Action).ToListAsync(), a => a == "rescore");
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_rejected_solution_changes_nothing_stored()
     {
         var upload = await _harness.Get<TaskService>().UploadSolutionAsync(_world.Task.Id, CompetitionWorld.Stream("Id,Category\n1,Forest\n1,River\n"), "bad.csv", _world.Organizer);
@@ -230,12 +230,16 @@ public sealed class SubmissionFlowTests : IAsyncLifetime
     }
 }
 
-public sealed class DeadlineTests
+public sealed class SubmissionFlowTestsOnSqlite() : SubmissionFlowTests(Challenge.Core.Data.DatabaseProviders.Sqlite);
+
+public sealed class SubmissionFlowTestsOnPostgres() : SubmissionFlowTests(Challenge.Core.Data.DatabaseProviders.Postgres), IPostgresTests;
+
+public abstract class DeadlineTests(string provider)
 {
-    [Fact]
+    [DatabaseFact]
     public async Task The_trigger_at_the_final_deadline_reveals_the_private_leaderboard_and_closes_submissions()
     {
-        await using var harness = await CoreHarness.StartAsync();
+        await using var harness = await CoreHarness.StartAsync(provider);
         var world = await CompetitionWorld.CreateAsync(harness);
         var (ada, _) = await world.TeamAsync("ada");
         Assert.True((await world.SubmitAsync(ada, CompetitionWorld.SubmissionCsv(_ => true))).Accepted);
@@ -261,6 +265,10 @@ public sealed class DeadlineTests
         Assert.Contains(await check.AuditLog.Select(a => a.Action).ToListAsync(), a => a == "private.revealed");
     }
 }
+
+public sealed class DeadlineTestsOnSqlite() : DeadlineTests(Challenge.Core.Data.DatabaseProviders.Sqlite);
+
+public sealed class DeadlineTestsOnPostgres() : DeadlineTests(Challenge.Core.Data.DatabaseProviders.Postgres), IPostgresTests;
 
 public sealed class LeaderboardRankingTests
 {

@@ -4,14 +4,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Challenge.Core.Tests;
 
-public sealed class TeamServiceTests : IAsyncLifetime
+public abstract class TeamServiceTests(string provider) : IAsyncLifetime
 {
     private CoreHarness _harness = default!;
     private CompetitionWorld _world = default!;
 
     public async Task InitializeAsync()
     {
-        _harness = await CoreHarness.StartAsync();
+        _harness = await CoreHarness.StartAsync(provider);
         _world = await CompetitionWorld.CreateAsync(_harness);
     }
 
@@ -19,7 +19,7 @@ public sealed class TeamServiceTests : IAsyncLifetime
 
     private TeamService Teams => _harness.Get<TeamService>();
 
-    [Fact]
+    [DatabaseFact]
     public async Task Rules_come_first_then_a_team_is_created_and_joined_by_invite_code()
     {
         var ada = await _world.RegisterAsync("ada");
@@ -37,7 +37,7 @@ public sealed class TeamServiceTests : IAsyncLifetime
         Assert.Equal("You are already in a team of this challenge.", (await Teams.CreateAsync(_world.Competition.Id, bob, "Other")).Error);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_full_team_or_a_wrong_code_is_refused()
     {
         await using (var db = _harness.CreateDbContext())
@@ -52,7 +52,7 @@ public sealed class TeamServiceTests : IAsyncLifetime
         Assert.Contains("No team", (await Teams.JoinAsync(_world.Competition.Id, bob, "nope")).Error);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Members_may_leave_until_the_first_submission()
     {
         var (ada, _) = await _world.TeamAsync("ada");
@@ -68,7 +68,7 @@ public sealed class TeamServiceTests : IAsyncLifetime
         Assert.Contains("fixed", (await Teams.LeaveAsync(_world.Competition.Id, bob)).Error);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Teams_merge_only_when_their_submissions_fit_one_teams_quota()
     {
         var (ada, adaTeam) = await _world.TeamAsync("ada");
@@ -93,7 +93,7 @@ public sealed class TeamServiceTests : IAsyncLifetime
         Assert.Equal(SubmitRefusal.QuotaExhausted, (await _world.SubmitAsync(bob, csv)).Refusal);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Teams_whose_submissions_exceed_one_teams_allowance_cannot_merge()
     {
         await using (var db = _harness.CreateDbContext())
@@ -117,3 +117,7 @@ public sealed class TeamServiceTests : IAsyncLifetime
         Assert.Equal(2, await check.Teams.CountAsync());
     }
 }
+
+public sealed class TeamServiceTestsOnSqlite() : TeamServiceTests(Challenge.Core.Data.DatabaseProviders.Sqlite);
+
+public sealed class TeamServiceTestsOnPostgres() : TeamServiceTests(Challenge.Core.Data.DatabaseProviders.Postgres), IPostgresTests;

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.RegularExpressions;
 using Challenge.Core.Accounts;
 using Challenge.Core.Challenges;
+using Challenge.Core.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
@@ -10,11 +11,25 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Challenge.Web.Tests;
 
-// The real app over a real SQLite file in its own folder; pass a folder to start a second app on
-// the same database (a restart).
-public sealed partial class ChallengeWebFactory(string? dataDirectory = null, bool seedDemo = false) : WebApplicationFactory<Program>
+// The real app over a real database in its own folder: a SQLite file there by default, or the
+// given test database (PostgreSQL); pass a folder (and the same database) to start a second app on
+// the same data (a restart). A factory made by CreateAsync owns its database and drops it.
+public sealed partial class ChallengeWebFactory(string? dataDirectory = null, bool seedDemo = false, TestDatabase? database = null) : WebApplicationFactory<Program>
 {
+    private bool _ownsDatabase;
+
     public string DataDirectory { get; } = dataDirectory ?? NewDataDirectory();
+
+    public TestDatabase? Database { get; } = database;
+
+    public string Provider => Database?.Provider ?? DatabaseProviders.Sqlite;
+
+    public static async Task<ChallengeWebFactory> CreateAsync(string provider, bool seedDemo = false) =>
+        new(seedDemo: seedDemo, database: await TestDatabase.CreateAsync(provider)) { _ownsDatabase = true };
+
+    // A context outside the app, for looking at what it stored.
+    public ChallengeDbContext OpenDbContext() =>
+        (Database ?? throw new InvalidOperationException("Use a TestDatabase to open the store from outside.")).Open(DataDirectory);
 
     public static string NewDataDirectory() =>
         Path.Combine(Path.GetTempPath(), "challenge-web-tests", Guid.NewGuid().ToString("N"));
@@ -24,6 +39,10 @@ public sealed partial class ChallengeWebFactory(string? dataDirectory = null, bo
         builder.UseEnvironment("Development");
         builder.UseSetting("Storage:DataDirectory", DataDirectory);
         builder.UseSetting("Demo:Seed", seedDemo ? "true" : "false");
+        foreach (var (key, value) in Database?.Settings() ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     public HttpClient CreateBrowserLikeClient() =>
@@ -76,6 +95,10 @@ public sealed partial class ChallengeWebFactory(string? dataDirectory = null, bo
     {
         await base.DisposeAsync();
         SqliteConnection.ClearAllPools();
+        if (_ownsDatabase && Database is not null)
+        {
+            await Database.DisposeAsync();
+        }
     }
 
     [GeneratedRegex("<input type=\"hidden\" name=\"(?<name>[^\"]+)\" value=\"(?<value>[^\"]*)\"")]

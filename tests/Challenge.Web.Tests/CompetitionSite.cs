@@ -55,9 +55,9 @@ public sealed class CompetitionSite : IAsyncDisposable
         return csv.ToString();
     }
 
-    public static async Task<CompetitionSite> StartAsync(int dailyLimit = 5)
+    public static async Task<CompetitionSite> StartAsync(int dailyLimit = 5, string provider = DatabaseProviders.Sqlite)
     {
-        var site = new CompetitionSite(new ChallengeWebFactory());
+        var site = new CompetitionSite(await ChallengeWebFactory.CreateAsync(provider));
         site.Organizer = await site.AccountAsync("olga");
         site.Challenge = (await site.Get<CompetitionService>().CreateAsync(new CompetitionInput
         {

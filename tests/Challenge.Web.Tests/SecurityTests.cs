@@ -10,11 +10,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Challenge.Web.Tests;
 
 // The security rules of the competition life cycle, each checked over the real HTTP pipeline.
-public sealed class SecurityTests : IAsyncLifetime
+public abstract class SecurityTests(string provider) : IAsyncLifetime
 {
     private CompetitionSite _site = default!;
 
-    public async Task InitializeAsync() => _site = await CompetitionSite.StartAsync();
+    public async Task InitializeAsync() => _site = await CompetitionSite.StartAsync(provider: provider);
 
     public async Task DisposeAsync() => await _site.DisposeAsync();
 
@@ -27,7 +27,7 @@ public sealed class SecurityTests : IAsyncLifetime
         return id;
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task The_public_leaderboard_json_has_the_stable_shape_and_hides_private_scores()
     {
         await SubmittedAndScoredAsync(_site.Ada);
@@ -45,7 +45,7 @@ public sealed class SecurityTests : IAsyncLifetime
         Assert.Contains(list.EnumerateArray(), c => c.GetProperty("slug").GetString() == CompetitionSite.Slug);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Private_scores_stay_hidden_from_participants_until_the_reveal()
     {
         var id = await SubmittedAndScoredAsync(_site.Ada);
@@ -60,7 +60,7 @@ public sealed class SecurityTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, organizerBoard.StatusCode);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Another_teams_submission_and_file_answer_404_like_a_missing_one()
     {
         var id = await SubmittedAndScoredAsync(_site.Ada);
@@ -74,7 +74,7 @@ public sealed class SecurityTests : IAsyncLifetime
         Assert.Empty(bobsList.EnumerateArray());
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_participant_cannot_replace_the_solution_or_open_organizer_pages()
     {
         var response = await _site.Ada.Api.PutAsync($"/api/challenges/{CompetitionSite.Slug}/tasks/{CompetitionSite.TaskSlug}/solution?fileName=s.csv",
@@ -90,7 +90,7 @@ public sealed class SecurityTests : IAsyncLifetime
         Assert.Equal(_site.Task.SolutionVersion, (await db.Tasks.SingleAsync()).SolutionVersion);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task An_organizer_manages_only_their_own_challenges()
     {
         var other = await _site.AccountAsync("oscar");
@@ -109,7 +109,7 @@ public sealed class SecurityTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, owner.StatusCode);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_refused_solution_upload_names_the_line_and_changes_nothing()
     {
         var response = await _site.Organizer.Api.PutAsync($"/api/challenges/{CompetitionSite.Slug}/tasks/{CompetitionSite.TaskSlug}/solution?fileName=s.csv",
@@ -122,7 +122,7 @@ public sealed class SecurityTests : IAsyncLifetime
         Assert.Equal(_site.Task.SolutionVersion, (await db.Tasks.SingleAsync()).SolutionVersion);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Submitting_needs_an_api_token_not_a_cookie()
     {
         var withCookie = await _site.Ada.Browser.PostAsync($"/api/challenges/{CompetitionSite.Slug}/tasks/{CompetitionSite.TaskSlug}/submissions",
@@ -139,7 +139,7 @@ public sealed class SecurityTests : IAsyncLifetime
         Assert.Equal(0, await db.Submissions.CountAsync());
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_file_over_the_size_limit_is_refused_with_413_and_not_stored()
     {
         var big = new string('x', (1 << 20) + 10);
@@ -151,7 +151,7 @@ public sealed class SecurityTests : IAsyncLifetime
         Assert.Equal(0, await db.Submissions.CountAsync());
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task The_daily_quota_answers_429_with_the_reset_time()
     {
         for (var i = 0; i < 5; i++)
@@ -166,7 +166,7 @@ public sealed class SecurityTests : IAsyncLifetime
         Assert.InRange(sixth.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task The_sample_submission_reveals_nothing_of_the_truth()
     {
         var sample = await _site.Factory.CreateClient().GetStringAsync($"/challenges/{CompetitionSite.Slug}/tasks/{CompetitionSite.TaskSlug}/sample-submission.csv");
@@ -176,7 +176,7 @@ public sealed class SecurityTests : IAsyncLifetime
         Assert.Single(rows.Distinct());
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Data_files_need_the_rules_accepted()
     {
         var upload = await _site.Organizer.Api.PostAsync($"/api/challenges/{CompetitionSite.Slug}/data?fileName=train.csv&description=Training%20set",
@@ -194,7 +194,7 @@ public sealed class SecurityTests : IAsyncLifetime
         Assert.Equal("Id,Category\n1,reef\n", await accepted.Content.ReadAsStringAsync());
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Exports_escape_cells_that_a_spreadsheet_would_run_as_formulas()
     {
         var mallory = await _site.AccountAsync("mallory");
@@ -213,7 +213,7 @@ public sealed class SecurityTests : IAsyncLifetime
         Assert.DoesNotContain(",=HYPERLINK", board);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_draft_challenge_is_invisible_to_the_public_api()
     {
         await _site.Factory.CreateChallengeAsync("hidden-draft", published: false);
@@ -224,7 +224,7 @@ public sealed class SecurityTests : IAsyncLifetime
         Assert.DoesNotContain("hidden-draft", list);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task The_openapi_document_describes_the_api()
     {
         var document = await _site.Factory.CreateClient().GetStringAsync("/openapi/v1.json");
@@ -233,6 +233,10 @@ public sealed class SecurityTests : IAsyncLifetime
         Assert.Contains("/api/challenges/{slug}/tasks/{task}/submissions", document);
     }
 }
+
+public sealed class SecurityTestsOnSqlite() : SecurityTests(DatabaseProviders.Sqlite);
+
+public sealed class SecurityTestsOnPostgres() : SecurityTests(DatabaseProviders.Postgres), IPostgresTests;
 
 public sealed class RateLimitTests
 {

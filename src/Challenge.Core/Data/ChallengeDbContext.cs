@@ -28,6 +28,14 @@ public sealed class ChallengeDbContext(DbContextOptions<ChallengeDbContext> opti
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<Annotations.AssetImage> AssetImages => Set<Annotations.AssetImage>();
 
+    // Every stored time is UTC. PostgreSQL's timestamptz accepts only UTC values, and SQLite hands
+    // times back without a kind; stating it here keeps both engines returning the same values.
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+    }
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
