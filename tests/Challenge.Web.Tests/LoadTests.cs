@@ -18,25 +18,29 @@ using Xunit.Abstractions;
 namespace Challenge.Web.Tests;
 
 // The benchmark's load driver, bounded: 50 participants upload, poll and read the leaderboard for
-// 20 s against a real server process on loopback. Only correctness is asserted (nothing lost,
+// 20 s against real server processes on loopback: one node on SQLite, two clustered nodes sharing
+// one PostgreSQL database and one data directory. Only correctness is asserted (nothing lost,
 // nothing counted twice, no 5xx, every upload ends as intended); the figures are printed, never
 // compared, since CI machines vary.
-public sealed class LoadTests(ITestOutputHelper output)
+public abstract class LoadTests(ITestOutputHelper output)
 {
     private const int Clients = 50;
     private const int Rows = 5_000;
     private static readonly string[] Classes = ["AnnualCrop", "Forest", "Highway", "River", "SeaLake"];
 
-    // One case per database provider; a provider whose server is not configured here adds a line.
-    [Theory]
-    [InlineData(DatabaseProviders.Sqlite, null)]
-    public async Task Fifty_clients_for_twenty_seconds_lose_nothing_and_count_nothing_twice(string provider, string? connection)
+    protected abstract string Provider { get; }
+
+    protected abstract int Nodes { get; }
+
+    [DatabaseFact]
+    public async Task Fifty_clients_for_twenty_seconds_lose_nothing_and_count_nothing_twice()
     {
         var directory = ChallengeWebFactory.NewDataDirectory();
-        var settings = new Dictionary<string, string?> { ["Database:Provider"] = provider, ["Storage:DataDirectory"] = directory, ["Demo:Seed"] = "false" };
-        if (connection is not null)
+        await using var database = await TestDatabase.CreateAsync(Provider);
+        var settings = new Dictionary<string, string?> { ["Storage:DataDirectory"] = directory, ["Demo:Seed"] = "false" };
+        foreach (var (key, value) in database.Settings())
         {
-            settings["Database:ConnectionString"] = connection;
+            settings[key] = value;
         }
         var (taskId, clients) = await PrepareAsync(directory, settings);
 
@@ -44,19 +48,31 @@ public sealed class LoadTests(ITestOutputHelper output)
             .ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
         LoadResult result;
         IReadOnlyList<string> apiProblems;
-        bool exited;
-        await using (var node = await NodeProcess.StartAsync(typeof(Program).Assembly.Location, directory, Path.Combine(directory, "node.log"), environment))
+        var exited = false;
+        var nodes = new List<NodeProcess>();
+        try
         {
-            var driver = new LoadDriver(new LoadOptions([node.Address], clients, "load", "classes", Rows, Classes,
+            for (var i = 0; i < Nodes; i++)
+            {
+                nodes.Add(await NodeProcess.StartAsync(typeof(Program).Assembly.Location, directory, Path.Combine(directory, $"node{i}.log"), environment));
+            }
+            var driver = new LoadDriver(new LoadOptions([.. nodes.Select(n => n.Address)], clients, "load", "classes", Rows, Classes,
                 Duration: TimeSpan.FromSeconds(20), DrainTimeout: TimeSpan.FromSeconds(180)));
             result = await driver.RunAsync();
             apiProblems = await driver.VerifyThroughApiAsync(result);
-            exited = node.HasExited;
+            exited = nodes.Any(n => n.HasExited);
         }
-        output.WriteLine(LoadDriver.Describe(result, Clients, 1));
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+        }
+        output.WriteLine(LoadDriver.Describe(result, Clients, Nodes));
 
         var dbProblems = await VerifyDatabaseAsync(settings, directory, taskId, result);
-        Assert.False(exited, "The server exited during the load.");
+        Assert.False(exited, "A server exited during the load.");
         Assert.True(result.Accepted.Count >= Clients, $"Only {result.Accepted.Count} uploads were accepted.");
         Assert.Equal(0, result.ServerErrors);
         Assert.Empty(result.Errors);
@@ -130,4 +146,18 @@ public sealed class LoadTests(ITestOutputHelper output)
         SqliteConnection.ClearAllPools();
         return (task.Id, clients);
     }
+}
+
+public sealed class LoadTestsOnSqlite(ITestOutputHelper output) : LoadTests(output)
+{
+    protected override string Provider => DatabaseProviders.Sqlite;
+
+    protected override int Nodes => 1;
+}
+
+public sealed class LoadTestsOnPostgres(ITestOutputHelper output) : LoadTests(output), IPostgresTests
+{
+    protected override string Provider => DatabaseProviders.Postgres;
+
+    protected override int Nodes => 2;
 }
