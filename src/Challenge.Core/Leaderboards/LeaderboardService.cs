@@ -15,7 +15,7 @@ public sealed class LeaderboardService
     private readonly IDbContextFactory<ChallengeDbContext> _dbFactory;
     private readonly TimeProvider _clock;
     private readonly ConcurrentDictionary<int, TaskBoards> _tasks = new();
-    private readonly ConcurrentDictionary<int, (long Generation, Task<IReadOnlyList<DailyCount>> Counts)> _perDay = new();
+    private readonly ConcurrentDictionary<int, (long CountedAt, Task<IReadOnlyList<DailyCount>> Counts)> _perDay = new();
 
     public LeaderboardService(IDbContextFactory<ChallengeDbContext> dbFactory, ILeaderboardNotifier notifier, TimeProvider clock)
     {
@@ -323,13 +323,18 @@ public sealed class LeaderboardService
         }).ToList();
     }
 
-    // Every open leaderboard page asks for this after each score: it is cached like the boards.
+    // Every open leaderboard page asks for this after each score, and counting a long history takes
+    // a scan of the task's submissions: the chart is allowed to lag by up to PerDayMaxAge instead.
+    private static readonly TimeSpan PerDayMaxAge = TimeSpan.FromSeconds(30);
+
     public Task<IReadOnlyList<DailyCount>> SubmissionsPerDayAsync(int taskId, CancellationToken cancellationToken = default)
     {
-        var generation = Boards(taskId).Generation;
+        var now = _clock.GetTimestamp();
         var entry = _perDay.AddOrUpdate(taskId,
-            id => (generation, Task.Run(() => CountPerDayAsync(id))),
-            (id, existing) => existing.Generation == generation && existing.Counts.IsCompletedSuccessfully ? existing : (generation, Task.Run(() => CountPerDayAsync(id))));
+            id => (now, Task.Run(() => CountPerDayAsync(id))),
+            (id, existing) => _clock.GetElapsedTime(existing.CountedAt, now) < PerDayMaxAge && !existing.Counts.IsFaulted && !existing.Counts.IsCanceled
+                ? existing
+                : (now, Task.Run(() => CountPerDayAsync(id))));
         return entry.Counts.WaitAsync(cancellationToken);
     }
 
