@@ -439,12 +439,6 @@ namespace Challenge.Migrations.Sqlite.Migrations
                     b.Property<int>("ScoringAttempts")
                         .HasColumnType("INTEGER");
 
-                    b.Property<Guid?>("ScoringClaim")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime?>("ScoringLeaseUntilUtc")
-                        .HasColumnType("TEXT");
-
                     b.Property<int?>("ScoringMilliseconds")
                         .HasColumnType("INTEGER");
 
@@ -479,10 +473,9 @@ namespace Challenge.Migrations.Sqlite.Migrations
 
                     b.HasIndex("StoredFileId");
 
-                    b.HasIndex("TeamId", "TaskId", "CreatedAtUtc");
+                    b.HasIndex("TaskId", "Status", "TeamId");
 
-                    b.HasIndex("TaskId", "IsHidden", "TeamId", "Status", "PublicScore", "CreatedAtUtc", "PrivateScore", "PublicLower", "PublicUpper", "IsSelected")
-                        .HasDatabaseName("IX_Submissions_Board");
+                    b.HasIndex("TeamId", "TaskId", "CreatedAtUtc");
 
                     b.ToTable("Submissions", (string)null);
                 });
