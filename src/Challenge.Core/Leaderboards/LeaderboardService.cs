@@ -15,7 +15,7 @@ public sealed class LeaderboardService
     private readonly IDbContextFactory<ChallengeDbContext> _dbFactory;
     private readonly TimeProvider _clock;
     private readonly ConcurrentDictionary<int, TaskBoards> _tasks = new();
-    private readonly ConcurrentDictionary<int, (long CountedAt, Task<IReadOnlyList<DailyCount>> Counts)> _perDay = new();
+    private readonly ConcurrentDictionary<int, (long CountedAt, Task<IReadOnlyList<DailyCount>> Counts, Task<IReadOnlyList<DailyCount>>? Previous)> _perDay = new();
 
     public LeaderboardService(IDbContextFactory<ChallengeDbContext> dbFactory, ILeaderboardNotifier notifier, TimeProvider clock)
     {
@@ -342,18 +342,19 @@ public sealed class LeaderboardService
     }
 
     // Every open leaderboard page asks for this after each score, and counting a long history takes
-    // a scan of the task's submissions: the chart is allowed to lag by up to PerDayMaxAge instead.
+    // a scan of the task's submissions: the chart may lag by up to PerDayMaxAge, and once it is
+    // older the page still gets the last counts at once while new ones are counted behind it.
     private static readonly TimeSpan PerDayMaxAge = TimeSpan.FromSeconds(30);
 
     public Task<IReadOnlyList<DailyCount>> SubmissionsPerDayAsync(int taskId, CancellationToken cancellationToken = default)
     {
         var now = _clock.GetTimestamp();
         var entry = _perDay.AddOrUpdate(taskId,
-            id => (now, Task.Run(() => CountPerDayAsync(id))),
+            id => (now, Task.Run(() => CountPerDayAsync(id)), null),
             (id, existing) => _clock.GetElapsedTime(existing.CountedAt, now) < PerDayMaxAge && !existing.Counts.IsFaulted && !existing.Counts.IsCanceled
                 ? existing
-                : (now, Task.Run(() => CountPerDayAsync(id))));
-        return entry.Counts.WaitAsync(cancellationToken);
+                : (now, Task.Run(() => CountPerDayAsync(id)), existing.Counts.IsCompletedSuccessfully ? existing.Counts : existing.Previous));
+        return !entry.Counts.IsCompleted && entry.Previous is { } previous ? previous : entry.Counts.WaitAsync(cancellationToken);
     }
 
     private async Task<IReadOnlyList<DailyCount>> CountPerDayAsync(int taskId)
