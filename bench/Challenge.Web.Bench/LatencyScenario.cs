@@ -244,7 +244,7 @@ internal static class LatencyScenario
             : "each uploader waits for the watcher to show its new score, then confirms it with one status call";
         if (options.ServerCpus > 0)
         {
-            Console.WriteLine($"server started with DOTNET_PROCESSOR_COUNT={options.ServerCpus} (Quartz sizes its pool from the processor count)");
+            Console.WriteLine($"server started with DOTNET_PROCESSOR_COUNT={options.ServerCpus} (the scoring workers are sized from the processor count)");
         }
         Console.WriteLine($"latency: {options.Uploaders} concurrent uploaders x {options.Rounds} rounds (after 1 warm-up round), {options.Rows:N0}-row CSV " +
             $"({BenchClient.Kb(SubmissionCsv(options.Rows, 0, 0.5).Length)}); one watcher reads the JSON board every {options.BoardPollMs} ms; {waiting}");
@@ -268,12 +268,12 @@ internal static class LatencyScenario
         Table.Print("Server timestamps (database), same submissions", Table.SummaryHeader,
         [
             Table.SummaryRow("POST start -> CreatedAtUtc", Summary.Of(stages.ClientToRow), "auth, challenge/task lookups"),
-            Table.SummaryRow("CreatedAtUtc -> 202 received", Summary.Of(stages.RowToAccepted), "file fsync, quota tx, Quartz ScheduleJob"),
-            Table.SummaryRow("CreatedAtUtc -> ScoringStartedAtUtc", Summary.Of(stages.RowToPickup), "the above, then Quartz pickup"),
+            Table.SummaryRow("CreatedAtUtc -> 202 received", Summary.Of(stages.RowToAccepted), "file fsync, quota tx, hand-off to the workers"),
+            Table.SummaryRow("CreatedAtUtc -> ScoringStartedAtUtc", Summary.Of(stages.RowToPickup), "the above, then a free scoring worker"),
             Table.SummaryRow("scoring (ScoringMilliseconds)", Summary.Of(stages.Scoring), $"read + score {options.Rows:N0} rows"),
             Table.SummaryRow("ScoringStartedAtUtc -> ScoredAtUtc", Summary.Of(stages.PickupToScored), "claim UPDATE, loads, scoring"),
             Table.SummaryRow("POST start -> ScoredAtUtc", Summary.Of(stages.ClientToScored), "saved right after; a status poll sees it"),
-            Table.SummaryRow("ScoredAtUtc -> board watcher saw it", Summary.Of(stages.ScoredToBoard), $"save, invalidate, rebuild; {options.BoardPollMs} ms polling"),
+            Table.SummaryRow("ScoredAtUtc -> board watcher saw it", Summary.Of(stages.ScoredToBoard), $"save, board refresh; {options.BoardPollMs} ms polling"),
         ]);
         var scored = samples.Count;
         Console.WriteLine();

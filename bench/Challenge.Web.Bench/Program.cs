@@ -8,8 +8,8 @@
 //     watcher reads the JSON board every --board-poll-ms; each uploader waits for its new score
 //     there, or with --status-poll-ms N > 0 polls its submission's status every N ms instead and
 //     then reads the board once. The server's own timestamps split the time into stages.
-//     --server-cpus N starts the server with DOTNET_PROCESSOR_COUNT=N (the scoring scheduler sizes
-//     its worker pool from it); --log-sql writes every EF command with its duration to the server
+//     --server-cpus N starts the server with DOTNET_PROCESSOR_COUNT=N (the server sizes
+//     its scoring workers from it); --log-sql writes every EF command with its duration to the server
 //     log. Goal: median under 300 ms, p99 under 1 s with 20 uploaders and 20,000-row files.
 //
 //   dotnet run -c Release --project bench/Challenge.Web.Bench -- leaderboard

@@ -97,6 +97,10 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ApiTokens.ApiTokenService>();
         services.AddScoped<AccountService>();
         services.AddHostedService<DatabaseStartup>();
+        // Uploads hand submissions to in-process workers; the sweeper (Quartz) is the durable net.
+        services.AddSingleton<ScoringQueue>();
+        services.AddSingleton<ISubmissionQueue>(provider => provider.GetRequiredService<ScoringQueue>());
+        services.AddHostedService<ScoringWorkers>();
         return services;
     }
 }

@@ -51,7 +51,6 @@ internal static class SchedulingServiceCollectionExtensions
                 job => job.WithIdentity(SweepJob.Key));
         });
         services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
-        services.AddSingleton<ISubmissionQueue, QuartzSubmissionQueue>();
         services.AddSingleton<DeadlineScheduler>();
         return services;
     }

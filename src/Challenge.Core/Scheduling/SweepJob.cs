@@ -7,8 +7,10 @@ using Quartz;
 
 namespace Challenge.Core.Scheduling;
 
-// The safety net under the queue: submissions left waiting (queueing failed, or a scoring process
-// died and its job was lost) are queued again, and challenges past their deadline are revealed.
+// The safety net under the in-process scoring queue, and what makes it durable: submissions left
+// waiting (the process stopped before its workers reached them, or queueing failed) or claimed by
+// a scorer whose lease ran out (its process died) are queued again on the node that runs this
+// job; the claim lets exactly one scorer win. Challenges past their deadline are revealed.
 [DisallowConcurrentExecution]
 public sealed class SweepJob(
     IDbContextFactory<ChallengeDbContext> dbFactory,
@@ -18,8 +20,9 @@ public sealed class SweepJob(
     ILogger<SweepJob> logger) : IJob
 {
     public static readonly JobKey Key = new("sweep", "maintenance");
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan QueuedGrace = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
+    // Uploads queue their submission at once; one still waiting after this was most likely lost.
+    private static readonly TimeSpan QueuedGrace = TimeSpan.FromSeconds(20);
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
@@ -27,25 +30,20 @@ public sealed class SweepJob(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
 
         var queuedBefore = now - QueuedGrace;
-        var leaseBefore = now - SubmissionRules.ScoringLease;
         var stuck = await db.Submissions
             .Where(s => (s.Status == SubmissionStatus.Queued && s.CreatedAtUtc < queuedBefore)
-                || (s.Status == SubmissionStatus.Scoring && s.ScoringStartedAtUtc < leaseBefore))
-            .OrderBy(s => s.Id).Select(s => s.Id).Take(500).ToListAsync(cancellationToken);
-        var scheduler = context.Scheduler;
-        foreach (var id in stuck)
+                || (s.Status == SubmissionStatus.Scoring && (s.ScoringLeaseUntilUtc == null || s.ScoringLeaseUntilUtc < now)))
+            .OrderBy(s => s.Id).Select(s => new { s.Id, s.Status }).Take(500).ToListAsync(cancellationToken);
+        foreach (var submission in stuck)
         {
-            if (!await scheduler.Exists(QuartzSubmissionQueue.KeyOf(id), cancellationToken) || await IsStaleScoringAsync(db, id, leaseBefore, cancellationToken))
+            if (submission.Status == SubmissionStatus.Scoring)
             {
-                logger.LogWarning("Submission {SubmissionId} was waiting without a scoring job; queueing it again", id);
-                await queue.EnqueueAsync(id, cancellationToken);
+                logger.LogWarning("Submission {SubmissionId}: its scorer's lease ran out; queueing it again", submission.Id);
             }
+            await queue.EnqueueAsync(submission.Id, cancellationToken);
         }
 
         var due = await db.Competitions.Where(c => c.PrivateRevealedAtUtc == null && c.EndsAtUtc <= now).ToListAsync(cancellationToken);
         await DeadlineJob.RevealAsync(db, due, notifier, now, cancellationToken);
     }
-
-    private static Task<bool> IsStaleScoringAsync(ChallengeDbContext db, long id, DateTime leaseBefore, CancellationToken cancellationToken) =>
-        db.Submissions.AnyAsync(s => s.Id == id && s.Status == SubmissionStatus.Scoring && s.ScoringStartedAtUtc < leaseBefore, cancellationToken);
 }

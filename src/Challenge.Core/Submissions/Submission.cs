@@ -35,6 +35,12 @@ public sealed class Submission
     public DateTime? ScoringStartedAtUtc { get; set; }
     public DateTime? ScoredAtUtc { get; set; }
     public int ScoringAttempts { get; set; }
+
+    // The scorer that claimed this submission and until when its claim holds. A scorer renews the
+    // lease while it works and saves only while it still holds the claim, so when a process dies
+    // mid-scoring the lease runs out, the next claim (a retry) wins and the dead one can never save.
+    public Guid? ScoringClaim { get; set; }
+    public DateTime? ScoringLeaseUntilUtc { get; set; }
     public int? ScoringMilliseconds { get; set; }
 
     public bool IsSelected { get; set; }

@@ -21,8 +21,11 @@ internal sealed class SubmissionConfiguration : IEntityTypeConfiguration<Submiss
         builder.Property(s => s.ScorerVersion).HasMaxLength(64);
         builder.Property(s => s.SubmittedById).HasMaxLength(450);
         builder.Property(s => s.FailureMessage).HasMaxLength(2_000);
-        // Leaderboards read scored submissions of a task by team; the sweeper reads by status.
-        builder.HasIndex(s => new { s.TaskId, s.Status, s.TeamId });
+        // Leaderboards read the visible submissions of a task, all of them (a full build) or one
+        // team's (a refresh): the index holds every column they read, so SQLite never visits the
+        // table rows, and the team follows the task so that a refresh seeks only its own rows.
+        builder.HasIndex(s => new { s.TaskId, s.TeamId, s.IsHidden, s.Status, s.PublicScore, s.CreatedAtUtc, s.PrivateScore, s.PublicLower, s.PublicUpper, s.IsSelected })
+            .HasDatabaseName("IX_Submissions_Board");
         builder.HasIndex(s => new { s.TeamId, s.TaskId, s.CreatedAtUtc });
         builder.HasIndex(s => s.Status);
     }

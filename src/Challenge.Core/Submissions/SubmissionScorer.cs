@@ -12,7 +12,8 @@ using Microsoft.Extensions.Logging;
 namespace Challenge.Core.Submissions;
 
 // Scores one stored submission. Safe to run again for the same submission: a finished one is left
-// alone, so a job that is recovered after a crash scores each submission exactly once.
+// alone and a claimed one belongs to its scorer until that scorer's lease runs out, so a
+// submission handed to several scorers (a worker, the sweeper after a crash) is scored once.
 public sealed class SubmissionScorer(
     IDbContextFactory<ChallengeDbContext> dbFactory,
     IFileStore files,
@@ -33,12 +34,17 @@ public sealed class SubmissionScorer(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
 
-        // Claiming is one conditional UPDATE, so two nodes can never both score the same submission.
+        // Claiming is one conditional UPDATE that takes a waiting submission, or one whose scorer's
+        // lease ran out, so two scorers (workers, nodes) can never both hold the same submission.
+        var claim = Guid.NewGuid();
         var claimed = await db.Submissions
-            .Where(s => s.Id == submissionId && (s.Status == SubmissionStatus.Queued || s.Status == SubmissionStatus.Scoring))
+            .Where(s => s.Id == submissionId && (s.Status == SubmissionStatus.Queued
+                || (s.Status == SubmissionStatus.Scoring && (s.ScoringLeaseUntilUtc == null || s.ScoringLeaseUntilUtc < now))))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(x => x.Status, SubmissionStatus.Scoring)
                 .SetProperty(x => x.ScoringStartedAtUtc, now)
+                .SetProperty(x => x.ScoringClaim, claim)
+                .SetProperty(x => x.ScoringLeaseUntilUtc, now + SubmissionRules.ScoringLease)
                 .SetProperty(x => x.ScoringAttempts, x => x.ScoringAttempts + 1), cancellationToken);
         if (claimed == 0)
         {
@@ -46,9 +52,13 @@ public sealed class SubmissionScorer(
         }
 
         var submission = await db.Submissions.Include(s => s.StoredFile).SingleAsync(s => s.Id == submissionId, cancellationToken);
+        if (submission.ScoringClaim != claim)
+        {
+            return;
+        }
         if (submission.ScoringAttempts > SubmissionRules.MaxScoringAttempts)
         {
-            await FailAsync(db, submission, $"Scoring was interrupted {SubmissionRules.MaxScoringAttempts} times; the organizers have been told. Please submit again.", cancellationToken);
+            await FailAsync(db, submission, claim, $"Scoring was interrupted {SubmissionRules.MaxScoringAttempts} times; the organizers have been told. Please submit again.", cancellationToken);
             return;
         }
 
@@ -60,65 +70,84 @@ public sealed class SubmissionScorer(
             return;
         }
         var stopwatch = Stopwatch.StartNew();
+        var refund = false;
         try
         {
-            var solution = await solutions.GetAsync(task, cancellationToken);
-            ValidationOutcome<Challenge.Scoring.Submission> read;
-            await using (var stream = files.OpenRead(submission.StoredFile!.StorageKey))
+            await using (RenewLease(submissionId, claim))
             {
-                read = solution.ReadSubmission(stream);
-            }
-
-            if (read.Value is not { } parsed)
-            {
-                await RejectAsync(db, submission, read, cancellationToken);
-            }
-            else
-            {
-                var result = Scorer.Score(parsed);
-                submission.Status = SubmissionStatus.Scored;
-                submission.PublicScore = result.Public;
-                submission.PrivateScore = result.Private;
-                submission.OverallScore = result.Overall;
-                submission.DetailJson = result.Detail is null ? null : JsonSerializer.Serialize(result.Detail, Json);
-                if (task.BootstrapEnabled && result.Public is not null)
+                var solution = await solutions.GetAsync(task, cancellationToken);
+                ValidationOutcome<Challenge.Scoring.Submission> read;
+                await using (var stream = files.OpenRead(submission.StoredFile!.StorageKey))
                 {
-                    var interval = Bootstrap.Interval(parsed, ScorePart.Public, LeaderboardReplicates, seed: task.SplitSeed);
-                    submission.PublicLower = interval.Lower;
-                    submission.PublicUpper = interval.Upper;
+                    read = solution.ReadSubmission(stream);
                 }
-                submission.ScorerVersion = result.ScorerVersion;
+
+                if (read.Value is not { } parsed)
+                {
+                    refund = await RejectAsync(db, submission, read, cancellationToken);
+                }
+                else
+                {
+                    var result = Scorer.Score(parsed);
+                    submission.Status = SubmissionStatus.Scored;
+                    submission.PublicScore = result.Public;
+                    submission.PrivateScore = result.Private;
+                    submission.OverallScore = result.Overall;
+                    submission.DetailJson = result.Detail is null ? null : JsonSerializer.Serialize(result.Detail, Json);
+                    if (task.BootstrapEnabled && result.Public is not null)
+                    {
+                        var interval = Bootstrap.Interval(parsed, ScorePart.Public, LeaderboardReplicates, seed: task.SplitSeed);
+                        submission.PublicLower = interval.Lower;
+                        submission.PublicUpper = interval.Upper;
+                    }
+                    submission.ScorerVersion = result.ScorerVersion;
+                }
             }
             submission.SolutionVersion = task.SolutionVersion;
             submission.ScoredAtUtc = clock.GetUtcNow().UtcDateTime;
             submission.ScoringMilliseconds = (int)stopwatch.ElapsedMilliseconds;
             submission.FailureMessage = null;
-            await db.SaveChangesAsync(cancellationToken);
+            if (!await SaveAsync(db, submission, claim, refund, cancellationToken))
+            {
+                return;
+            }
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             logger.LogError(exception, "Scoring submission {SubmissionId} failed (attempt {Attempt})", submissionId, submission.ScoringAttempts);
+            db.ChangeTracker.Clear();
             if (submission.ScoringAttempts >= SubmissionRules.MaxScoringAttempts)
             {
-                await FailAsync(db, submission, "The server could not score this file; the organizers have been told.", cancellationToken);
+                await FailAsync(db, submission, claim, "The server could not score this file; the organizers have been told.", cancellationToken);
                 return;
             }
-            // Back to the queue; the sweeper picks it up again.
-            submission.Status = SubmissionStatus.Queued;
-            await db.SaveChangesAsync(cancellationToken);
+            // Back to the queue, released; the sweeper picks it up again.
+            await db.Submissions.Where(s => s.Id == submissionId && s.ScoringClaim == claim)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(x => x.Status, SubmissionStatus.Queued)
+                    .SetProperty(x => x.ScoringClaim, (Guid?)null)
+                    .SetProperty(x => x.ScoringLeaseUntilUtc, (DateTime?)null), cancellationToken);
             throw;
         }
 
         notifier.Publish(new LeaderboardChange(submission.CompetitionId, submission.TaskId, submission.TeamId));
     }
 
-    private static async Task RejectAsync(ChallengeDbContext db, Submission submission, ValidationOutcome<Challenge.Scoring.Submission> read, CancellationToken cancellationToken)
+    // The outcome is saved only while this scorer still holds its claim: the guard, the quota
+    // refund and the row are one transaction, so a scorer whose lease ran out (and whose submission
+    // another scorer took) changes nothing.
+    private async Task<bool> SaveAsync(ChallengeDbContext db, Submission submission, Guid claim, bool refund, CancellationToken cancellationToken)
     {
-        submission.Status = SubmissionStatus.Rejected;
-        submission.ErrorsJson = JsonSerializer.Serialize(read.Report.Errors, Json);
-        submission.ErrorCount = read.Report.ErrorCount;
-        var rejectedCount = await db.Competitions.Where(c => c.Id == submission.CompetitionId).Select(c => c.RejectedSubmissionsCount).SingleAsync(cancellationToken);
-        if (!rejectedCount && submission.CountsAgainstQuota)
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var held = await db.Submissions.Where(s => s.Id == submission.Id && s.Status == SubmissionStatus.Scoring && s.ScoringClaim == claim)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.ScoringLeaseUntilUtc, (DateTime?)null), cancellationToken);
+        if (held == 0)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            logger.LogWarning("Submission {SubmissionId}: the scoring lease ran out before the result was saved; the scorer that took it over saves it", submission.Id);
+            return false;
+        }
+        if (refund)
         {
             // A refused file gives its submission back, unless the organizers decided otherwise.
             submission.CountsAgainstQuota = false;
@@ -126,14 +155,84 @@ public sealed class SubmissionScorer(
                 .Where(q => q.TeamId == submission.TeamId && q.TaskId == submission.TaskId && q.Day == submission.QuotaDay && q.Used > 0)
                 .ExecuteUpdateAsync(q => q.SetProperty(x => x.Used, x => x.Used - 1), cancellationToken);
         }
+        submission.ScoringClaim = null;
+        submission.ScoringLeaseUntilUtc = null;
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
-    private async Task FailAsync(ChallengeDbContext db, Submission submission, string message, CancellationToken cancellationToken)
+    // Extends the claim every third of the lease while a long file is scored; a process that dies
+    // stops renewing, which is how the others learn that it died.
+    private LeaseRenewal RenewLease(long submissionId, Guid claim) => new(dbFactory, clock, logger, submissionId, claim);
+
+    private sealed class LeaseRenewal : IAsyncDisposable
     {
-        submission.Status = SubmissionStatus.Failed;
-        submission.FailureMessage = message;
-        submission.ScoredAtUtc = clock.GetUtcNow().UtcDateTime;
-        await db.SaveChangesAsync(cancellationToken);
-        notifier.Publish(new LeaderboardChange(submission.CompetitionId, submission.TaskId, submission.TeamId));
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _running;
+
+        public LeaseRenewal(IDbContextFactory<ChallengeDbContext> dbFactory, TimeProvider clock, ILogger logger, long submissionId, Guid claim)
+        {
+            _running = RunAsync(dbFactory, clock, logger, submissionId, claim, _stop.Token);
+        }
+
+        private static async Task RunAsync(IDbContextFactory<ChallengeDbContext> dbFactory, TimeProvider clock, ILogger logger, long submissionId, Guid claim, CancellationToken stop)
+        {
+            using var timer = new PeriodicTimer(SubmissionRules.ScoringLease / 3, clock);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(stop))
+                {
+                    try
+                    {
+                        await using var db = await dbFactory.CreateDbContextAsync(stop);
+                        var until = clock.GetUtcNow().UtcDateTime + SubmissionRules.ScoringLease;
+                        await db.Submissions.Where(s => s.Id == submissionId && s.ScoringClaim == claim)
+                            .ExecuteUpdateAsync(s => s.SetProperty(x => x.ScoringLeaseUntilUtc, until), stop);
+                    }
+                    catch (Exception exception) when (exception is not OperationCanceledException)
+                    {
+                        // A missed renewal is retried at the next tick; the lease has two more in hand.
+                        logger.LogWarning(exception, "Could not renew the scoring lease of submission {SubmissionId}", submissionId);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Scoring finished.
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _running;
+            _stop.Dispose();
+        }
+    }
+
+    // Records the validation report; returns whether the refused file gives its submission back.
+    private static async Task<bool> RejectAsync(ChallengeDbContext db, Submission submission, ValidationOutcome<Challenge.Scoring.Submission> read, CancellationToken cancellationToken)
+    {
+        submission.Status = SubmissionStatus.Rejected;
+        submission.ErrorsJson = JsonSerializer.Serialize(read.Report.Errors, Json);
+        submission.ErrorCount = read.Report.ErrorCount;
+        var rejectedCount = await db.Competitions.Where(c => c.Id == submission.CompetitionId).Select(c => c.RejectedSubmissionsCount).SingleAsync(cancellationToken);
+        return !rejectedCount && submission.CountsAgainstQuota;
+    }
+
+    private async Task FailAsync(ChallengeDbContext db, Submission submission, Guid claim, string message, CancellationToken cancellationToken)
+    {
+        var failed = await db.Submissions.Where(s => s.Id == submission.Id && s.ScoringClaim == claim)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.Status, SubmissionStatus.Failed)
+                .SetProperty(x => x.FailureMessage, message)
+                .SetProperty(x => x.ScoredAtUtc, clock.GetUtcNow().UtcDateTime)
+                .SetProperty(x => x.ScoringClaim, (Guid?)null)
+                .SetProperty(x => x.ScoringLeaseUntilUtc, (DateTime?)null), cancellationToken);
+        if (failed == 1)
+        {
+            notifier.Publish(new LeaderboardChange(submission.CompetitionId, submission.TaskId, submission.TeamId));
+        }
     }
 }

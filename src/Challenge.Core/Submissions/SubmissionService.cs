@@ -1,6 +1,7 @@
 using Challenge.Core.Challenges;
 using Challenge.Core.Data;
 using Challenge.Core.Files;
+using Challenge.Core.Leaderboards;
 using Challenge.Core.Tasks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -35,6 +36,7 @@ public sealed class SubmissionService(
     IDbContextFactory<ChallengeDbContext> dbFactory,
     IFileStore files,
     ISubmissionQueue queue,
+    ILeaderboardNotifier notifier,
     TimeProvider clock,
     ILogger<SubmissionService> logger)
 {
@@ -176,6 +178,8 @@ public sealed class SubmissionService(
         }
         submission.IsSelected = selected;
         await db.SaveChangesAsync(cancellationToken);
+        // The private leaderboard uses the selected submissions.
+        notifier.Publish(new LeaderboardChange(submission.CompetitionId, submission.TaskId, submission.TeamId));
         return null;
     }
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Challenge.Core.Audit;
 using Challenge.Core.Challenges;
 using Challenge.Core.Data;
+using Challenge.Core.Leaderboards;
 using Challenge.Core.Submissions;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,7 +19,7 @@ public sealed record Membership(bool AcceptedRules, Team? Team, IReadOnlyList<Te
 
 public sealed record TeamMemberView(string UserId, string DisplayName, DateTime JoinedAtUtc);
 
-public sealed class TeamService(IDbContextFactory<ChallengeDbContext> dbFactory, TimeProvider clock)
+public sealed class TeamService(IDbContextFactory<ChallengeDbContext> dbFactory, ILeaderboardNotifier notifier, TimeProvider clock)
 {
     public async Task<Membership> GetMembershipAsync(int competitionId, string userId, CancellationToken cancellationToken = default)
     {
@@ -100,7 +101,13 @@ public sealed class TeamService(IDbContextFactory<ChallengeDbContext> dbFactory,
             return TeamResult.Fail($"That team is full: at most {competition.MaxTeamSize} members.");
         }
         team.Members.Add(new TeamMember { CompetitionId = competitionId, UserId = userId, JoinedAtUtc = clock.GetUtcNow().UtcDateTime });
-        return await SaveAsync(db, team, "You joined a team meanwhile.", cancellationToken);
+        var joined = await SaveAsync(db, team, "You joined a team meanwhile.", cancellationToken);
+        if (joined.Succeeded)
+        {
+            // The team's leaderboard row lists its members.
+            await AnnounceAsync(db, competitionId, [team.Id], cancellationToken);
+        }
+        return joined;
     }
 
     // Leaving is allowed until the team's first submission, as on Kaggle: after that, its results
@@ -182,7 +189,24 @@ public sealed class TeamService(IDbContextFactory<ChallengeDbContext> dbFactory,
         }
         db.Teams.Remove(other);
         db.Audit(competitionId, userId, "team.merged", $"'{other.Name}' merged into '{own.Name}'", now);
-        return await SaveAsync(db, own, "The teams changed meanwhile; try again.", cancellationToken);
+        var merged = await SaveAsync(db, own, "The teams changed meanwhile; try again.", cancellationToken);
+        if (merged.Succeeded)
+        {
+            // The merged team's row leaves the leaderboards and its submissions count for this one.
+            await AnnounceAsync(db, competitionId, [own.Id, other.Id], cancellationToken);
+        }
+        return merged;
+    }
+
+    private async Task AnnounceAsync(ChallengeDbContext db, int competitionId, IReadOnlyList<int> teamIds, CancellationToken cancellationToken)
+    {
+        foreach (var taskId in await db.Tasks.Where(t => t.CompetitionId == competitionId).Select(t => t.Id).ToListAsync(cancellationToken))
+        {
+            foreach (var teamId in teamIds)
+            {
+                notifier.Publish(new LeaderboardChange(competitionId, taskId, teamId));
+            }
+        }
     }
 
     public static async Task<IReadOnlyList<TeamMemberView>> MembersAsync(ChallengeDbContext db, int teamId, CancellationToken cancellationToken) =>

@@ -485,6 +485,12 @@ namespace Challenge.Migrations.Sqlite.Migrations
                     b.Property<int>("ScoringAttempts")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("ScoringClaim")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ScoringLeaseUntilUtc")
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("ScoringMilliseconds")
                         .HasColumnType("INTEGER");
 
@@ -519,9 +525,10 @@ namespace Challenge.Migrations.Sqlite.Migrations
 
                     b.HasIndex("StoredFileId");
 
-                    b.HasIndex("TaskId", "Status", "TeamId");
-
                     b.HasIndex("TeamId", "TaskId", "CreatedAtUtc");
+
+                    b.HasIndex("TaskId", "TeamId", "IsHidden", "Status", "PublicScore", "CreatedAtUtc", "PrivateScore", "PublicLower", "PublicUpper", "IsSelected")
+                        .HasDatabaseName("IX_Submissions_Board");
 
                     b.ToTable("Submissions", (string)null);
                 });
