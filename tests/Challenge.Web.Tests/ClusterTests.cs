@@ -54,6 +54,7 @@ public sealed class ClusterTests : IPostgresTests
                 uploads.Add((tokens[1], i % 2 == 0 ? nodeB : nodeA));
             }
             var accepted = new List<long>();
+            var acceptedOnA = new HashSet<long>();
             var refused = 0;
             foreach (var (token, node) in uploads)
             {
@@ -61,7 +62,12 @@ public sealed class ClusterTests : IPostgresTests
                 var response = await api.PostAsync("/api/challenges/big/tasks/classes/submissions?fileName=big.csv", new ByteArrayContent(file));
                 if (response.StatusCode == HttpStatusCode.Accepted)
                 {
-                    accepted.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64());
+                    var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+                    accepted.Add(id);
+                    if (node == nodeA)
+                    {
+                        acceptedOnA.Add(id);
+                    }
                 }
                 else
                 {
@@ -72,10 +78,17 @@ public sealed class ClusterTests : IPostgresTests
             Assert.Equal(2 * dailyLimit, accepted.Count);
             Assert.Equal(1, refused);
 
-            // Kill node A while it is running a scoring job (the scheduler's own record says which).
-            var interrupted = await WaitForExecutingOnAsync(database, instanceA);
-            Assert.True(interrupted.Count > 0, "Node A never ran a scoring job, so nothing could be interrupted.\n" + nodeA.OutputTail);
+            // Each node scores what it took in; kill node A while it holds the claim on one of its own.
+            Assert.True(await WaitForScoringAsync(database, directory, acceptedOnA), "Node A never started scoring, so nothing could be interrupted.\n" + nodeA.OutputTail);
             nodeA.Kill();
+            // Node B takes a claimed submission only after its lease runs out, so what is being scored
+            // right after the kill is what node A was scoring.
+            HashSet<long> interrupted;
+            await using (var db = database.Open(directory))
+            {
+                interrupted = [.. await db.Submissions.Where(s => acceptedOnA.Contains(s.Id) && s.Status == SubmissionStatus.Scoring).Select(s => s.Id).ToListAsync()];
+            }
+            Assert.NotEmpty(interrupted);
             var killedAt = heard.Count;
 
             using var survivor = nodeB.Client(tokens[0]);
@@ -158,37 +171,20 @@ public sealed class ClusterTests : IPostgresTests
         }
     }
 
-    // The submissions whose scoring jobs node A is executing, as soon as it runs one whose
-    // submission is being scored.
-    private static async Task<HashSet<long>> WaitForExecutingOnAsync(TestDatabase database, string instance)
+    // Waits until one of the given submissions is being scored.
+    private static async Task<bool> WaitForScoringAsync(TestDatabase database, string directory, HashSet<long> ids)
     {
-        await using var connection = new NpgsqlConnection(database.ConnectionString);
-        await connection.OpenAsync();
+        await using var db = database.Open(directory);
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (DateTime.UtcNow < deadline)
         {
-            await using var command = new NpgsqlCommand("""
-                SELECT s."Id" FROM qrtz_fired_triggers f
-                JOIN "Submissions" s ON f.job_name = 'score-' || s."Id"
-                WHERE f.instance_name = @instance AND f.state = 'EXECUTING' AND s."Status" = @scoring
-                """, connection);
-            command.Parameters.AddWithValue("instance", instance);
-            command.Parameters.AddWithValue("scoring", nameof(SubmissionStatus.Scoring));
-            var ids = new HashSet<long>();
-            await using (var reader = await command.ExecuteReaderAsync())
+            if (await db.Submissions.AnyAsync(s => ids.Contains(s.Id) && s.Status == SubmissionStatus.Scoring))
             {
-                while (await reader.ReadAsync())
-                {
-                    ids.Add(reader.GetInt64(0));
-                }
-            }
-            if (ids.Count > 0)
-            {
-                return ids;
+                return true;
             }
             await Task.Delay(20);
         }
-        return [];
+        return false;
     }
 
     private static async Task ListenAsync(string connectionString, ConcurrentQueue<string> heard, CancellationToken cancellationToken)

@@ -9,7 +9,6 @@ using Challenge.Core.Submissions;
 using Challenge.Core.Tasks;
 using Challenge.Scoring.Validation;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 
 namespace Challenge.Core.Annotations;
 
@@ -170,63 +169,33 @@ public sealed class AnnotationSubmissionScorer(GoldSetCache goldSets, IFileStore
         new(errors.Select(e => new ValidationError(e.Line, null, $"{e.Entry}: {e.Message}")).ToList(), null, null, null, null);
 }
 
-// The annotation side of SubmissionScorer's work on a claimed submission: score, reject (giving the quota back
-// as CSV rejections do), or put it back in the queue on an unexpected error.
-public sealed class AnnotationScoringStep(AnnotationSubmissionScorer scorer, TimeProvider clock, ILogger<AnnotationScoringStep> logger)
+// The annotation side of SubmissionScorer's work on a claimed submission: fills in the score or the
+// errors. SubmissionScorer keeps the lease, the claim-guarded save (with the quota refund) and the
+// notification, as for CSV predictions.
+public sealed class AnnotationScoringStep(AnnotationSubmissionScorer scorer)
 {
-    public async Task ScoreClaimedAsync(ChallengeDbContext db, Submission submission, CompetitionTask task, CancellationToken cancellationToken)
+    // Refund: a refused file gives its submission back. OtherTeamsMoved: the organizer's ranking formula
+    // changed other submissions' scores too (they are tracked by db and saved with this one).
+    public async Task<(bool Refund, bool OtherTeamsMoved)> ScoreAsync(ChallengeDbContext db, Submission submission, CompetitionTask task, CancellationToken cancellationToken)
     {
-        var started = clock.GetTimestamp();
-        try
+        var result = await scorer.ScoreAsync(task, submission.StoredFile!.StorageKey, submission.FileName, cancellationToken);
+        if (result.Rejected)
         {
-            var result = await scorer.ScoreAsync(task, submission.StoredFile!.StorageKey, submission.FileName, cancellationToken);
-            if (result.Rejected)
-            {
-                submission.Status = SubmissionStatus.Rejected;
-                submission.ErrorsJson = JsonSerializer.Serialize(result.Errors!.Take(ValidationReport.MaxListedErrors), SubmissionScorer.Json);
-                submission.ErrorCount = result.Errors!.Count;
-                var rejectedCount = await db.Competitions.Where(c => c.Id == submission.CompetitionId).Select(c => c.RejectedSubmissionsCount).SingleAsync(cancellationToken);
-                if (!rejectedCount && submission.CountsAgainstQuota)
-                {
-                    submission.CountsAgainstQuota = false;
-                    await db.DailyQuotas
-                        .Where(q => q.TeamId == submission.TeamId && q.TaskId == submission.TaskId && q.Day == submission.QuotaDay && q.Used > 0)
-                        .ExecuteUpdateAsync(q => q.SetProperty(x => x.Used, x => x.Used - 1), cancellationToken);
-                }
-            }
-            else
-            {
-                submission.Status = SubmissionStatus.Scored;
-                submission.PublicScore = result.Public;
-                submission.PrivateScore = result.Private;
-                submission.OverallScore = result.Overall;
-                submission.DetailJson = result.DetailJson;
-                submission.ScorerVersion = AnnotationSubmissionScorer.ScorerVersion;
-            }
-            submission.SolutionVersion = task.SolutionVersion;
-            submission.ScoredAtUtc = clock.GetUtcNow().UtcDateTime;
-            submission.ScoringMilliseconds = (int)clock.GetElapsedTime(started).TotalMilliseconds;
-            submission.FailureMessage = null;
-            if (!result.Rejected)
-            {
-                await AnnotationSubmissionScorer.ApplyRankingFormulaAsync(db, task, submission, cancellationToken);
-            }
-            await db.SaveChangesAsync(cancellationToken);
+            submission.Status = SubmissionStatus.Rejected;
+            submission.ErrorsJson = JsonSerializer.Serialize(result.Errors!.Take(ValidationReport.MaxListedErrors), SubmissionScorer.Json);
+            submission.ErrorCount = result.Errors!.Count;
+            var rejectedCount = await db.Competitions.Where(c => c.Id == submission.CompetitionId).Select(c => c.RejectedSubmissionsCount).SingleAsync(cancellationToken);
+            return (!rejectedCount && submission.CountsAgainstQuota, false);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            logger.LogError(exception, "Scoring annotation submission {SubmissionId} failed (attempt {Attempt})", submission.Id, submission.ScoringAttempts);
-            if (submission.ScoringAttempts >= SubmissionRules.MaxScoringAttempts)
-            {
-                submission.Status = SubmissionStatus.Failed;
-                submission.FailureMessage = "The server could not score this file; the organizers have been told.";
-                submission.ScoredAtUtc = clock.GetUtcNow().UtcDateTime;
-                await db.SaveChangesAsync(cancellationToken);
-                return;
-            }
-            submission.Status = SubmissionStatus.Queued;
-            await db.SaveChangesAsync(cancellationToken);
-            throw;
-        }
+
+        submission.Status = SubmissionStatus.Scored;
+        submission.PublicScore = result.Public;
+        submission.PrivateScore = result.Private;
+        submission.OverallScore = result.Overall;
+        submission.DetailJson = result.DetailJson;
+        submission.ScorerVersion = AnnotationSubmissionScorer.ScorerVersion;
+        submission.SolutionVersion = task.SolutionVersion;
+        var moved = await AnnotationSubmissionScorer.ApplyRankingFormulaAsync(db, task, submission, cancellationToken);
+        return (false, moved);
     }
 }

@@ -63,44 +63,20 @@ public sealed class SubmissionScorer(
         }
 
         var task = await db.Tasks.AsNoTracking().SingleAsync(t => t.Id == submission.TaskId, cancellationToken);
-        if (task.Family != TaskFamily.Predictions)
-        {
-            await annotations.ScoreClaimedAsync(db, submission, task, cancellationToken);
-            notifier.Publish(new LeaderboardChange(submission.CompetitionId, submission.TaskId, submission.TeamId));
-            return;
-        }
         var stopwatch = Stopwatch.StartNew();
         var refund = false;
+        var otherTeamsMoved = false;
         try
         {
             await using (RenewLease(submissionId, claim))
             {
-                var solution = await solutions.GetAsync(task, cancellationToken);
-                ValidationOutcome<Challenge.Scoring.Submission> read;
-                await using (var stream = files.OpenRead(submission.StoredFile!.StorageKey))
+                if (task.Family != TaskFamily.Predictions)
                 {
-                    read = solution.ReadSubmission(stream);
-                }
-
-                if (read.Value is not { } parsed)
-                {
-                    refund = await RejectAsync(db, submission, read, cancellationToken);
+                    (refund, otherTeamsMoved) = await annotations.ScoreAsync(db, submission, task, cancellationToken);
                 }
                 else
                 {
-                    var result = Scorer.Score(parsed);
-                    submission.Status = SubmissionStatus.Scored;
-                    submission.PublicScore = result.Public;
-                    submission.PrivateScore = result.Private;
-                    submission.OverallScore = result.Overall;
-                    submission.DetailJson = result.Detail is null ? null : JsonSerializer.Serialize(result.Detail, Json);
-                    if (task.BootstrapEnabled && result.Public is not null)
-                    {
-                        var interval = Bootstrap.Interval(parsed, ScorePart.Public, LeaderboardReplicates, seed: task.SplitSeed);
-                        submission.PublicLower = interval.Lower;
-                        submission.PublicUpper = interval.Upper;
-                    }
-                    submission.ScorerVersion = result.ScorerVersion;
+                    refund = await ScorePredictionsAsync(db, submission, task, cancellationToken);
                 }
             }
             submission.SolutionVersion = task.SolutionVersion;
@@ -130,7 +106,40 @@ public sealed class SubmissionScorer(
             throw;
         }
 
-        notifier.Publish(new LeaderboardChange(submission.CompetitionId, submission.TaskId, submission.TeamId));
+        // An organizer's ranking formula that compares teams (max_labelled) moves other teams' scores
+        // too, so their whole board is refreshed rather than this team's row.
+        notifier.Publish(new LeaderboardChange(submission.CompetitionId, submission.TaskId, otherTeamsMoved ? null : submission.TeamId));
+    }
+
+    // Reads and scores a CSV of predictions; returns whether a refused file gives its submission back.
+    private async Task<bool> ScorePredictionsAsync(ChallengeDbContext db, Submission submission, CompetitionTask task, CancellationToken cancellationToken)
+    {
+        var solution = await solutions.GetAsync(task, cancellationToken);
+        ValidationOutcome<Challenge.Scoring.Submission> read;
+        await using (var stream = files.OpenRead(submission.StoredFile!.StorageKey))
+        {
+            read = solution.ReadSubmission(stream);
+        }
+
+        if (read.Value is not { } parsed)
+        {
+            return await RejectAsync(db, submission, read, cancellationToken);
+        }
+
+        var result = Scorer.Score(parsed);
+        submission.Status = SubmissionStatus.Scored;
+        submission.PublicScore = result.Public;
+        submission.PrivateScore = result.Private;
+        submission.OverallScore = result.Overall;
+        submission.DetailJson = result.Detail is null ? null : JsonSerializer.Serialize(result.Detail, Json);
+        if (task.BootstrapEnabled && result.Public is not null)
+        {
+            var interval = Bootstrap.Interval(parsed, ScorePart.Public, LeaderboardReplicates, seed: task.SplitSeed);
+            submission.PublicLower = interval.Lower;
+            submission.PublicUpper = interval.Upper;
+        }
+        submission.ScorerVersion = result.ScorerVersion;
+        return false;
     }
 
     // The outcome is saved only while this scorer still holds its claim: the guard, the quota
