@@ -1,4 +1,5 @@
 using Challenge.Core.Accounts;
+using Challenge.Core.Baselines;
 using Challenge.Core.Challenges;
 using Challenge.Core.Data;
 using Challenge.Core.Demo;
@@ -32,6 +33,7 @@ public static class CoreServiceCollectionExtensions
     {
         services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BaselineOptions>().Bind(configuration.GetSection(BaselineOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DemoOptions>().Bind(configuration.GetSection(DemoOptions.Section));
 
         // Both EF Core and the Quartz job store need the connection string while services are
@@ -82,6 +84,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ILeaderboardNotifier, InProcessLeaderboardNotifier>();
         services.AddSingleton<LeaderboardService>();
         services.AddSingleton<ApiTokens.ApiTokenService>();
+        services.AddSingleton<BaselineService>();
+        services.AddSingleton<BaselineQueue>();
+        services.AddHostedService<BaselineLeaseSweeper>();
         services.AddScoped<AccountService>();
         services.AddHostedService<DatabaseStartup>();
         return services;

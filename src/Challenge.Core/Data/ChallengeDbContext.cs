@@ -1,6 +1,7 @@
 using Challenge.Core.Accounts;
 using Challenge.Core.ApiTokens;
 using Challenge.Core.Audit;
+using Challenge.Core.Baselines;
 using Challenge.Core.Files;
 using Challenge.Core.Submissions;
 using Challenge.Core.Tasks;
@@ -26,6 +27,8 @@ public sealed class ChallengeDbContext(DbContextOptions<ChallengeDbContext> opti
     public DbSet<DailyQuota> DailyQuotas => Set<DailyQuota>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<BaselineRun> BaselineRuns => Set<BaselineRun>();
+    public DbSet<BaselineWorker> BaselineWorkers => Set<BaselineWorker>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
