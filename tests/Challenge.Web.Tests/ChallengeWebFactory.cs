@@ -16,6 +16,9 @@ public sealed partial class ChallengeWebFactory(string? dataDirectory = null, bo
 {
     public string DataDirectory { get; } = dataDirectory ?? NewDataDirectory();
 
+    // Extra configuration for one test (set before the first request).
+    public Dictionary<string, string> Settings { get; } = [];
+
     public static string NewDataDirectory() =>
         Path.Combine(Path.GetTempPath(), "challenge-web-tests", Guid.NewGuid().ToString("N"));
 
@@ -24,6 +27,10 @@ public sealed partial class ChallengeWebFactory(string? dataDirectory = null, bo
         builder.UseEnvironment("Development");
         builder.UseSetting("Storage:DataDirectory", DataDirectory);
         builder.UseSetting("Demo:Seed", seedDemo ? "true" : "false");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     public HttpClient CreateBrowserLikeClient() =>

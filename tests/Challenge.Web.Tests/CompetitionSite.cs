@@ -55,9 +55,11 @@ public sealed class CompetitionSite : IAsyncDisposable
         return csv.ToString();
     }
 
-    public static async Task<CompetitionSite> StartAsync(int dailyLimit = 5)
+    public static async Task<CompetitionSite> StartAsync(int dailyLimit = 5, Action<ChallengeWebFactory>? configure = null)
     {
-        var site = new CompetitionSite(new ChallengeWebFactory());
+        var factory = new ChallengeWebFactory();
+        configure?.Invoke(factory);
+        var site = new CompetitionSite(factory);
         site.Organizer = await site.AccountAsync("olga");
         site.Challenge = (await site.Get<CompetitionService>().CreateAsync(new CompetitionInput
         {
