@@ -34,7 +34,7 @@ public sealed partial class ChallengeWebFactory(string? dataDirectory = null, bo
     }
 
     public HttpClient CreateBrowserLikeClient() =>
-        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true, BaseAddress = ClientOptions.BaseAddress });
 
     public async Task<HttpResponseMessage> RegisterAsync(HttpClient client, string email, string password = "correct-horse-1", string? name = null)
     {
