@@ -121,17 +121,22 @@ public sealed class WorkerProcessTests
 
         public int ExitCode => _process.ExitCode;
 
-        // The worker's build output is copied beside the tests by the project reference.
+        // The worker's build output is copied beside the tests by the project reference;
+        // CHALLENGE_TEST_WORKER names another build to test instead, e.g. the trimmed self-contained one.
         public static WorkerProcess Start(int port, string token, params string[] extra)
         {
             var cache = Path.Combine(Path.GetTempPath(), "challenge-worker-tests", Guid.NewGuid().ToString("N"));
-            var start = new ProcessStartInfo("dotnet")
+            var published = Environment.GetEnvironmentVariable("CHALLENGE_TEST_WORKER");
+            var start = new ProcessStartInfo(string.IsNullOrEmpty(published) ? "dotnet" : published)
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "challenge-worker.dll"));
+            if (string.IsNullOrEmpty(published))
+            {
+                start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "challenge-worker.dll"));
+            }
             foreach (var argument in new[] { "work", "--server", $"http://127.0.0.1:{port}", "--cache", cache, "--poll", "0.5", "--device", "cpu", "--name", "test-machine" }.Concat(extra))
             {
                 start.ArgumentList.Add(argument);
