@@ -270,6 +270,17 @@ public sealed class WorkerApiTests
     }
 
     [Fact]
+    public async Task The_worker_and_baseline_routes_are_in_the_openapi_document()
+    {
+        await using var site = await BaselineSite.StartAsync(trainCount: 30, testCount: 10);
+        var document = await site.Factory.CreateClient().GetStringAsync("/openapi/v1.json");
+        foreach (var path in new[] { "/api/workers/register", "/api/workers/lease", "/api/workers/runs/{id}/report", "/api/workers/runs/{id}/predictions", "/api/challenges/{slug}/baselines", "/api/baselines/{id}/cancel" })
+        {
+            Assert.Contains($"\"{path}\"", document);
+        }
+    }
+
+    [Fact]
     public async Task Queueing_a_run_through_the_api_names_each_wrong_field()
     {
         await using var site = await BaselineSite.StartAsync(trainCount: 30, testCount: 10);
