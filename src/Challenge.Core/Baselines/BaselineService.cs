@@ -122,7 +122,11 @@ public sealed class BaselineService(IDbContextFactory<ChallengeDbContext> dbFact
     }
 
     // Null when the user may not manage the challenge.
-    public async Task<IReadOnlyList<BaselineRunView>?> ListAsync(int competitionId, ClaimsPrincipal user, int take = 100, CancellationToken cancellationToken = default)
+    // The log and loss curve (up to some hundred kilobytes a run) are read only for the run named
+    // by detailRunId, or for all runs when allDetails is set, as a page refreshing every few
+    // seconds needs them for one run only.
+    public async Task<IReadOnlyList<BaselineRunView>?> ListAsync(int competitionId, ClaimsPrincipal user, int take = 100,
+        long? detailRunId = null, bool allDetails = true, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var competition = await db.Competitions.AsNoTracking().SingleOrDefaultAsync(c => c.Id == competitionId, cancellationToken);
@@ -130,8 +134,21 @@ public sealed class BaselineService(IDbContextFactory<ChallengeDbContext> dbFact
         {
             return null;
         }
+        var detail = detailRunId ?? -1;
         var runs = await db.BaselineRuns.AsNoTracking().Where(r => r.CompetitionId == competitionId)
-            .OrderByDescending(r => r.Id).Take(take).ToListAsync(cancellationToken);
+            .OrderByDescending(r => r.Id).Take(take)
+            .Select(r => new BaselineRun
+            {
+                Id = r.Id, CompetitionId = r.CompetitionId, TaskId = r.TaskId, Model = r.Model, Epochs = r.Epochs, Device = r.Device, Seed = r.Seed,
+                TrainFileId = r.TrainFileId, TestFileId = r.TestFileId, UnlabelledFileId = r.UnlabelledFileId, RequestedById = r.RequestedById,
+                Status = r.Status, CreatedAtUtc = r.CreatedAtUtc, StartedAtUtc = r.StartedAtUtc, FinishedAtUtc = r.FinishedAtUtc,
+                WorkerId = r.WorkerId, LeaseExpiresAtUtc = r.LeaseExpiresAtUtc, LastHeartbeatAtUtc = r.LastHeartbeatAtUtc, Attempts = r.Attempts,
+                Stage = r.Stage, Epoch = r.Epoch, EpochCount = r.EpochCount, Fraction = r.Fraction, Loss = r.Loss, ValidationAccuracy = r.ValidationAccuracy,
+                ExamplesPerSecond = r.ExamplesPerSecond, EtaSeconds = r.EtaSeconds, DeviceUsed = r.DeviceUsed, Message = r.Message, SubmissionId = r.SubmissionId,
+                LossCurveJson = allDetails || r.Id == detail ? r.LossCurveJson : "[]",
+                Log = allDetails || r.Id == detail ? r.Log : "",
+            })
+            .ToListAsync(cancellationToken);
         var tasks = await db.Tasks.Where(t => t.CompetitionId == competitionId).ToDictionaryAsync(t => t.Id, t => t.Slug, cancellationToken);
         var files = await db.DataFiles.Where(f => f.CompetitionId == competitionId).ToDictionaryAsync(f => f.Id, f => f.FileName, cancellationToken);
         var workerIds = runs.Where(r => r.WorkerId is not null).Select(r => r.WorkerId!.Value).Distinct().ToList();

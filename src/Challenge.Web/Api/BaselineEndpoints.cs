@@ -27,7 +27,7 @@ internal static class BaselineEndpoints
         string slug, ClaimsPrincipal user, CompetitionService competitions, BaselineService baselines, CancellationToken cancellationToken)
     {
         var challenge = await competitions.FindManageableAsync(slug, user, cancellationToken);
-        var runs = challenge is null ? null : await baselines.ListAsync(challenge.Id, user, cancellationToken: cancellationToken);
+        var runs = challenge is null ? null : await baselines.ListAsync(challenge.Id, user, take: 50, cancellationToken: cancellationToken);
         return runs is null
             ? TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No challenge '{slug}' that you manage.")
             : TypedResults.Ok(runs.Select(BaselineRunDto.From).ToList());
@@ -94,7 +94,7 @@ internal static class BaselineEndpoints
         {
             return TypedResults.ValidationProblem(problems.ToDictionary(p => JsonName(p.Key), p => new[] { p.Value }));
         }
-        var view = (await baselines.ListAsync(challenge.Id, user, cancellationToken: cancellationToken))!.Single(v => v.Run.Id == run.Id);
+        var view = (await baselines.ListAsync(challenge.Id, user, take: 1, cancellationToken: cancellationToken))!.Single(v => v.Run.Id == run.Id);
         return TypedResults.Created($"/api/challenges/{slug}/baselines", BaselineRunDto.From(view));
     }
 
