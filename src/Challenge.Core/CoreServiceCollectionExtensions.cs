@@ -1,4 +1,5 @@
 using Challenge.Core.Accounts;
+using Challenge.Core.Baselines;
 using Challenge.Core.Challenges;
 using Challenge.Core.Data;
 using Challenge.Core.Demo;
@@ -31,6 +32,7 @@ public static class CoreServiceCollectionExtensions
     {
         services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BaselineOptions>().Bind(configuration.GetSection(BaselineOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DemoOptions>().Bind(configuration.GetSection(DemoOptions.Section));
 
         // Both EF Core and the Quartz job store need the connection string while services are
@@ -95,6 +97,9 @@ public static class CoreServiceCollectionExtensions
         }
         services.AddSingleton<LeaderboardService>();
         services.AddSingleton<ApiTokens.ApiTokenService>();
+        services.AddSingleton<BaselineService>();
+        services.AddSingleton<BaselineQueue>();
+        services.AddHostedService<BaselineLeaseSweeper>();
         services.AddScoped<AccountService>();
         services.AddHostedService<DatabaseStartup>();
         // Uploads hand submissions to in-process workers; the sweeper (Quartz) is the durable net.

@@ -5,6 +5,7 @@ const string usage = """
     usage: challenge-worker <command> [options]
     commands:
       train    train a reference model on local files and write predictions (no server needed)
+      work     serve a Challenge server: lease baseline runs, train them, upload the predictions
     run "challenge-worker <command> --help" for a command's options.
     """;
 
@@ -21,6 +22,12 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = !cancellation.IsCancellationRequested;
     cancellation.Cancel();
 };
+// A service manager's stop (SIGTERM) is a clean stop too: a run in progress goes back to the queue.
+using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    cancellation.Cancel();
+});
 
 var commandArgs = args[1..];
 switch (args[0])
@@ -30,6 +37,11 @@ switch (args[0])
         return 0;
     case "train":
         return TrainCommand.Run(commandArgs, Console.Out, Console.Error, cancellation.Token);
+    case "work" when commandArgs.Contains("--help"):
+        Console.WriteLine(WorkCommand.Usage);
+        return 0;
+    case "work":
+        return await WorkCommand.RunAsync(commandArgs, Console.Out, Console.Error, cancellation.Token);
     default:
         Console.Error.WriteLine($"Unknown command '{args[0]}'.");
         Console.Error.WriteLine(usage);

@@ -31,6 +31,9 @@ public sealed partial class ChallengeWebFactory(string? dataDirectory = null, bo
     public ChallengeDbContext OpenDbContext() =>
         (Database ?? throw new InvalidOperationException("Use a TestDatabase to open the store from outside.")).Open(DataDirectory);
 
+    // Extra configuration for one test (set before the first request).
+    public Dictionary<string, string> Settings { get; } = [];
+
     public static string NewDataDirectory() =>
         Path.Combine(Path.GetTempPath(), "challenge-web-tests", Guid.NewGuid().ToString("N"));
 
@@ -43,10 +46,14 @@ public sealed partial class ChallengeWebFactory(string? dataDirectory = null, bo
         {
             builder.UseSetting(key, value);
         }
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     public HttpClient CreateBrowserLikeClient() =>
-        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true, BaseAddress = ClientOptions.BaseAddress });
 
     public async Task<HttpResponseMessage> RegisterAsync(HttpClient client, string email, string password = "correct-horse-1", string? name = null)
     {

@@ -55,9 +55,11 @@ public sealed class CompetitionSite : IAsyncDisposable
         return csv.ToString();
     }
 
-    public static async Task<CompetitionSite> StartAsync(int dailyLimit = 5, string provider = DatabaseProviders.Sqlite)
+    public static async Task<CompetitionSite> StartAsync(int dailyLimit = 5, string provider = DatabaseProviders.Sqlite, Action<ChallengeWebFactory>? configure = null)
     {
-        var site = new CompetitionSite(await ChallengeWebFactory.CreateAsync(provider));
+        var factory = await ChallengeWebFactory.CreateAsync(provider);
+        configure?.Invoke(factory);
+        var site = new CompetitionSite(factory);
         site.Organizer = await site.AccountAsync("olga");
         site.Challenge = (await site.Get<CompetitionService>().CreateAsync(new CompetitionInput
         {

@@ -1,6 +1,7 @@
 using Challenge.Core.Accounts;
 using Challenge.Core.ApiTokens;
 using Challenge.Core.Audit;
+using Challenge.Core.Baselines;
 using Challenge.Core.Files;
 using Challenge.Core.Submissions;
 using Challenge.Core.Tasks;
@@ -27,6 +28,9 @@ public sealed class ChallengeDbContext(DbContextOptions<ChallengeDbContext> opti
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<Annotations.AssetImage> AssetImages => Set<Annotations.AssetImage>();
+
+    public DbSet<BaselineRun> BaselineRuns => Set<BaselineRun>();
+    public DbSet<BaselineWorker> BaselineWorkers => Set<BaselineWorker>();
 
     // Every stored time is UTC. PostgreSQL's timestamptz accepts only UTC values, and SQLite hands
     // times back without a kind; stating it here keeps both engines returning the same values.

@@ -11,7 +11,9 @@ internal static class ApiAuthorization
 
     public static AuthorizationBuilder AddApiPolicies(this AuthorizationBuilder authorization) => authorization
         .AddPolicy(TokenOnly, policy => policy.AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser())
-        .AddPolicy(TokenOrCookie, policy => policy.AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName, IdentityConstants.ApplicationScheme).RequireAuthenticatedUser());
+        .AddPolicy(TokenOrCookie, policy => policy.AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName, IdentityConstants.ApplicationScheme).RequireAuthenticatedUser())
+        .AddPolicy(WorkerTokenAuthenticationHandler.Policy, policy => policy.AddAuthenticationSchemes(WorkerTokenAuthenticationHandler.SchemeName)
+            .RequireClaim(WorkerTokenAuthenticationHandler.WorkerIdClaim));
 
     public static bool IsOrganizer(this System.Security.Claims.ClaimsPrincipal user) => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Organizer);
 }

@@ -39,6 +39,7 @@ public static class WebApplicationExtensions
                         ? ApiTokenAuthenticationHandler.SchemeName
                         : IdentityConstants.ApplicationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, WorkerTokenAuthenticationHandler>(WorkerTokenAuthenticationHandler.SchemeName, null)
             .AddIdentityCookies();
         builder.Services.ConfigureApplicationCookie(options =>
         {
@@ -126,6 +127,8 @@ public static class WebApplicationExtensions
         api.MapSubmissionEndpoints();
         api.MapOrganizerEndpoints();
         api.MapAnnotationEndpoints();
+        api.MapBaselineEndpoints();
+        api.MapWorkerEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
         LogStartup(app);

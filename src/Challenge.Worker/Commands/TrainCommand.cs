@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using Challenge.Ml.Backends;
-using Challenge.Ml.Data;
 using Challenge.Ml.Models;
 using Challenge.Ml.Training;
 
@@ -76,51 +74,11 @@ public static class TrainCommand
 
     private static void Train(TrainSettings settings, TextWriter output, CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
-        using var backend = BackendFactory.Create(settings.Device, output.WriteLine);
-        output.WriteLine($"device: {backend.Name}");
-
-        var train = DatasetLoader.Load(settings.TrainPath);
-        train.RequireLabels();
-        var test = DatasetLoader.Load(settings.TestPath);
-        RequireSameImageSize(train, test, settings.TestPath);
-        var unlabelled = settings.UnlabelledPath is null ? null : DatasetLoader.Load(settings.UnlabelledPath);
-        if (unlabelled is not null)
-        {
-            RequireSameImageSize(train, unlabelled, settings.UnlabelledPath!);
-        }
-
-        output.WriteLine(
-            $"data: {train.Count} training images ({train.ClassCount} classes), {test.Count} test images, " +
-            $"{train.Height}x{train.Width}x{train.Channels}" + (unlabelled is null ? string.Empty : $", {unlabelled.Count} unlabelled"));
-
-        var (fitSet, validation) = settings.ValidationFraction > 0 && train.Count >= 10
-            ? train.Split(settings.ValidationFraction, settings.Options.Seed)
-            : (train, null);
-        using var model = ModelFactory.Create(settings.Model, backend, settings.Options, unlabelled, settings.Threshold, settings.PseudoShare, settings.StudentEpochs, output.WriteLine);
-        model.Fit(fitSet, validation, new ProgressLinePrinter(output), cancellationToken);
-        if (validation is not null)
-        {
-            output.WriteLine($"validation accuracy: {model.Accuracy(validation):0.0000} on {validation.Count} held-out images");
-        }
-
-        var predictions = model.Predict(test);
-        PredictionWriter.Write(settings.OutputPath, predictions, train.ClassNames);
-        if (test.IsLabelled)
-        {
-            output.WriteLine($"test accuracy: {model.Accuracy(test):0.0000} (the test set has labels)");
-        }
-
-        output.WriteLine($"wrote {predictions.Length} predictions to {settings.OutputPath} in {clock.Elapsed.TotalSeconds:0.0} s");
-    }
-
-    private static void RequireSameImageSize(ImageDataset train, ImageDataset other, string path)
-    {
-        if (other.Height != train.Height || other.Width != train.Width || other.Channels != train.Channels)
-        {
-            throw new InvalidDataException(
-                $"{path} holds {other.Height}x{other.Width}x{other.Channels} images but the training set {train.Height}x{train.Width}x{train.Channels}.");
-        }
+        var request = new TrainingRequest(settings.TrainPath, settings.TestPath, settings.UnlabelledPath, settings.Model, settings.Device,
+            settings.ValidationFraction, settings.Threshold, settings.PseudoShare, settings.StudentEpochs, settings.Options);
+        var result = TrainingPipeline.Run(request, output.WriteLine, new ProgressLinePrinter(output), cancellationToken);
+        PredictionWriter.Write(settings.OutputPath, result.Predictions, result.ClassNames);
+        output.WriteLine($"wrote {result.Predictions.Length} predictions to {settings.OutputPath} in {result.Elapsed.TotalSeconds:0.0} s");
     }
 
     private sealed record TrainSettings(

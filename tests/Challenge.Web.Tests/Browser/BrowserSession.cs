@@ -34,6 +34,17 @@ public sealed class BrowserSession : IAsyncDisposable
         var factory = new ChallengeWebFactory(seedDemo: true);
         factory.UseKestrel(0);
         factory.StartServer();
+        return await AttachAsync(factory);
+    }
+
+    // A browser for a factory already listening on a loopback port (UseKestrel, StartServer).
+    public static async Task<BrowserSession> AttachAsync(ChallengeWebFactory factory)
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException($"Chromium is required at {ChromiumPath} (CI=true): install it with 'apt-get install chromium'.");
+        }
+
         var baseUrl = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
             .First().Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1");
 
