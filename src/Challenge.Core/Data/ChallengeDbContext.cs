@@ -28,7 +28,6 @@ public sealed class ChallengeDbContext(DbContextOptions<ChallengeDbContext> opti
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<Annotations.AssetImage> AssetImages => Set<Annotations.AssetImage>();
-
     public DbSet<BaselineRun> BaselineRuns => Set<BaselineRun>();
     public DbSet<BaselineWorker> BaselineWorkers => Set<BaselineWorker>();
 

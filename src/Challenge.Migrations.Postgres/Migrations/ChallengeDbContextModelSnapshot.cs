@@ -94,6 +94,54 @@ namespace Challenge.Migrations.Postgres.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Challenge.Core.Annotations.AssetImage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("EntryName")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ImageId")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("TaskId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TaskId", "FileName");
+
+                    b.HasIndex("TaskId", "ImageId")
+                        .IsUnique();
+
+                    b.ToTable("AssetImages", (string)null);
+                });
+
             modelBuilder.Entity("Challenge.Core.ApiTokens.ApiToken", b =>
                 {
                     b.Property<int>("Id")
@@ -173,6 +221,200 @@ namespace Challenge.Migrations.Postgres.Migrations
                     b.HasIndex("CompetitionId", "AtUtc");
 
                     b.ToTable("AuditLog", (string)null);
+                });
+
+            modelBuilder.Entity("Challenge.Core.Baselines.BaselineRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("CompetitionId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Device")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<string>("DeviceUsed")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Epoch")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("EpochCount")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Epochs")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("EtaSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<double?>("ExamplesPerSecond")
+                        .HasColumnType("double precision");
+
+                    b.Property<DateTime?>("FinishedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<double>("Fraction")
+                        .HasColumnType("double precision");
+
+                    b.Property<DateTime?>("LastHeartbeatAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("LeaseExpiresAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LeaseId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Log")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<double?>("Loss")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("LossCurveJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("RequestedById")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<int>("Seed")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Stage")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTime?>("StartedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<long?>("SubmissionId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("TaskId")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("TestFileId")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("TrainFileId")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("UnlabelledFileId")
+                        .HasColumnType("integer");
+
+                    b.Property<double?>("ValidationAccuracy")
+                        .HasColumnType("double precision");
+
+                    b.Property<int?>("WorkerId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TaskId");
+
+                    b.HasIndex("TestFileId");
+
+                    b.HasIndex("TrainFileId");
+
+                    b.HasIndex("UnlabelledFileId");
+
+                    b.HasIndex("WorkerId");
+
+                    b.HasIndex("CompetitionId", "Id");
+
+                    b.HasIndex("Status", "Id");
+
+                    b.ToTable("BaselineRuns", (string)null);
+                });
+
+            modelBuilder.Entity("Challenge.Core.Baselines.BaselineWorker", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<bool>("AllChallenges")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedById")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Devices")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime?>("LastSeenAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Machine")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTime?>("RevokedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedById");
+
+                    b.HasIndex("Hash")
+                        .IsUnique();
+
+                    b.ToTable("BaselineWorkers", (string)null);
                 });
 
             modelBuilder.Entity("Challenge.Core.Challenges.Competition", b =>
@@ -456,6 +698,12 @@ namespace Challenge.Migrations.Postgres.Migrations
                     b.Property<int>("ScoringAttempts")
                         .HasColumnType("integer");
 
+                    b.Property<Guid?>("ScoringClaim")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("ScoringLeaseUntilUtc")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int?>("ScoringMilliseconds")
                         .HasColumnType("integer");
 
@@ -490,9 +738,10 @@ namespace Challenge.Migrations.Postgres.Migrations
 
                     b.HasIndex("StoredFileId");
 
-                    b.HasIndex("TaskId", "Status", "TeamId");
-
                     b.HasIndex("TeamId", "TaskId", "CreatedAtUtc");
+
+                    b.HasIndex("TaskId", "TeamId", "IsHidden", "Status", "PublicScore", "CreatedAtUtc", "PrivateScore", "PublicLower", "PublicUpper", "IsSelected")
+                        .HasDatabaseName("IX_Submissions_Board");
 
                     b.ToTable("Submissions", (string)null);
                 });
@@ -515,10 +764,21 @@ namespace Challenge.Migrations.Postgres.Migrations
                     b.Property<int>("CompetitionId")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Family")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<string>("IdColumn")
                         .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
+
+                    b.Property<int>("ImageCount")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("ImagesFileId")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("Kind")
                         .IsRequired()
@@ -533,8 +793,15 @@ namespace Challenge.Migrations.Postgres.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<long?>("PreAnnotationsFileId")
+                        .HasColumnType("bigint");
+
                     b.Property<double>("PublicFraction")
                         .HasColumnType("double precision");
+
+                    b.Property<string>("RankingFormula")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
 
                     b.Property<string>("Slug")
                         .IsRequired()
@@ -570,6 +837,10 @@ namespace Challenge.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(120)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ImagesFileId");
+
+                    b.HasIndex("PreAnnotationsFileId");
 
                     b.HasIndex("SolutionFileId");
 
@@ -798,11 +1069,64 @@ namespace Challenge.Migrations.Postgres.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Challenge.Core.Annotations.AssetImage", b =>
+                {
+                    b.HasOne("Challenge.Core.Tasks.CompetitionTask", null)
+                        .WithMany()
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Challenge.Core.ApiTokens.ApiToken", b =>
                 {
                     b.HasOne("Challenge.Core.Accounts.AppUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Challenge.Core.Baselines.BaselineRun", b =>
+                {
+                    b.HasOne("Challenge.Core.Challenges.Competition", null)
+                        .WithMany()
+                        .HasForeignKey("CompetitionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Challenge.Core.Tasks.CompetitionTask", null)
+                        .WithMany()
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Challenge.Core.Files.DataFile", null)
+                        .WithMany()
+                        .HasForeignKey("TestFileId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Challenge.Core.Files.DataFile", null)
+                        .WithMany()
+                        .HasForeignKey("TrainFileId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Challenge.Core.Files.DataFile", null)
+                        .WithMany()
+                        .HasForeignKey("UnlabelledFileId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Challenge.Core.Baselines.BaselineWorker", null)
+                        .WithMany()
+                        .HasForeignKey("WorkerId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Challenge.Core.Baselines.BaselineWorker", b =>
+                {
+                    b.HasOne("Challenge.Core.Accounts.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("CreatedById")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -872,6 +1196,16 @@ namespace Challenge.Migrations.Postgres.Migrations
                         .HasForeignKey("CompetitionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.HasOne("Challenge.Core.Files.StoredFile", null)
+                        .WithMany()
+                        .HasForeignKey("ImagesFileId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Challenge.Core.Files.StoredFile", null)
+                        .WithMany()
+                        .HasForeignKey("PreAnnotationsFileId")
+                        .OnDelete(DeleteBehavior.Restrict);
 
                     b.HasOne("Challenge.Core.Files.StoredFile", null)
                         .WithMany()

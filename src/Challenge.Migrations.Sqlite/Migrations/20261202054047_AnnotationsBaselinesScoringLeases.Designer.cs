@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Challenge.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(ChallengeDbContext))]
-    [Migration("20261202041909_AnnotationTasks")]
-    partial class AnnotationTasks
+    [Migration("20261202054047_AnnotationsBaselinesScoringLeases")]
+    partial class AnnotationsBaselinesScoringLeases
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -213,6 +213,196 @@ namespace Challenge.Migrations.Sqlite.Migrations
                     b.HasIndex("CompetitionId", "AtUtc");
 
                     b.ToTable("AuditLog", (string)null);
+                });
+
+            modelBuilder.Entity("Challenge.Core.Baselines.BaselineRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CompetitionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Device")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeviceUsed")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Epoch")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("EpochCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Epochs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("EtaSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("ExamplesPerSecond")
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime?>("FinishedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Fraction")
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime?>("LastHeartbeatAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LeaseExpiresAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LeaseId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Log")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("Loss")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("LossCurveJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestedById")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Seed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Stage")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("StartedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("SubmissionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TaskId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("TestFileId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("TrainFileId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("UnlabelledFileId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("ValidationAccuracy")
+                        .HasColumnType("REAL");
+
+                    b.Property<int?>("WorkerId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TaskId");
+
+                    b.HasIndex("TestFileId");
+
+                    b.HasIndex("TrainFileId");
+
+                    b.HasIndex("UnlabelledFileId");
+
+                    b.HasIndex("WorkerId");
+
+                    b.HasIndex("CompetitionId", "Id");
+
+                    b.HasIndex("Status", "Id");
+
+                    b.ToTable("BaselineRuns", (string)null);
+                });
+
+            modelBuilder.Entity("Challenge.Core.Baselines.BaselineWorker", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("AllChallenges")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedById")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Devices")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastSeenAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Machine")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("RevokedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedById");
+
+                    b.HasIndex("Hash")
+                        .IsUnique();
+
+                    b.ToTable("BaselineWorkers", (string)null);
                 });
 
             modelBuilder.Entity("Challenge.Core.Challenges.Competition", b =>
@@ -488,6 +678,12 @@ namespace Challenge.Migrations.Sqlite.Migrations
                     b.Property<int>("ScoringAttempts")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("ScoringClaim")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ScoringLeaseUntilUtc")
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("ScoringMilliseconds")
                         .HasColumnType("INTEGER");
 
@@ -522,9 +718,10 @@ namespace Challenge.Migrations.Sqlite.Migrations
 
                     b.HasIndex("StoredFileId");
 
-                    b.HasIndex("TaskId", "Status", "TeamId");
-
                     b.HasIndex("TeamId", "TaskId", "CreatedAtUtc");
+
+                    b.HasIndex("TaskId", "TeamId", "IsHidden", "Status", "PublicScore", "CreatedAtUtc", "PrivateScore", "PublicLower", "PublicUpper", "IsSelected")
+                        .HasDatabaseName("IX_Submissions_Board");
 
                     b.ToTable("Submissions", (string)null);
                 });
@@ -858,6 +1055,50 @@ namespace Challenge.Migrations.Sqlite.Migrations
                     b.HasOne("Challenge.Core.Accounts.AppUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Challenge.Core.Baselines.BaselineRun", b =>
+                {
+                    b.HasOne("Challenge.Core.Challenges.Competition", null)
+                        .WithMany()
+                        .HasForeignKey("CompetitionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Challenge.Core.Tasks.CompetitionTask", null)
+                        .WithMany()
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Challenge.Core.Files.DataFile", null)
+                        .WithMany()
+                        .HasForeignKey("TestFileId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Challenge.Core.Files.DataFile", null)
+                        .WithMany()
+                        .HasForeignKey("TrainFileId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Challenge.Core.Files.DataFile", null)
+                        .WithMany()
+                        .HasForeignKey("UnlabelledFileId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Challenge.Core.Baselines.BaselineWorker", null)
+                        .WithMany()
+                        .HasForeignKey("WorkerId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Challenge.Core.Baselines.BaselineWorker", b =>
+                {
+                    b.HasOne("Challenge.Core.Accounts.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("CreatedById")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

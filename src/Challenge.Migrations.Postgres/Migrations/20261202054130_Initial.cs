@@ -250,6 +250,34 @@ namespace Challenge.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "BaselineWorkers",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Prefix = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    CreatedById = table.Column<string>(type: "text", nullable: false),
+                    AllChallenges = table.Column<bool>(type: "boolean", nullable: false),
+                    CreatedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    LastSeenAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    RevokedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Machine = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    Devices = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_BaselineWorkers", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_BaselineWorkers_AspNetUsers_CreatedById",
+                        column: x => x.CreatedById,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ChallengeOrganizers",
                 columns: table => new
                 {
@@ -368,7 +396,12 @@ namespace Challenge.Migrations.Postgres.Migrations
                     SolutionFileId = table.Column<long>(type: "bigint", nullable: true),
                     SolutionVersion = table.Column<int>(type: "integer", nullable: false),
                     SolutionRows = table.Column<int>(type: "integer", nullable: false),
-                    SolutionUploadedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    SolutionUploadedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Family = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    ImagesFileId = table.Column<long>(type: "bigint", nullable: true),
+                    ImageCount = table.Column<int>(type: "integer", nullable: false),
+                    PreAnnotationsFileId = table.Column<long>(type: "bigint", nullable: true),
+                    RankingFormula = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -379,6 +412,18 @@ namespace Challenge.Migrations.Postgres.Migrations
                         principalTable: "Challenges",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_Tasks_StoredFiles_ImagesFileId",
+                        column: x => x.ImagesFileId,
+                        principalTable: "StoredFiles",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Tasks_StoredFiles_PreAnnotationsFileId",
+                        column: x => x.PreAnnotationsFileId,
+                        principalTable: "StoredFiles",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
                     table.ForeignKey(
                         name: "FK_Tasks_StoredFiles_SolutionFileId",
                         column: x => x.SolutionFileId,
@@ -434,6 +479,112 @@ namespace Challenge.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "AssetImages",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    TaskId = table.Column<int>(type: "integer", nullable: false),
+                    ImageId = table.Column<int>(type: "integer", nullable: false),
+                    EntryName = table.Column<string>(type: "character varying(1024)", maxLength: 1024, nullable: false),
+                    FileName = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
+                    Length = table.Column<long>(type: "bigint", nullable: false),
+                    Width = table.Column<int>(type: "integer", nullable: false),
+                    Height = table.Column<int>(type: "integer", nullable: false),
+                    ContentType = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AssetImages", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AssetImages_Tasks_TaskId",
+                        column: x => x.TaskId,
+                        principalTable: "Tasks",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "BaselineRuns",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    CompetitionId = table.Column<int>(type: "integer", nullable: false),
+                    TaskId = table.Column<int>(type: "integer", nullable: false),
+                    Model = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Epochs = table.Column<int>(type: "integer", nullable: false),
+                    Device = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    Seed = table.Column<int>(type: "integer", nullable: false),
+                    TrainFileId = table.Column<int>(type: "integer", nullable: true),
+                    TestFileId = table.Column<int>(type: "integer", nullable: true),
+                    UnlabelledFileId = table.Column<int>(type: "integer", nullable: true),
+                    RequestedById = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    CreatedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    StartedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    FinishedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    WorkerId = table.Column<int>(type: "integer", nullable: true),
+                    LeaseId = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    LeaseExpiresAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    LastHeartbeatAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Attempts = table.Column<int>(type: "integer", nullable: false),
+                    Stage = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    Epoch = table.Column<int>(type: "integer", nullable: false),
+                    EpochCount = table.Column<int>(type: "integer", nullable: false),
+                    Fraction = table.Column<double>(type: "double precision", nullable: false),
+                    Loss = table.Column<double>(type: "double precision", nullable: true),
+                    ValidationAccuracy = table.Column<double>(type: "double precision", nullable: true),
+                    ExamplesPerSecond = table.Column<double>(type: "double precision", nullable: true),
+                    EtaSeconds = table.Column<int>(type: "integer", nullable: true),
+                    DeviceUsed = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    LossCurveJson = table.Column<string>(type: "text", nullable: false),
+                    Log = table.Column<string>(type: "text", nullable: false),
+                    Message = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    SubmissionId = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_BaselineRuns", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_BaselineRuns_BaselineWorkers_WorkerId",
+                        column: x => x.WorkerId,
+                        principalTable: "BaselineWorkers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "FK_BaselineRuns_Challenges_CompetitionId",
+                        column: x => x.CompetitionId,
+                        principalTable: "Challenges",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_BaselineRuns_DataFiles_TestFileId",
+                        column: x => x.TestFileId,
+                        principalTable: "DataFiles",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "FK_BaselineRuns_DataFiles_TrainFileId",
+                        column: x => x.TrainFileId,
+                        principalTable: "DataFiles",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "FK_BaselineRuns_DataFiles_UnlabelledFileId",
+                        column: x => x.UnlabelledFileId,
+                        principalTable: "DataFiles",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "FK_BaselineRuns_Tasks_TaskId",
+                        column: x => x.TaskId,
+                        principalTable: "Tasks",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Submissions",
                 columns: table => new
                 {
@@ -464,6 +615,8 @@ namespace Challenge.Migrations.Postgres.Migrations
                     ScoringStartedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     ScoredAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     ScoringAttempts = table.Column<int>(type: "integer", nullable: false),
+                    ScoringClaim = table.Column<Guid>(type: "uuid", nullable: true),
+                    ScoringLeaseUntilUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     ScoringMilliseconds = table.Column<int>(type: "integer", nullable: true),
                     IsSelected = table.Column<bool>(type: "boolean", nullable: false),
                     IsHidden = table.Column<bool>(type: "boolean", nullable: false),
@@ -541,9 +694,66 @@ namespace Challenge.Migrations.Postgres.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_AssetImages_TaskId_FileName",
+                table: "AssetImages",
+                columns: new[] { "TaskId", "FileName" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AssetImages_TaskId_ImageId",
+                table: "AssetImages",
+                columns: new[] { "TaskId", "ImageId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_AuditLog_CompetitionId_AtUtc",
                 table: "AuditLog",
                 columns: new[] { "CompetitionId", "AtUtc" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BaselineRuns_CompetitionId_Id",
+                table: "BaselineRuns",
+                columns: new[] { "CompetitionId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BaselineRuns_Status_Id",
+                table: "BaselineRuns",
+                columns: new[] { "Status", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BaselineRuns_TaskId",
+                table: "BaselineRuns",
+                column: "TaskId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BaselineRuns_TestFileId",
+                table: "BaselineRuns",
+                column: "TestFileId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BaselineRuns_TrainFileId",
+                table: "BaselineRuns",
+                column: "TrainFileId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BaselineRuns_UnlabelledFileId",
+                table: "BaselineRuns",
+                column: "UnlabelledFileId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BaselineRuns_WorkerId",
+                table: "BaselineRuns",
+                column: "WorkerId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BaselineWorkers_CreatedById",
+                table: "BaselineWorkers",
+                column: "CreatedById");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BaselineWorkers_Hash",
+                table: "BaselineWorkers",
+                column: "Hash",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_ChallengeOrganizers_UserId",
@@ -584,6 +794,11 @@ namespace Challenge.Migrations.Postgres.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Submissions_Board",
+                table: "Submissions",
+                columns: new[] { "TaskId", "TeamId", "IsHidden", "Status", "PublicScore", "CreatedAtUtc", "PrivateScore", "PublicLower", "PublicUpper", "IsSelected" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Submissions_Status",
                 table: "Submissions",
                 column: "Status");
@@ -592,11 +807,6 @@ namespace Challenge.Migrations.Postgres.Migrations
                 name: "IX_Submissions_StoredFileId",
                 table: "Submissions",
                 column: "StoredFileId");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_Submissions_TaskId_Status_TeamId",
-                table: "Submissions",
-                columns: new[] { "TaskId", "Status", "TeamId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Submissions_TeamId_TaskId_CreatedAtUtc",
@@ -608,6 +818,16 @@ namespace Challenge.Migrations.Postgres.Migrations
                 table: "Tasks",
                 columns: new[] { "CompetitionId", "Slug" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Tasks_ImagesFileId",
+                table: "Tasks",
+                column: "ImagesFileId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Tasks_PreAnnotationsFileId",
+                table: "Tasks",
+                column: "PreAnnotationsFileId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Tasks_SolutionFileId",
@@ -660,16 +880,19 @@ namespace Challenge.Migrations.Postgres.Migrations
                 name: "AspNetUserTokens");
 
             migrationBuilder.DropTable(
+                name: "AssetImages");
+
+            migrationBuilder.DropTable(
                 name: "AuditLog");
+
+            migrationBuilder.DropTable(
+                name: "BaselineRuns");
 
             migrationBuilder.DropTable(
                 name: "ChallengeOrganizers");
 
             migrationBuilder.DropTable(
                 name: "DailyQuotas");
-
-            migrationBuilder.DropTable(
-                name: "DataFiles");
 
             migrationBuilder.DropTable(
                 name: "Participations");
@@ -684,13 +907,19 @@ namespace Challenge.Migrations.Postgres.Migrations
                 name: "AspNetRoles");
 
             migrationBuilder.DropTable(
+                name: "BaselineWorkers");
+
+            migrationBuilder.DropTable(
+                name: "DataFiles");
+
+            migrationBuilder.DropTable(
                 name: "Tasks");
 
             migrationBuilder.DropTable(
-                name: "AspNetUsers");
+                name: "Teams");
 
             migrationBuilder.DropTable(
-                name: "Teams");
+                name: "AspNetUsers");
 
             migrationBuilder.DropTable(
                 name: "StoredFiles");
