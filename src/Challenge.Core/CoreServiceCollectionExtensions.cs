@@ -43,7 +43,13 @@ public static class CoreServiceCollectionExtensions
         var provider = database.Provider;
         var connectionString = ChallengeDatabase.ResolveConnectionString(provider, database.ConnectionString, paths.DatabaseFile);
         services.AddSingleton(paths);
-        services.AddDbContextFactory<ChallengeDbContext>(options => options.UseChallengeDatabase(provider, connectionString));
+        services.AddDbContextFactory<ChallengeDbContext>((services, options) =>
+        {
+            // Reading the validated options first means a wrong setting stops the start with the
+            // message naming its key, whichever service happens to need a context first.
+            _ = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            options.UseChallengeDatabase(provider, connectionString);
+        });
 
         services.AddChallengeScheduling(provider, connectionString, database.ClusterCheckinInterval);
 

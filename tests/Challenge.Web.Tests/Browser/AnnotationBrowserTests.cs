@@ -137,5 +137,24 @@ public sealed class AnnotationBrowserTests
         await BrowserSession.WaitForInteractivityAsync(organizer);
         await Expect(organizer.Locator("[data-testid=viewer-overlay] rect[data-kind=missed]")).ToHaveCountAsync(2);
         await Expect(organizer.GetByTestId("class-errors").Locator("tbody tr")).ToHaveCountAsync(4);
+
+        // A second task on the same pictures (detections, as in the ocean-plastic challenge): the viewer offers both.
+        await organizer.GotoAsync("/challenges/river-plastic/manage");
+        await BrowserSession.WaitForInteractivityAsync(organizer);
+        await organizer.FillAsync("#task-title", "Plastic detections");
+        await organizer.FillAsync("#task-slug", "detections");
+        await organizer.SelectOptionAsync("#task-family", "Detection");
+        await organizer.GetByTestId("save-task").ClickAsync();
+        await Expect(organizer.GetByTestId("solution-detections")).ToContainTextAsync("no gold yet");
+        await organizer.Locator("#images-file").SetInputFilesAsync(images);
+        await Expect(organizer.GetByTestId("asset-message")).ToContainTextAsync("Images accepted: 8 images");
+        await organizer.Locator("#gold-file").SetInputFilesAsync(gold);
+        await Expect(organizer.GetByTestId("asset-message")).ToContainTextAsync("Gold annotations accepted: 16 boxes");
+        await organizer.GotoAsync("/challenges/river-plastic/viewer");
+        await BrowserSession.WaitForInteractivityAsync(organizer);
+        await Expect(organizer.Locator("#viewer-task option")).ToHaveCountAsync(2);
+        await organizer.SelectOptionAsync("#viewer-task", new SelectOptionValue { Label = "Plastic detections" });
+        await Expect(organizer.GetByTestId("viewer-position")).ToContainTextAsync("1 / 8");
+        await Expect(organizer.Locator("[data-testid=viewer] img")).ToHaveAttributeAsync("src", new System.Text.RegularExpressions.Regex("/tasks/detections/images/"));
     }
 }
