@@ -65,7 +65,8 @@ public sealed class AnnotationSubmissionScorer(GoldSetCache goldSets, IFileStore
     }
 
     // Applies the organizer's ranking formula to every scored submission of the task: max_labelled depends on
-    // all teams, so one team labelling more moves the others' scores too. Returns whether anything changed.
+    // all teams, so one team labelling more moves the others' scores too. Returns whether any submission other
+    // than the current one changed score, since only then do other teams' leaderboard rows move.
     // The submission being scored is passed in, so that its status and formula score are saved together.
     public static async Task<bool> ApplyRankingFormulaAsync(ChallengeDbContext db, CompetitionTask task, Submission? current, CancellationToken cancellationToken)
     {
@@ -93,7 +94,7 @@ public sealed class AnnotationSubmissionScorer(GoldSetCache goldSets, IFileStore
             max[part] = variables.Max(v => v.Parts![part].GetValueOrDefault("labelled"));
         }
 
-        var changed = false;
+        var othersMoved = false;
         foreach (var (submission, parts) in variables)
         {
             double? Evaluate(string part)
@@ -112,11 +113,11 @@ public sealed class AnnotationSubmissionScorer(GoldSetCache goldSets, IFileStore
                 submission.PublicScore = publicScore;
                 submission.PrivateScore = privateScore;
                 submission.OverallScore = overall;
-                changed = true;
+                othersMoved |= !ReferenceEquals(submission, current);
             }
         }
 
-        return changed;
+        return othersMoved;
     }
 
     public static Dictionary<string, Dictionary<string, double>>? ReadVariables(string detailJson)
@@ -194,7 +195,6 @@ public sealed class AnnotationScoringStep(AnnotationSubmissionScorer scorer)
         submission.OverallScore = result.Overall;
         submission.DetailJson = result.DetailJson;
         submission.ScorerVersion = AnnotationSubmissionScorer.ScorerVersion;
-        submission.SolutionVersion = task.SolutionVersion;
         var moved = await AnnotationSubmissionScorer.ApplyRankingFormulaAsync(db, task, submission, cancellationToken);
         return (false, moved);
     }
