@@ -44,17 +44,17 @@ public abstract class LoadTests(ITestOutputHelper output)
         }
         var (taskId, clients) = await PrepareAsync(directory, settings);
 
-        var environment = settings.Where(s => s.Key.StartsWith("Database", StringComparison.Ordinal) && s.Value is not null)
-            .ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
         LoadResult result;
         IReadOnlyList<string> apiProblems;
         var exited = false;
-        var nodes = new List<NodeProcess>();
+        var nodes = new List<ServerProcess>();
         try
         {
             for (var i = 0; i < Nodes; i++)
             {
-                nodes.Add(await NodeProcess.StartAsync(typeof(Program).Assembly.Location, directory, Path.Combine(directory, $"node{i}.log"), environment));
+                var node = ServerProcess.Start(directory, database);
+                nodes.Add(node);
+                await node.WaitUntilHealthyAsync();
             }
             var driver = new LoadDriver(new LoadOptions([.. nodes.Select(n => n.Address)], clients, "load", "classes", Rows, Classes,
                 Duration: TimeSpan.FromSeconds(20), DrainTimeout: TimeSpan.FromSeconds(180)));
@@ -66,7 +66,7 @@ public abstract class LoadTests(ITestOutputHelper output)
         {
             foreach (var node in nodes)
             {
-                await node.DisposeAsync();
+                node.Kill();
             }
         }
         output.WriteLine(LoadDriver.Describe(result, Clients, Nodes));

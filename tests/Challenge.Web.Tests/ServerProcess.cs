@@ -52,6 +52,8 @@ public sealed class ServerProcess
 
     public Uri Address => _address;
 
+    public bool HasExited => _process.HasExited;
+
     // The last lines the server wrote, for failure messages.
     public string OutputTail
     {
