@@ -43,6 +43,8 @@ public sealed class PostgresNotifierTests : IPostgresTests
         var nodeA = Assert.IsType<PostgresLeaderboardNotifier>(harness.Get<ILeaderboardNotifier>());
         using var nodeB = new PostgresLeaderboardNotifier(harness.Database.ConnectionString!, harness.Get<IDbContextFactory<ChallengeDbContext>>(), NullLogger<PostgresLeaderboardNotifier>.Instance);
         await nodeB.StartAsync(CancellationToken.None);
+        // Both listeners must be in place before the kill, or the kill finds fewer than two.
+        await nodeA.Listening.WaitAsync(TimeSpan.FromSeconds(30));
         await nodeB.Listening.WaitAsync(TimeSpan.FromSeconds(30));
         var seenOnB = new ConcurrentQueue<LeaderboardChange>();
         nodeB.Changed += seenOnB.Enqueue;
