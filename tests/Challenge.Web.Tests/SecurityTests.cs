@@ -91,6 +91,26 @@ public abstract class SecurityTests(string provider) : IAsyncLifetime
     }
 
     [DatabaseFact]
+    public async Task A_revoked_api_token_is_refused_while_the_owner_s_other_tokens_still_work()
+    {
+        var tokens = _site.Get<Challenge.Core.ApiTokens.ApiTokenService>();
+        var second = (await tokens.CreateAsync(_site.Ada.UserId, "second"))!;
+        var secondClient = _site.Factory.CreateClient();
+        secondClient.DefaultRequestHeaders.Authorization = new("Bearer", second.Secret);
+        var mine = $"/api/challenges/{CompetitionSite.Slug}/submissions";
+        Assert.Equal(HttpStatusCode.OK, (await secondClient.GetAsync(mine)).StatusCode);
+
+        Assert.True(await tokens.RevokeAsync(_site.Ada.UserId, second.Token.Id));
+
+        var refused = await secondClient.GetAsync(mine);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("Bearer", refused.Headers.WwwAuthenticate.Single().Scheme);
+        Assert.Equal(HttpStatusCode.OK, (await _site.Ada.Api.GetAsync(mine)).StatusCode);
+        // Another user cannot revoke Ada's token.
+        Assert.False(await tokens.RevokeAsync(_site.Bob.UserId, (await tokens.ListAsync(_site.Ada.UserId)).First(t => t.RevokedAtUtc is null).Id));
+    }
+
+    [DatabaseFact]
     public async Task An_organizer_manages_only_their_own_challenges()
     {
         var other = await _site.AccountAsync("oscar");

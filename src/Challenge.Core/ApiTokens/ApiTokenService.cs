@@ -7,6 +7,8 @@ namespace Challenge.Core.ApiTokens;
 
 public sealed record CreatedToken(ApiToken Token, string Secret);
 
+public sealed record TokenOwner(string UserId, string UserName, bool IsLockedOut, IReadOnlyList<string> Roles);
+
 // Personal API tokens for the command-line tool and scripts. The secret is shown once; only its
 // SHA-256 is stored, so a database leak does not leak working tokens.
 public sealed class ApiTokenService(IDbContextFactory<ChallengeDbContext> dbFactory, TimeProvider clock)
@@ -48,8 +50,9 @@ public sealed class ApiTokenService(IDbContextFactory<ChallengeDbContext> dbFact
             .ExecuteUpdateAsync(t => t.SetProperty(x => x.RevokedAtUtc, clock.GetUtcNow().UtcDateTime), cancellationToken) == 1;
     }
 
-    // Returns the owner's user id for a live token.
-    public async Task<string?> AuthenticateAsync(string secret, CancellationToken cancellationToken = default)
+    // The owner of a live token, with what a sign-in needs, read in one query: every API call
+    // authenticates, so this sits on the path of every upload and status poll.
+    public async Task<TokenOwner?> AuthenticateAsync(string secret, CancellationToken cancellationToken = default)
     {
         if (!secret.StartsWith(SecretPrefix, StringComparison.Ordinal) || secret.Length > 200)
         {
@@ -57,18 +60,31 @@ public sealed class ApiTokenService(IDbContextFactory<ChallengeDbContext> dbFact
         }
         var hash = Hash(secret);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var token = await db.ApiTokens.SingleOrDefaultAsync(t => t.Hash == hash && t.RevokedAtUtc == null, cancellationToken);
-        if (token is null)
+        var found = await db.ApiTokens.AsNoTracking()
+            .Where(t => t.Hash == hash && t.RevokedAtUtc == null)
+            .Join(db.Users, t => t.UserId, u => u.Id, (t, u) => new
+            {
+                TokenId = t.Id,
+                t.LastUsedAtUtc,
+                UserId = u.Id,
+                u.UserName,
+                u.LockoutEnabled,
+                u.LockoutEnd,
+                Roles = db.UserRoles.Where(r => r.UserId == u.Id).Join(db.Roles, r => r.RoleId, role => role.Id, (_, role) => role.Name).ToList(),
+            })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (found is null)
         {
             return null;
         }
-        var now = clock.GetUtcNow().UtcDateTime;
-        if (token.LastUsedAtUtc is null || now - token.LastUsedAtUtc > TimeSpan.FromMinutes(1))
+        var now = clock.GetUtcNow();
+        if (found.LastUsedAtUtc is null || now.UtcDateTime - found.LastUsedAtUtc > TimeSpan.FromMinutes(1))
         {
-            token.LastUsedAtUtc = now;
-            await db.SaveChangesAsync(cancellationToken);
+            await db.ApiTokens.Where(t => t.Id == found.TokenId).ExecuteUpdateAsync(t => t.SetProperty(x => x.LastUsedAtUtc, now.UtcDateTime), cancellationToken);
         }
-        return token.UserId;
+        // The rule Identity's UserManager.IsLockedOutAsync applies.
+        var lockedOut = found.LockoutEnabled && found.LockoutEnd is { } end && end >= now;
+        return new TokenOwner(found.UserId, found.UserName ?? found.UserId, lockedOut, [.. found.Roles.OfType<string>()]);
     }
 
     private static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));

@@ -332,6 +332,8 @@ public sealed class HostileInputTests(HostileSite fixture) : IClassFixture<Hosti
     {
         var victim = await fixture.NewParticipantAsync();
         var attacker = Site.Factory.CreateBrowserLikeClient();
+        var mine = $"/api/challenges/{Site.Challenge.Slug}/submissions";
+        Assert.Equal(HttpStatusCode.OK, (await victim.Api.GetAsync(mine)).StatusCode);
         var path = @case.StartsWith("register", StringComparison.Ordinal) ? "/account/register" : "/account/login";
         var form = @case.StartsWith("logout", StringComparison.Ordinal) ? new Dictionary<string, string>() : await ChallengeWebFactory.FormFieldsAsync(attacker, path);
         form["Input.Email"] = @case.StartsWith("register", StringComparison.Ordinal) ? "newcomer@example.org" : victim.Email;
@@ -454,6 +456,8 @@ public sealed class HostileInputTests(HostileSite fixture) : IClassFixture<Hosti
     {
         var victim = await fixture.NewParticipantAsync();
         var attacker = Site.Factory.CreateBrowserLikeClient();
+        var mine = $"/api/challenges/{Site.Challenge.Slug}/submissions";
+        Assert.Equal(HttpStatusCode.OK, (await victim.Api.GetAsync(mine)).StatusCode);
 
         var pages = new List<string>();
         for (var attempt = 0; attempt < 5; attempt++)
@@ -475,9 +479,11 @@ public sealed class HostileInputTests(HostileSite fixture) : IClassFixture<Hosti
             var user = (await users.FindByIdAsync(victim.UserId))!;
             Assert.True(await users.IsLockedOutAsync(user));
         }
-        // Another browser with the right password is locked out too: the lock is on the account.
+        // Another browser with the right password is locked out too: the lock is on the account,
+        // and so are the account's API tokens.
         var other = Site.Factory.CreateBrowserLikeClient();
         Assert.Contains("locked", await (await Site.Factory.LogInAsync(other, victim.Email, "correct-horse-1")).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await victim.Api.GetAsync(mine)).StatusCode);
         await fixture.AssertHealthyAsync();
     }
 
