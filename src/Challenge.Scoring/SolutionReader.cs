@@ -17,7 +17,7 @@ internal static class SolutionReader
             return ValidationOutcome<Solution>.Rejected(errors.ToReport());
         }
 
-        var table = new CsvTable(stream, task.MaxFileBytes, errors);
+        using var table = new CsvTable(stream, task.MaxFileBytes, errors);
         var header = table.ReadHeader();
         if (header is null)
         {

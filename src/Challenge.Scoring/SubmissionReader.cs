@@ -37,7 +37,7 @@ internal sealed class SubmissionReader
 
     private ValidationOutcome<Submission> ReadAll(Stream stream)
     {
-        var table = new CsvTable(stream, _solution.Task.MaxFileBytes, _errors);
+        using var table = new CsvTable(stream, _solution.Task.MaxFileBytes, _errors);
         var header = table.ReadHeader();
         if (header is null || !MapHeader(header))
         {

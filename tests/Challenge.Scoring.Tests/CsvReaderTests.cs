@@ -66,6 +66,31 @@ public class CsvReaderTests
     }
 
     [Fact]
+    public void A_reader_on_a_pooled_buffer_left_dirty_by_an_earlier_file_reads_only_its_own_bytes()
+    {
+        // The first file grows its buffer past the initial size and fills it with long lines;
+        // the second, shorter and without a final newline, gets a reused buffer.
+        var first = Encoding.UTF8.GetBytes("Id,Category\n" + string.Join("\n", Enumerable.Range(0, 200).Select(i => $"{i},{new string('z', 300)}")) + "\n");
+        Assert.Equal(201, ReadAll(new MemoryStream(first), initialBuffer: 256).Count);
+
+        for (var round = 0; round < 3; round++)
+        {
+            var second = ReadAll(new MemoryStream("Id,Category\n1,a\n2,b"u8.ToArray()), initialBuffer: 256);
+            Assert.Equal([["Id", "Category"], ["1", "a"], ["2", "b"]], second);
+        }
+    }
+
+    [Fact]
+    public void A_disposed_reader_holds_no_buffer()
+    {
+        var reader = new Utf8CsvReader(new MemoryStream("a,b\n1,2\n"u8.ToArray()), long.MaxValue);
+        Assert.Equal(CsvReadStatus.Record, reader.Read());
+        reader.Dispose();
+        reader.Dispose();
+        Assert.True(reader.Peek(16).IsEmpty);
+    }
+
+    [Fact]
     public void Fast_number_parser_gives_the_framework_parser_s_exact_bits()
     {
         var random = new Random(3);
@@ -97,7 +122,7 @@ public class CsvReaderTests
     private static List<string[]> ReadAll(Stream stream, int initialBuffer)
     {
         var rows = new List<string[]>();
-        var reader = new Utf8CsvReader(stream, long.MaxValue, initialBufferBytes: initialBuffer);
+        using var reader = new Utf8CsvReader(stream, long.MaxValue, initialBufferBytes: initialBuffer);
         CsvReadStatus status;
         while ((status = reader.Read()) == CsvReadStatus.Record)
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using Challenge.Core.Storage;
 
@@ -23,9 +24,12 @@ public sealed class LocalFileStore(ChallengePaths paths) : IFileStore
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         try
         {
-            await using (var output = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: true))
+            // Whole chunks are written, so the stream needs no buffer of its own; the chunk buffer
+            // is pooled because every upload passes through here.
+            var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+            try
             {
-                var buffer = new byte[BufferSize];
+                await using var output = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, useAsync: true);
                 int read;
                 while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
                 {
@@ -37,8 +41,11 @@ public sealed class LocalFileStore(ChallengePaths paths) : IFileStore
                     hash.AppendData(buffer, 0, read);
                     await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 }
-                await output.FlushAsync(cancellationToken);
                 output.Flush(flushToDisk: true);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
             }
             File.Move(temporary, path);
         }

@@ -8,7 +8,7 @@ namespace Challenge.Scoring.Csv;
 /// blank lines, bytes that are not UTF-8, malformed quoting and the number of columns per row.
 /// Rows that pass are handed to the caller; the others become errors.
 /// </summary>
-internal sealed class CsvTable
+internal sealed class CsvTable : IDisposable
 {
     private const int SniffBytes = 4096;
     private readonly ErrorCollector _errors;
@@ -30,6 +30,8 @@ internal sealed class CsvTable
     }
 
     public Utf8CsvReader Reader { get; }
+
+    public void Dispose() => Reader.Dispose();
 
     public int Line => Reader.Line;
 

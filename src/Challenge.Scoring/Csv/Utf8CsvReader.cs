@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Unicode;
 
 namespace Challenge.Scoring.Csv;
@@ -29,7 +30,7 @@ internal enum CsvReadStatus
 /// Problems come back as <see cref="RecordProblem"/> (the record is unusable, reading goes on)
 /// or <see cref="FatalProblem"/> (reading stops).
 /// </remarks>
-internal sealed class Utf8CsvReader
+internal sealed class Utf8CsvReader : IDisposable
 {
     private const int InitialBufferBytes = 1 << 20;
 
@@ -52,7 +53,9 @@ internal sealed class Utf8CsvReader
     public Utf8CsvReader(Stream stream, long maxFileBytes, int maxRecordBytes = 4 << 20, int initialBufferBytes = InitialBufferBytes)
     {
         _stream = stream;
-        _buffer = new byte[Math.Max(16, initialBufferBytes)];
+        // Pooled: every submission is read through a buffer this size, and a fresh one each time
+        // would be zeroed and land on the large object heap, costing a full collection every few.
+        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(16, initialBufferBytes));
         _maxFileBytes = maxFileBytes;
         _maxRecordBytes = Math.Max(maxRecordBytes, 1024);
     }
@@ -380,7 +383,10 @@ internal sealed class Utf8CsvReader
                 FatalProblem = $"The line is longer than {_maxRecordBytes:N0} bytes; this does not look like a CSV file of predictions.";
                 return false;
             }
-            Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, _maxRecordBytes));
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Min(_buffer.Length * 2, _maxRecordBytes));
+            Buffer.BlockCopy(_buffer, 0, larger, 0, _end);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = larger;
         }
 
         int read;
@@ -406,6 +412,18 @@ internal sealed class Utf8CsvReader
             return false;
         }
         return true;
+    }
+
+    /// <summary>Gives the buffer back to the pool; the reader and the fields it returned are unusable afterwards.</summary>
+    public void Dispose()
+    {
+        var buffer = _buffer;
+        _buffer = [];
+        _start = _end = 0;
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     public static string SizeLimitMessage(long maxFileBytes) =>
