@@ -43,7 +43,9 @@ public static class CoreServiceCollectionExtensions
         var provider = database.Provider;
         var connectionString = ChallengeDatabase.ResolveConnectionString(provider, database.ConnectionString, paths.DatabaseFile);
         services.AddSingleton(paths);
-        services.AddDbContextFactory<ChallengeDbContext>((services, options) =>
+        // Pooled: every request opens a few contexts, and a fresh context pays for its internal
+        // services and caches each time, which under upload load was a large share of the work.
+        services.AddPooledDbContextFactory<ChallengeDbContext>((services, options) =>
         {
             // Reading the validated options first means a wrong setting stops the start with the
             // message naming its key, whichever service happens to need a context first.
