@@ -46,6 +46,36 @@ public abstract class SecurityTests(string provider) : IAsyncLifetime
     }
 
     [DatabaseFact]
+    public async Task The_leaderboard_json_answers_304_to_a_reader_who_has_it_and_a_new_body_once_a_score_lands()
+    {
+        var path = $"/api/challenges/{CompetitionSite.Slug}/leaderboard";
+        var reader = _site.Factory.CreateClient();
+        var empty = await reader.GetAsync(path);
+        var firstTag = empty.Headers.ETag!;
+        Assert.Equal("application/json", empty.Content.Headers.ContentType!.MediaType);
+        Assert.Empty((await empty.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("entries").EnumerateArray());
+
+        var again = new HttpRequestMessage(HttpMethod.Get, path);
+        again.Headers.IfNoneMatch.Add(firstTag);
+        var unchanged = await reader.SendAsync(again);
+        Assert.Equal(HttpStatusCode.NotModified, unchanged.StatusCode);
+        Assert.Empty(await unchanged.Content.ReadAsByteArrayAsync());
+
+        await SubmittedAndScoredAsync(_site.Ada);
+
+        var stale = new HttpRequestMessage(HttpMethod.Get, path);
+        stale.Headers.IfNoneMatch.Add(firstTag);
+        var changed = await reader.SendAsync(stale);
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.NotEqual(firstTag, changed.Headers.ETag);
+        Assert.Equal("Abyssal", (await changed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("entries")[0].GetProperty("team").GetString());
+        // Another challenge's reader holding this tag learns nothing: the tag is of this board only.
+        var other = new HttpRequestMessage(HttpMethod.Get, "/api/challenges/no-such-challenge/leaderboard");
+        other.Headers.IfNoneMatch.Add(changed.Headers.ETag!);
+        Assert.Equal(HttpStatusCode.NotFound, (await reader.SendAsync(other)).StatusCode);
+    }
+
+    [DatabaseFact]
     public async Task Private_scores_stay_hidden_from_participants_until_the_reveal()
     {
         var id = await SubmittedAndScoredAsync(_site.Ada);

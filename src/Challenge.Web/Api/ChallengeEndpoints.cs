@@ -6,6 +6,8 @@ using Challenge.Core.Leaderboards;
 using Challenge.Core.Tasks;
 using Challenge.Scoring.Metrics;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using Microsoft.EntityFrameworkCore;
 
 namespace Challenge.Web.Api;
@@ -19,6 +21,7 @@ internal static class ChallengeEndpoints
         api.MapGet("/challenges", ListAsync).WithName("ListChallenges").WithSummary("Published challenges with their tasks.");
         api.MapGet("/challenges/{slug}", GetAsync).WithName("GetChallenge");
         api.MapGet("/challenges/{slug}/leaderboard", LeaderboardAsync).WithName("GetLeaderboard")
+            .Produces<LeaderboardDto>(StatusCodes.Status200OK, "application/json")
             .WithSummary("One entry per team: rank, team, score, entries, isBaseline. ?task= picks the task (default: the first); ?kind=private after the reveal.");
         api.MapGet("/challenges/{slug}/leaderboard.csv", LeaderboardCsvAsync).WithName("GetLeaderboardCsv");
         return api;
@@ -45,12 +48,22 @@ internal static class ChallengeEndpoints
         return TypedResults.Ok(ToDto(challenge, await tasks.ListAsync(challenge.Id, cancellationToken), clock.GetUtcNow().UtcDateTime));
     }
 
-    private static async Task<Results<Ok<LeaderboardDto>, ProblemHttpResult>> LeaderboardAsync(
-        string slug, string? task, string? kind, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks,
-        LeaderboardService leaderboards, IDbContextFactory<ChallengeDbContext> dbFactory, CancellationToken cancellationToken)
+    private static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> LeaderboardAsync(
+        string slug, string? task, string? kind, ClaimsPrincipal user, HttpContext http, CompetitionService competitions, TaskService tasks,
+        LeaderboardService leaderboards, IDbContextFactory<ChallengeDbContext> dbFactory, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
         var (board, problem) = await ResolveBoardAsync(slug, task, kind, user, competitions, tasks, leaderboards, dbFactory, cancellationToken);
-        return board is null ? problem! : TypedResults.Ok(LeaderboardDto.From(slug, board));
+        if (board is null)
+        {
+            return problem!;
+        }
+        var body = LeaderboardJson.For(slug, board, json.Value.SerializerOptions);
+        http.Response.Headers.ETag = body.ETag;
+        // Readers may keep a copy but must ask again before using it: the board moves with every score.
+        http.Response.Headers.CacheControl = "no-cache";
+        return body.IsKnownTo(http.Request)
+            ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
+            : TypedResults.Bytes(body.Utf8, "application/json; charset=utf-8");
     }
 
     private static async Task<IResult> LeaderboardCsvAsync(
