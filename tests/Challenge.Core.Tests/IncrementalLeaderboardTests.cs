@@ -125,6 +125,42 @@ public sealed class IncrementalLeaderboardTests : IAsyncLifetime
         await AssertSameAsFullBuildAsync(service);
     }
 
+    [Fact]
+    public async Task A_read_that_begins_after_a_change_was_announced_shows_it_while_others_keep_reading()
+    {
+        var service = _harness.Get<LeaderboardService>();
+        var notifier = _harness.Get<ILeaderboardNotifier>();
+        using var stop = new CancellationTokenSource();
+        var readers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await service.GetAsync(_world.Task.Id, LeaderboardKind.Public);
+            }
+        })).ToList();
+
+        var entries = new Dictionary<int, int>();
+        for (var i = 0; i < 40; i++)
+        {
+            var team = _teams[i % 5];
+            await using (var db = _harness.CreateDbContext())
+            {
+                var submission = NewSubmission(team, new Random(i), DateTime.UtcNow.AddMinutes(-60 + i));
+                submission.Status = SubmissionStatus.Scored;
+                submission.PublicScore = 0.5;
+                db.Submissions.Add(submission);
+                await db.SaveChangesAsync();
+            }
+            notifier.Publish(new LeaderboardChange(_world.Competition.Id, _world.Task.Id, team));
+            entries[team] = entries.GetValueOrDefault(team) + 1;
+
+            var board = await service.GetAsync(_world.Task.Id, LeaderboardKind.Public);
+            Assert.Equal(entries[team], board.Rows.Single(r => r.TeamId == team).Entries);
+        }
+        await stop.CancelAsync();
+        await Task.WhenAll(readers);
+    }
+
     private async Task AssertSameAsFullBuildAsync(LeaderboardService incremental)
     {
         var fresh = new LeaderboardService(_harness.Get<IDbContextFactory<ChallengeDbContext>>(), new InProcessLeaderboardNotifier(), TimeProvider.System);

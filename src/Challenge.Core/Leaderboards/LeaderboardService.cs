@@ -28,7 +28,11 @@ public sealed class LeaderboardService
     public async Task<Leaderboard> GetAsync(int taskId, LeaderboardKind kind, CancellationToken cancellationToken = default)
     {
         var boards = Boards(taskId);
-        if (boards.Current is { } current && current.Generation == boards.Generation)
+        // Every change announced before this read began must show on the board it returns; later
+        // ones may. So a refresh that ran while this read waited for the gate serves it too, and
+        // readers arriving during a stream of scores do not each refresh in turn behind the gate.
+        var wanted = boards.Generation;
+        if (boards.Current is { } current && current.Generation >= wanted)
         {
             return current.Board(kind);
         }
@@ -36,10 +40,10 @@ public sealed class LeaderboardService
         try
         {
             current = boards.Current;
-            if (current is null || current.Generation != boards.Generation)
+            if (current is null || current.Generation < wanted)
             {
                 // Not cancellable: the changes taken here must reach a board.
-                current = await Task.Run(() => RefreshAsync(boards, current), CancellationToken.None);
+                current = await RefreshAsync(boards, current);
             }
         }
         finally
