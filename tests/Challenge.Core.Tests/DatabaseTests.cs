@@ -1,3 +1,4 @@
+using Challenge.Core.Data;
 using Challenge.Core.Accounts;
 using Challenge.Core.Demo;
 using Microsoft.EntityFrameworkCore;
@@ -66,6 +67,20 @@ public sealed class DatabaseTests
         Assert.Contains(expected, refused.Message);
     }
 
+    [Theory]
+    [InlineData("Host=db;Database=challenge;Username=u;Password=p", 20, 64)]
+    [InlineData("Host=db;Database=challenge;Maximum Pool Size=7", 7, 64)]
+    [InlineData("Host=db;Database=challenge;maximum pool size=150;Max Auto Prepare=0", 150, 0)]
+    [InlineData("Host=db;Database=challenge;MaxPoolSize=100;MaxAutoPrepare=5", 100, 5)]
+    public void A_node_keeps_a_bounded_postgres_pool_and_prepares_hot_statements_unless_its_connection_string_says_otherwise(string configured, int poolSize, int autoPrepare)
+    {
+        var resolved = new Npgsql.NpgsqlConnectionStringBuilder(ChallengeDatabase.ResolveConnectionString(DatabaseProviders.Postgres, configured, "unused.db"));
+
+        Assert.Equal(poolSize, resolved.MaxPoolSize);
+        Assert.Equal(autoPrepare, resolved.MaxAutoPrepare);
+        Assert.Equal("db", resolved.Host);
+        Assert.Equal("challenge", resolved.Database);
+    }
 
     [Fact]
     public async Task The_database_runs_in_wal_mode()
