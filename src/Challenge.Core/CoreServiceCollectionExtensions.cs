@@ -75,6 +75,7 @@ public static class CoreServiceCollectionExtensions
             .AddDefaultTokenProviders();
 
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<SqliteWriteGate>();
         services.AddSingleton<MarkdownRenderer>();
         services.AddSingleton<DemoSeeder>();
         services.AddSingleton<CompetitionService>();

@@ -141,6 +141,29 @@ public abstract class SecurityTests(string provider) : IAsyncLifetime
     }
 
     [DatabaseFact]
+    public async Task A_token_s_last_use_is_recorded_for_its_owner_to_see()
+    {
+        var tokens = _site.Get<Challenge.Core.ApiTokens.ApiTokenService>();
+        var fresh = (await tokens.CreateAsync(_site.Bob.UserId, "fresh"))!;
+        Assert.Null(fresh.Token.LastUsedAtUtc);
+        var client = _site.Factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", fresh.Secret);
+        var before = DateTime.UtcNow.AddSeconds(-1);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/challenges/{CompetitionSite.Slug}/submissions")).StatusCode);
+
+        // Recorded beside the request rather than inside it.
+        DateTime? lastUsed = null;
+        for (var wait = 0; wait < 100 && lastUsed is null; wait++)
+        {
+            lastUsed = (await tokens.ListAsync(_site.Bob.UserId)).Single(t => t.Id == fresh.Token.Id).LastUsedAtUtc;
+            await Task.Delay(lastUsed is null ? 100 : 0);
+        }
+        Assert.NotNull(lastUsed);
+        Assert.True(lastUsed >= before, $"{lastUsed:O} is before {before:O}");
+    }
+
+    [DatabaseFact]
     public async Task An_organizer_manages_only_their_own_challenges()
     {
         var other = await _site.AccountAsync("oscar");

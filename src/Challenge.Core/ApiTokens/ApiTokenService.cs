@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Challenge.Core.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace Challenge.Core.ApiTokens;
 
@@ -11,7 +12,7 @@ public sealed record TokenOwner(string UserId, string UserName, bool IsLockedOut
 
 // Personal API tokens for the command-line tool and scripts. The secret is shown once; only its
 // SHA-256 is stored, so a database leak does not leak working tokens.
-public sealed class ApiTokenService(IDbContextFactory<ChallengeDbContext> dbFactory, TimeProvider clock)
+public sealed class ApiTokenService(IDbContextFactory<ChallengeDbContext> dbFactory, SqliteWriteGate writes, TimeProvider clock, ILogger<ApiTokenService> logger)
 {
     public const string SecretPrefix = "chl_";
     public const int MaxTokensPerUser = 20;
@@ -80,11 +81,27 @@ public sealed class ApiTokenService(IDbContextFactory<ChallengeDbContext> dbFact
         var now = clock.GetUtcNow();
         if (found.LastUsedAtUtc is null || now.UtcDateTime - found.LastUsedAtUtc > TimeSpan.FromMinutes(1))
         {
-            await db.ApiTokens.Where(t => t.Id == found.TokenId).ExecuteUpdateAsync(t => t.SetProperty(x => x.LastUsedAtUtc, now.UtcDateTime), cancellationToken);
+            // Informational, so the request does not wait for a write turn to record it.
+            _ = StampLastUsedAsync(found.TokenId, now.UtcDateTime);
         }
         // The rule Identity's UserManager.IsLockedOutAsync applies.
         var lockedOut = found.LockoutEnabled && found.LockoutEnd is { } end && end >= now;
         return new TokenOwner(found.UserId, found.UserName ?? found.UserId, lockedOut, [.. found.Roles.OfType<string>()]);
+    }
+
+    private async Task StampLastUsedAsync(int tokenId, DateTime usedAtUtc)
+    {
+        try
+        {
+            using var turn = await writes.EnterAsync();
+            await using var db = await dbFactory.CreateDbContextAsync();
+            await db.ApiTokens.Where(t => t.Id == tokenId && (t.LastUsedAtUtc == null || t.LastUsedAtUtc < usedAtUtc))
+                .ExecuteUpdateAsync(t => t.SetProperty(x => x.LastUsedAtUtc, usedAtUtc));
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Could not record when API token {TokenId} was last used", tokenId);
+        }
     }
 
     private static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));

@@ -16,6 +16,7 @@ namespace Challenge.Core.Submissions;
 // submission handed to several scorers (a worker, the sweeper after a crash) is scored once.
 public sealed class SubmissionScorer(
     IDbContextFactory<ChallengeDbContext> dbFactory,
+    SqliteWriteGate writes,
     IFileStore files,
     SolutionCache solutions,
     ILeaderboardNotifier notifier,
@@ -37,7 +38,10 @@ public sealed class SubmissionScorer(
         // Claiming is one conditional UPDATE that takes a waiting submission, or one whose scorer's
         // lease ran out, so two scorers (workers, nodes) can never both hold the same submission.
         var claim = Guid.NewGuid();
-        var claimed = await db.Submissions
+        int claimed;
+        using (await writes.EnterAsync(cancellationToken))
+        {
+            claimed = await db.Submissions
             .Where(s => s.Id == submissionId && (s.Status == SubmissionStatus.Queued
                 || (s.Status == SubmissionStatus.Scoring && (s.ScoringLeaseUntilUtc == null || s.ScoringLeaseUntilUtc < now))))
             .ExecuteUpdateAsync(s => s
@@ -46,6 +50,7 @@ public sealed class SubmissionScorer(
                 .SetProperty(x => x.ScoringClaim, claim)
                 .SetProperty(x => x.ScoringLeaseUntilUtc, now + SubmissionRules.ScoringLease)
                 .SetProperty(x => x.ScoringAttempts, x => x.ScoringAttempts + 1), cancellationToken);
+        }
         if (claimed == 0)
         {
             return;
@@ -147,6 +152,7 @@ public sealed class SubmissionScorer(
     // another scorer took) changes nothing.
     private async Task<bool> SaveAsync(ChallengeDbContext db, Submission submission, Guid claim, bool refund, CancellationToken cancellationToken)
     {
+        using var turn = await writes.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var held = await db.Submissions.Where(s => s.Id == submission.Id && s.Status == SubmissionStatus.Scoring && s.ScoringClaim == claim)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.ScoringLeaseUntilUtc, (DateTime?)null), cancellationToken);

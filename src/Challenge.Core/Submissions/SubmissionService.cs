@@ -34,6 +34,7 @@ public sealed record QuotaStatus(int Limit, int Used, DateTime ResetsAtUtc)
 
 public sealed class SubmissionService(
     IDbContextFactory<ChallengeDbContext> dbFactory,
+    SqliteWriteGate writes,
     IFileStore files,
     ISubmissionQueue queue,
     ILeaderboardNotifier notifier,
@@ -103,6 +104,7 @@ public sealed class SubmissionService(
 
         try
         {
+            using var turn = await writes.EnterAsync(cancellationToken);
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             if (!team.IsBaseline && !await TryTakeQuotaAsync(db, team.Id, taskId, day, competition.DailySubmissionLimit, cancellationToken))
             {
