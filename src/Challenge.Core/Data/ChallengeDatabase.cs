@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -44,10 +45,10 @@ public static class ChallengeDatabase
         return builder.ConnectionString;
     }
 
+    // Parsed as a connection string (quoted values may hold ';' or '='), keys compared without spaces.
     private static bool Sets(string connectionString, params string[] keys) =>
-        connectionString.Split(';').Any(part =>
-            part.Split('=')[0].Replace(" ", "", StringComparison.Ordinal).Trim() is var key
-            && keys.Any(k => key.Equals(k, StringComparison.OrdinalIgnoreCase)));
+        new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>().Any(key =>
+            keys.Contains(key.Replace(" ", "", StringComparison.Ordinal), StringComparer.OrdinalIgnoreCase));
 
     public static DbContextOptionsBuilder<ChallengeDbContext> UseChallengeDatabase(this DbContextOptionsBuilder<ChallengeDbContext> options, string provider, string connectionString)
     {

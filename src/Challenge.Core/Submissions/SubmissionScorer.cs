@@ -42,14 +42,14 @@ public sealed class SubmissionScorer(
         using (await writes.EnterAsync(cancellationToken))
         {
             claimed = await db.Submissions
-            .Where(s => s.Id == submissionId && (s.Status == SubmissionStatus.Queued
-                || (s.Status == SubmissionStatus.Scoring && (s.ScoringLeaseUntilUtc == null || s.ScoringLeaseUntilUtc < now))))
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(x => x.Status, SubmissionStatus.Scoring)
-                .SetProperty(x => x.ScoringStartedAtUtc, now)
-                .SetProperty(x => x.ScoringClaim, claim)
-                .SetProperty(x => x.ScoringLeaseUntilUtc, now + SubmissionRules.ScoringLease)
-                .SetProperty(x => x.ScoringAttempts, x => x.ScoringAttempts + 1), cancellationToken);
+                .Where(s => s.Id == submissionId && (s.Status == SubmissionStatus.Queued
+                    || (s.Status == SubmissionStatus.Scoring && (s.ScoringLeaseUntilUtc == null || s.ScoringLeaseUntilUtc < now))))
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(x => x.Status, SubmissionStatus.Scoring)
+                    .SetProperty(x => x.ScoringStartedAtUtc, now)
+                    .SetProperty(x => x.ScoringClaim, claim)
+                    .SetProperty(x => x.ScoringLeaseUntilUtc, now + SubmissionRules.ScoringLease)
+                    .SetProperty(x => x.ScoringAttempts, x => x.ScoringAttempts + 1), cancellationToken);
         }
         if (claimed == 0)
         {
