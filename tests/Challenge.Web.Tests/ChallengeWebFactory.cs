@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Challenge.Web.Tests;
 
@@ -23,6 +24,9 @@ public sealed partial class ChallengeWebFactory(string? dataDirectory = null, bo
     public TestDatabase? Database { get; } = database;
 
     public string Provider => Database?.Provider ?? DatabaseProviders.Sqlite;
+
+    // The server's warnings and errors, for a failing test to print.
+    public ServerLog ServerLog { get; } = new();
 
     public static async Task<ChallengeWebFactory> CreateAsync(string provider, bool seedDemo = false) =>
         new(seedDemo: seedDemo, database: await TestDatabase.CreateAsync(provider)) { _ownsDatabase = true };
@@ -42,6 +46,7 @@ public sealed partial class ChallengeWebFactory(string? dataDirectory = null, bo
         builder.UseEnvironment("Development");
         builder.UseSetting("Storage:DataDirectory", DataDirectory);
         builder.UseSetting("Demo:Seed", seedDemo ? "true" : "false");
+        builder.ConfigureLogging(logging => logging.AddProvider(ServerLog));
         foreach (var (key, value) in Database?.Settings() ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);

@@ -1,11 +1,12 @@
 using System.Globalization;
 using Challenge.Web.Tests.Annotations;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
 namespace Challenge.Web.Tests.Browser;
 
-public sealed class AnnotationBrowserTests
+public sealed class AnnotationBrowserTests(ITestOutputHelper output)
 {
     private static string Temp(string name, byte[] content)
     {
@@ -38,7 +39,7 @@ public sealed class AnnotationBrowserTests
     [BrowserFact]
     public async Task A_team_uploads_a_YOLO_zip_and_a_Kili_export_to_an_annotation_task_and_watches_its_score_on_the_live_leaderboard()
     {
-        await using var session = await BrowserSession.StartAsync();
+        await using var session = await BrowserSession.StartAsync(output);
         var images = Temp("frames.zip", AnnotationFixtures.ImagesZip());
         var gold = Temp("gold.json", AnnotationFixtures.GoldCoco());
         // Every image lacks one of its two boxes: precision 1, recall 0.5 on any part of the set.
@@ -129,8 +130,8 @@ public sealed class AnnotationBrowserTests
         await ada.GetByTestId("viewer").FocusAsync();
         await ada.Keyboard.PressAsync("j");
         await Expect(ada.GetByTestId("viewer-position")).ToContainTextAsync("2 / 8");
-        var loaded = await ada.EvaluateAsync<bool>("() => { const i = document.querySelector('[data-testid=viewer] img'); return i.complete && i.naturalWidth === 64; }");
-        Assert.True(loaded, "the image is served to the team and decodes");
+        // The next image is still on its way when the position changes: wait for it to decode.
+        await ada.WaitForFunctionAsync("() => { const i = document.querySelector('[data-testid=viewer] img'); return i !== null && i.complete && i.naturalWidth === 64 && i.src.includes('/images/'); }");
 
         // The organizer sees gold and the per-class error table.
         await organizer.GotoAsync("/challenges/river-plastic/viewer");

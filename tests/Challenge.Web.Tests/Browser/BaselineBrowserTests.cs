@@ -2,11 +2,12 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Challenge.Web.Tests.Baselines;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
 namespace Challenge.Web.Tests.Browser;
 
-public sealed class BaselineBrowserTests
+public sealed class BaselineBrowserTests(ITestOutputHelper output)
 {
     // The organizer queues a run on the Manage tab; a worker's lease and progress reports show up
     // on the open page without a reload (status, progress bar, loss curve, log), and cancelling
@@ -19,7 +20,7 @@ public sealed class BaselineBrowserTests
             f.UseKestrel(0);
             f.StartServer();
         });
-        await using var session = await BrowserSession.AttachAsync(site.Factory);
+        await using var session = await BrowserSession.AttachAsync(site.Factory, output);
         var page = await session.NewPageAsync();
         await page.GotoAsync("/account/login");
         await page.FillAsync("#email", site.Site.Organizer.Email);

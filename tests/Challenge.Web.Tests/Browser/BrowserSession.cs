@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 
 namespace Challenge.Web.Tests.Browser;
 
@@ -11,20 +12,25 @@ public sealed class BrowserSession : IAsyncDisposable
     public const string ChromiumPath = "/usr/bin/chromium";
 
     private readonly IPlaywright _playwright;
+    private readonly ITestOutputHelper? _output;
+    private int _pages;
 
-    private BrowserSession(ChallengeWebFactory factory, IPlaywright playwright, IBrowser browser, string baseUrl)
+    private BrowserSession(ChallengeWebFactory factory, IPlaywright playwright, IBrowser browser, string baseUrl, ITestOutputHelper? output)
     {
         Factory = factory;
         _playwright = playwright;
         Browser = browser;
         BaseUrl = baseUrl;
+        _output = output;
     }
 
     public ChallengeWebFactory Factory { get; }
     public IBrowser Browser { get; }
     public string BaseUrl { get; }
 
-    public static async Task<BrowserSession> StartAsync()
+    // The output, when given, receives the server's warnings and each page's navigations, socket
+    // closes, failed requests and script errors; xUnit shows it when the test fails.
+    public static async Task<BrowserSession> StartAsync(ITestOutputHelper? output = null)
     {
         if (!File.Exists(ChromiumPath))
         {
@@ -34,11 +40,11 @@ public sealed class BrowserSession : IAsyncDisposable
         var factory = new ChallengeWebFactory(seedDemo: true);
         factory.UseKestrel(0);
         factory.StartServer();
-        return await AttachAsync(factory);
+        return await AttachAsync(factory, output);
     }
 
     // A browser for a factory already listening on a loopback port (UseKestrel, StartServer).
-    public static async Task<BrowserSession> AttachAsync(ChallengeWebFactory factory)
+    public static async Task<BrowserSession> AttachAsync(ChallengeWebFactory factory, ITestOutputHelper? output = null)
     {
         if (!File.Exists(ChromiumPath))
         {
@@ -55,7 +61,7 @@ public sealed class BrowserSession : IAsyncDisposable
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
-        return new BrowserSession(factory, playwright, browser, baseUrl);
+        return new BrowserSession(factory, playwright, browser, baseUrl, output);
     }
 
     public async Task<IPage> NewPageAsync()
@@ -63,7 +69,43 @@ public sealed class BrowserSession : IAsyncDisposable
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl });
         context.SetDefaultTimeout(60_000);
         Microsoft.Playwright.Assertions.SetDefaultExpectTimeout(15_000);
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        Watch(page, $"page {Interlocked.Increment(ref _pages)}");
+        return page;
+    }
+
+    private void Watch(IPage page, string name)
+    {
+        var log = Factory.ServerLog;
+        page.FrameNavigated += (_, frame) =>
+        {
+            if (frame == page.MainFrame)
+            {
+                log.Add(name, $"at {frame.Url}");
+            }
+        };
+        page.Console += (_, message) =>
+        {
+            if (message.Type is "error" or "warning")
+            {
+                log.Add(name, $"console {message.Type}: {message.Text}");
+            }
+        };
+        page.PageError += (_, error) => log.Add(name, $"script error: {error}");
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                log.Add(name, $"{response.Status} for {response.Request.Method} {response.Url}");
+            }
+        };
+        page.RequestFailed += (_, request) => log.Add(name, $"request failed: {request.Method} {request.Url} ({request.Failure})");
+        page.WebSocket += (_, socket) =>
+        {
+            log.Add(name, $"socket open {socket.Url}");
+            socket.Close += (_, _) => log.Add(name, $"socket closed {socket.Url}");
+            socket.SocketError += (_, error) => log.Add(name, $"socket error {socket.Url}: {error}");
+        };
     }
 
     // Typing before the circuit connects would be lost when the interactive render replaces the
@@ -80,7 +122,8 @@ public sealed class BrowserSession : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            var errors = await page.Locator(".form-error, .field-error, #blazor-error-ui").AllInnerTextsAsync();
+            // The error bar is always in the page, hidden until Blazor shows it: only visible messages count.
+            var errors = await page.Locator(".form-error:visible, .field-error:visible, #blazor-error-ui:visible").AllInnerTextsAsync();
             var connected = await page.Locator("[data-interactive=true]").CountAsync();
             throw new TimeoutException($"Still on {page.Url} instead of {pattern}; interactive: {connected > 0}; messages shown: [{string.Join(" | ", errors.Where(e => e.Length > 0))}]");
         }
@@ -88,6 +131,14 @@ public sealed class BrowserSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_output is not null)
+        {
+            _output.WriteLine("Server warnings and browser events, in order:");
+            foreach (var line in Factory.ServerLog.Lines)
+            {
+                _output.WriteLine(line);
+            }
+        }
         await Browser.DisposeAsync();
         _playwright.Dispose();
         await Factory.DisposeAsync();

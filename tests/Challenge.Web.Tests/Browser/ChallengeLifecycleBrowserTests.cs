@@ -1,14 +1,15 @@
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
 namespace Challenge.Web.Tests.Browser;
 
-public sealed class ChallengeLifecycleBrowserTests
+public sealed class ChallengeLifecycleBrowserTests(ITestOutputHelper output)
 {
     [BrowserFact]
     public async Task The_first_user_registers_logs_in_creates_a_challenge_and_sees_it_listed()
     {
-        await using var session = await BrowserSession.StartAsync();
+        await using var session = await BrowserSession.StartAsync(output);
         var page = await session.NewPageAsync();
 
         // Register: the first account on the empty database becomes the Admin.

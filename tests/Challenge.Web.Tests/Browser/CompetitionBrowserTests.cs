@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
 namespace Challenge.Web.Tests.Browser;
 
-public sealed class CompetitionBrowserTests
+public sealed class CompetitionBrowserTests(ITestOutputHelper output)
 {
     private static readonly string[] Classes = ["sandy", "muddy", "muddy-sand", "reef"];
 
@@ -39,7 +40,7 @@ public sealed class CompetitionBrowserTests
     [BrowserFact]
     public async Task A_score_submitted_by_one_participant_appears_live_on_the_other_participants_open_leaderboard()
     {
-        await using var session = await BrowserSession.StartAsync();
+        await using var session = await BrowserSession.StartAsync(output);
         var solution = WriteCsv("solution.csv", row => Truth(row) + "," + (row % 2 == 0 ? "Public" : "Private"), "Id,Category,Usage");
         // Wrong on every fourth row unless its truth happens to be reef: 30 of the 50 public rows are right.
         var predictions = WriteCsv("predictions.csv", row => row % 4 == 0 ? "reef" : Truth(row), "Id,Category");
