@@ -50,6 +50,8 @@ public static class ChallengeDatabase
         new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>().Any(key =>
             keys.Contains(key.Replace(" ", "", StringComparison.Ordinal), StringComparer.OrdinalIgnoreCase));
 
+    private static readonly SlowCommandInterceptor SlowCommands = new();
+
     public static DbContextOptionsBuilder<ChallengeDbContext> UseChallengeDatabase(this DbContextOptionsBuilder<ChallengeDbContext> options, string provider, string connectionString)
     {
         ((DbContextOptionsBuilder)options).UseChallengeDatabase(provider, connectionString);
@@ -61,9 +63,10 @@ public static class ChallengeDatabase
         {
             DatabaseProviders.Sqlite => options
                 .UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(SqliteMigrationsAssembly))
-                .AddInterceptors(new SqliteBusyTimeoutInterceptor()),
+                .AddInterceptors(new SqliteBusyTimeoutInterceptor(), SlowCommands),
             DatabaseProviders.Postgres => options
-                .UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(PostgresMigrationsAssembly)),
+                .UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(PostgresMigrationsAssembly))
+                .AddInterceptors(SlowCommands),
             _ => throw new InvalidOperationException($"Database:Provider '{provider}' is not supported; use {DatabaseProviders.Sqlite} or {DatabaseProviders.Postgres}."),
         };
 }
