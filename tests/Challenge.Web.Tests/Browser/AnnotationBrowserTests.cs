@@ -58,10 +58,10 @@ public sealed class AnnotationBrowserTests(ITestOutputHelper output)
         await organizer.FillAsync("#ends", Local(DateTime.UtcNow.Date.AddDays(30)));
         await organizer.CheckAsync("#published");
         await organizer.GetByTestId("save-challenge").ClickAsync();
-        await BrowserSession.WaitForUrlOrExplainAsync(organizer, "**/challenges/river-plastic");
+        await BrowserSession.WaitForPathOrExplainAsync(organizer, "/challenges/river-plastic");
 
         await organizer.GetByTestId("tab-manage").ClickAsync();
-        await BrowserSession.WaitForUrlOrExplainAsync(organizer, "**/challenges/river-plastic/manage");
+        await BrowserSession.WaitForPathOrExplainAsync(organizer, "/challenges/river-plastic/manage");
         await BrowserSession.WaitForInteractivityAsync(organizer);
         await organizer.FillAsync("#task-title", "Plastic boxes");
         await organizer.FillAsync("#task-slug", "boxes");

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 
@@ -92,6 +93,15 @@ public sealed class BrowserSession : IAsyncDisposable
             }
         };
         page.PageError += (_, error) => log.Add(name, $"script error: {error}");
+        page.Request += (_, request) =>
+        {
+            if (request.IsNavigationRequest && request.Frame == page.MainFrame)
+            {
+                log.Add(name, $"document request {request.Method} {request.Url}");
+            }
+        };
+        page.DOMContentLoaded += (_, _) => log.Add(name, "DOMContentLoaded");
+        page.Load += (_, _) => log.Add(name, "load");
         page.Response += (_, response) =>
         {
             if (response.Status >= 400)
@@ -113,19 +123,23 @@ public sealed class BrowserSession : IAsyncDisposable
     public static Task WaitForInteractivityAsync(IPage page) =>
         page.Locator("[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
 
-    // A navigation that does not come usually means the page showed an error: say which.
-    public static async Task WaitForUrlOrExplainAsync(IPage page, string pattern)
+    // A navigation that does not come usually means the page showed an error: say which. The
+    // address is polled by the browser side (an expectation) rather than awaited as a navigation
+    // event: Blazor moves between pages with pushState, and the client library's WaitForURL can
+    // miss an event that lands while it subscribes and then wait out its whole timeout.
+    public static async Task WaitForPathOrExplainAsync(IPage page, string path)
     {
         try
         {
-            await page.WaitForURLAsync(pattern);
+            await Microsoft.Playwright.Assertions.Expect(page).ToHaveURLAsync(
+                new Regex("^https?://[^/]+" + Regex.Escape(path) + "$"), new PageAssertionsToHaveURLOptions { Timeout = 60_000 });
         }
-        catch (TimeoutException)
+        catch (PlaywrightException)
         {
             // The error bar is always in the page, hidden until Blazor shows it: only visible messages count.
             var errors = await page.Locator(".form-error:visible, .field-error:visible, #blazor-error-ui:visible").AllInnerTextsAsync();
             var connected = await page.Locator("[data-interactive=true]").CountAsync();
-            throw new TimeoutException($"Still on {page.Url} instead of {pattern}; interactive: {connected > 0}; messages shown: [{string.Join(" | ", errors.Where(e => e.Length > 0))}]");
+            throw new TimeoutException($"Still on {page.Url} instead of {path}; interactive: {connected > 0}; messages shown: [{string.Join(" | ", errors.Where(e => e.Length > 0))}]");
         }
     }
 

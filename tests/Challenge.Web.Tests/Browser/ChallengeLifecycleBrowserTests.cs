@@ -29,7 +29,7 @@ public sealed class ChallengeLifecycleBrowserTests(ITestOutputHelper output)
         await page.FillAsync("#email", "ada@example.org");
         await page.FillAsync("#password", "correct-horse-1");
         await page.GetByTestId("login-submit").ClickAsync();
-        await BrowserSession.WaitForUrlOrExplainAsync(page, "**/challenges/new");
+        await BrowserSession.WaitForPathOrExplainAsync(page, "/challenges/new");
         await BrowserSession.WaitForInteractivityAsync(page);
 
         // An empty title is refused next to the field.
@@ -55,7 +55,7 @@ public sealed class ChallengeLifecycleBrowserTests(ITestOutputHelper output)
 
         await page.CheckAsync("#published");
         await page.GetByTestId("save-challenge").ClickAsync();
-        await BrowserSession.WaitForUrlOrExplainAsync(page, "**/challenges/plankton-bowl-2026");
+        await BrowserSession.WaitForPathOrExplainAsync(page, "/challenges/plankton-bowl-2026");
         await Expect(page.GetByTestId("challenge-title")).ToHaveTextAsync("Plankton Bowl 2026");
         await Expect(page.GetByTestId("challenge-overview").Locator("h2")).ToHaveTextAsync("Scoring");
 

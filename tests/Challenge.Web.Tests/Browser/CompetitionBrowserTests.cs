@@ -57,10 +57,10 @@ public sealed class CompetitionBrowserTests(ITestOutputHelper output)
         await organizer.FillAsync("#ends", Local(DateTime.UtcNow.Date.AddDays(30)));
         await organizer.CheckAsync("#published");
         await organizer.GetByTestId("save-challenge").ClickAsync();
-        await BrowserSession.WaitForUrlOrExplainAsync(organizer, "**/challenges/sea-floor-types");
+        await BrowserSession.WaitForPathOrExplainAsync(organizer, "/challenges/sea-floor-types");
 
         await organizer.GetByTestId("tab-manage").ClickAsync();
-        await BrowserSession.WaitForUrlOrExplainAsync(organizer, "**/challenges/sea-floor-types/manage");
+        await BrowserSession.WaitForPathOrExplainAsync(organizer, "/challenges/sea-floor-types/manage");
         await BrowserSession.WaitForInteractivityAsync(organizer);
         await organizer.FillAsync("#task-title", "Floor type");
         await organizer.FillAsync("#task-slug", "floor-type");
