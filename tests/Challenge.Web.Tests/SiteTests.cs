@@ -59,6 +59,19 @@ public sealed class SiteTests : IClassFixture<SiteTests.SharedSite>
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
     }
 
+    // Without a declared icon, every browser asks for /favicon.ico and logs the 404 as an error.
+    [Fact]
+    public async Task Pages_declare_an_icon_that_is_served()
+    {
+        var client = _factory.CreateClient();
+        var html = await client.GetStringAsync("/");
+        Assert.Contains("<link rel=\"icon\" type=\"image/svg+xml\" href=\"favicon.svg\"", html);
+
+        var icon = await client.GetAsync("/favicon.svg");
+        Assert.Equal(HttpStatusCode.OK, icon.StatusCode);
+        Assert.Equal("image/svg+xml", icon.Content.Headers.ContentType?.MediaType);
+    }
+
     [Fact]
     public async Task The_radzen_assets_are_served()
     {
