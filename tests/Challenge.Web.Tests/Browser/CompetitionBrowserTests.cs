@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -116,5 +117,11 @@ public sealed class CompetitionBrowserTests(ITestOutputHelper output)
         await Expect(board.GetByTestId("team-cell")).ToContainTextAsync("Abyssal", new() { Timeout = 30_000 });
         await Expect(board.GetByTestId("score-cell")).ToHaveTextAsync("0.60000");
         await Expect(board.Locator("tr.changed")).ToHaveCountAsync(1);
+
+        // The charts come with the first score: a team with one submission is one point, drawn as a
+        // marker (a line of one point draws nothing), over an axis of short dates.
+        var charts = bob.Locator(".charts");
+        await Expect(charts.Locator(".rz-line-series .rz-marker circle")).ToHaveCountAsync(1);
+        await Expect(charts.Locator(".rz-category-axis .rz-tick-text").First).ToHaveTextAsync(new Regex(@"^[A-Z][a-z]{2} \d{1,2}$"));
     }
 }
