@@ -140,6 +140,8 @@ public abstract class SubmissionFlowTests(string provider) : IAsyncLifetime
         // Public rows are the even Ids: 0, 0.5, 0.25 (no new best), then 1.
         Assert.Equal([0.0, 0.5, 1.0], series.Points.Select(p => p.BestScore));
         Assert.Equal(4, perDay.Submissions);
+        // A day is the UTC midnight that starts it, ready for a time axis.
+        Assert.Equal((DateTimeKind.Utc, TimeSpan.Zero), (perDay.Day.Kind, perDay.Day.TimeOfDay));
     }
 
     [DatabaseFact]

@@ -43,4 +43,4 @@ public sealed record ProgressionSeries(string Team, IReadOnlyList<ProgressionPoi
 
 public sealed record ProgressionPoint(DateTime AtUtc, double BestScore);
 
-public sealed record DailyCount(string Day, int Submissions);
+public sealed record DailyCount(DateTime Day, int Submissions);

@@ -365,8 +365,9 @@ public sealed class LeaderboardService
     {
         var cancellationToken = CancellationToken.None;
         await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.Submissions.AsNoTracking().Where(s => s.TaskId == taskId && !s.IsBaseline)
-            .GroupBy(s => s.QuotaDay).OrderBy(g => g.Key).Select(g => new DailyCount(g.Key, g.Count()))
+        var counts = await db.Submissions.AsNoTracking().Where(s => s.TaskId == taskId && !s.IsBaseline)
+            .GroupBy(s => s.QuotaDay).OrderBy(g => g.Key).Select(g => new { Day = g.Key, Submissions = g.Count() })
             .ToListAsync(cancellationToken);
+        return [.. counts.Select(c => new DailyCount(SubmissionService.StartOfQuotaDay(c.Day), c.Submissions))];
     }
 }

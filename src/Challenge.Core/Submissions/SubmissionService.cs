@@ -41,7 +41,13 @@ public sealed class SubmissionService(
     TimeProvider clock,
     ILogger<SubmissionService> logger)
 {
-    public static string QuotaDayOf(DateTime utc) => utc.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+    private const string QuotaDayFormat = "yyyy-MM-dd";
+
+    public static string QuotaDayOf(DateTime utc) => utc.ToString(QuotaDayFormat, System.Globalization.CultureInfo.InvariantCulture);
+
+    // The UTC midnight that starts a quota day, for charts that place days on a time axis.
+    public static DateTime StartOfQuotaDay(string day) =>
+        DateTime.SpecifyKind(DateTime.ParseExact(day, QuotaDayFormat, System.Globalization.CultureInfo.InvariantCulture), DateTimeKind.Utc);
 
     public async Task<QuotaStatus> GetQuotaAsync(int teamId, int taskId, CancellationToken cancellationToken = default)
     {
