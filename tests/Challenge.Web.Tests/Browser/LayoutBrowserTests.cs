@@ -19,6 +19,17 @@ public sealed class LayoutBrowserTests(ITestOutputHelper output)
         $"/challenges/{Slug}/submit",
         $"/challenges/{Slug}/submissions",
         $"/challenges/{Slug}/manage",
+        $"/challenges/{Slug}/data",
+        $"/challenges/{Slug}/evaluation",
+        $"/challenges/{Slug}/rules",
+        $"/challenges/{Slug}/team",
+        $"/challenges/{Slug}/edit",
+        "/challenges/new",
+        "/organize",
+        "/organize/workers",
+        "/teams",
+        "/admin",
+        "/account/tokens",
     ];
 
     [BrowserFact]
@@ -42,6 +53,12 @@ public sealed class LayoutBrowserTests(ITestOutputHelper output)
         };
         page.PageError += (_, error) => errors.Add($"{page.Url}: script error {error}");
 
+        // The account pages are static forms (they set cookies): measured before signing in.
+        foreach (var path in new[] { "/account/login", "/account/register" })
+        {
+            await AssertFitsAsync(page, path, 390, interactive: false);
+        }
+
         // The first account administers the site, so it may manage the demo challenge too; it
         // accepts the rules so that its Submit and My submissions tabs show their real content.
         await page.GotoAsync("/account/register");
@@ -61,25 +78,7 @@ public sealed class LayoutBrowserTests(ITestOutputHelper output)
             await page.SetViewportSizeAsync(width, height);
             foreach (var path in Pages)
             {
-                await page.GotoAsync(path);
-                await BrowserSession.WaitForInteractivityAsync(page);
-                await Expect(page.Locator("h1").First).ToBeVisibleAsync();
-                // The interactive render replaces the prerendered page and loads its data: measure after it settles.
-                await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
-                await page.WaitForTimeoutAsync(300);
-                var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
-                if (overflow > 0)
-                {
-                    // Name the deepest elements that stick out, so a failure says what to fix.
-                    var culprits = await page.EvaluateAsync<string[]>(@"() => {
-                        const width = document.documentElement.clientWidth;
-                        return [...document.querySelectorAll('body *')]
-                            .filter(e => e.getBoundingClientRect().right > width + 1 && ![...e.children].some(c => c.getBoundingClientRect().right > width + 1))
-                            .slice(0, 8)
-                            .map(e => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} right=${Math.round(e.getBoundingClientRect().right)} '${(e.textContent || '').trim().slice(0, 40)}'`);
-                    }");
-                    Assert.Fail($"{path} at {width} px wide scrolls sideways by {overflow} px:\n{string.Join("\n", culprits)}");
-                }
+                await AssertFitsAsync(page, path, width, interactive: true);
             }
         }
 
@@ -91,5 +90,31 @@ public sealed class LayoutBrowserTests(ITestOutputHelper output)
         await Expect(page.Locator(".mud-drawer .drawer-nav").GetByText("My teams")).ToBeVisibleAsync();
 
         Assert.True(errors.Count == 0, "Console errors:\n" + string.Join("\n", errors));
+    }
+
+    private static async Task AssertFitsAsync(IPage page, string path, int width, bool interactive)
+    {
+        await page.GotoAsync(path);
+        if (interactive)
+        {
+            await BrowserSession.WaitForInteractivityAsync(page);
+        }
+        await Expect(page.Locator("h1").First).ToBeVisibleAsync();
+        // The interactive render replaces the prerendered page and loads its data: measure after it settles.
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await page.WaitForTimeoutAsync(300);
+        var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        if (overflow > 0)
+        {
+            // Name the deepest elements that stick out, so a failure says what to fix.
+            var culprits = await page.EvaluateAsync<string[]>(@"() => {
+                const width = document.documentElement.clientWidth;
+                return [...document.querySelectorAll('body *')]
+                    .filter(e => e.getBoundingClientRect().right > width + 1 && ![...e.children].some(c => c.getBoundingClientRect().right > width + 1))
+                    .slice(0, 8)
+                    .map(e => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} right=${Math.round(e.getBoundingClientRect().right)} '${(e.textContent || '').trim().slice(0, 40)}'`);
+            }");
+            Assert.Fail($"{path} at {width} px wide scrolls sideways by {overflow} px:\n{string.Join("\n", culprits)}");
+        }
     }
 }
