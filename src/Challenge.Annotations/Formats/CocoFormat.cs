@@ -21,7 +21,7 @@ internal static class CocoFormat
 
     private sealed class CocoImage
     {
-        public int? Id { get; set; }
+        public long? Id { get; set; }
         public string? FileName { get; set; }
         public int? Width { get; set; }
         public int? Height { get; set; }
@@ -29,7 +29,7 @@ internal static class CocoFormat
 
     private sealed class CocoCategory
     {
-        public int? Id { get; set; }
+        public long? Id { get; set; }
         public string? Name { get; set; }
     }
 
@@ -87,7 +87,7 @@ internal static class CocoFormat
             document.DeclaredCategories.Add((Required(category?.Id, entry, path, "id"), Required(category?.Name, entry, path, "name")));
         }
 
-        var imagesById = new Dictionary<int, ParsedImage>(images.Count);
+        var imagesById = new Dictionary<long, ParsedImage>(images.Count);
         index = 0;
         foreach (var image in images)
         {
@@ -139,7 +139,7 @@ internal static class CocoFormat
         }
 
         var document = new ParsedDocument(AnnotationFormat.CocoResults);
-        var images = new Dictionary<int, ParsedImage>();
+        var images = new Dictionary<long, ParsedImage>();
         for (var index = 0; index < detections.Count; index++)
         {
             var detection = detections[index];

@@ -15,8 +15,8 @@ internal static class CocoJsonReader
     public struct Annotation
     {
         public long? Id;
-        public int? ImageId;
-        public int? CategoryId;
+        public long? ImageId;
+        public long? CategoryId;
         public double X;
         public double Y;
         public double Width;
@@ -94,7 +94,7 @@ internal static class CocoJsonReader
             else if (reader.ValueTextEquals("id"u8))
             {
                 reader.Read();
-                annotation.Id = reader.TokenType == JsonTokenType.Null ? null : (long)Number(ref reader, entry, arrayPath, index, "id");
+                annotation.Id = reader.TokenType == JsonTokenType.Null ? null : Integer(ref reader, entry, arrayPath, index, "id");
             }
             else
             {
@@ -140,16 +140,23 @@ internal static class CocoJsonReader
     private static double? NullableNumber(ref Utf8JsonReader reader, InputEntry entry, string arrayPath, int index, string field) =>
         reader.TokenType == JsonTokenType.Null ? null : Number(ref reader, entry, arrayPath, index, field);
 
-    private static int Integer(ref Utf8JsonReader reader, InputEntry entry, string arrayPath, int index, string field)
+    /// <summary>A 64-bit id: converters write ids such as 20180000001, which pycocotools reads as Python ints.</summary>
+    private static long Integer(ref Utf8JsonReader reader, InputEntry entry, string arrayPath, int index, string field)
     {
-        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value))
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value))
         {
             return value;
         }
 
+        if (reader.TokenType == JsonTokenType.String && long.TryParse(reader.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var quoted))
+        {
+            return quoted;
+        }
+
+        // 1.0 and 1e3 are integers written as floats; beyond 2^53 a double no longer holds every integer exactly.
         var number = Number(ref reader, entry, arrayPath, index, field);
-        return number == Math.Floor(number) && number is >= int.MinValue and <= int.MaxValue
-            ? (int)number
+        return number == Math.Floor(number) && Math.Abs(number) <= 9007199254740992d
+            ? (long)number
             : throw Error(ref reader, entry, $"{arrayPath}[{index}].{field}: expected an integer, found {number.ToString(CultureInfo.InvariantCulture)}");
     }
 

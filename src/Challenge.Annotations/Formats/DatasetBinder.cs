@@ -17,9 +17,9 @@ internal sealed class DatasetBinder
     private readonly Dictionary<string, ImageInfo> _byFullName = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, ImageInfo> _byBaseName = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, ImageInfo> _byStem = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<int, ImageInfo> _byId = [];
+    private readonly Dictionary<long, ImageInfo> _byId = [];
     private readonly Dictionary<string, Category> _categoryByName = new(StringComparer.OrdinalIgnoreCase);
-    private readonly HashSet<int> _categoryIds = [];
+    private readonly HashSet<long> _categoryIds = [];
     private int _suppressedErrors;
 
     private DatasetBinder(AnnotationDataset? reference, bool addUnknownClasses)
@@ -55,7 +55,7 @@ internal sealed class DatasetBinder
     private AnnotationDataset BindDocument(ParsedDocument document)
     {
         var dataset = new AnnotationDataset();
-        var declaredNames = new Dictionary<int, string>();
+        var declaredNames = new Dictionary<long, string>();
         foreach (var (id, name) in document.DeclaredCategories)
         {
             if (id is { } declaredId)
@@ -87,8 +87,8 @@ internal sealed class DatasetBinder
             _categoryIds.Add(category.Id);
         }
 
-        var images = new Dictionary<int, ImageInfo>();
-        var nextImageId = 1;
+        var images = new Dictionary<long, ImageInfo>();
+        var nextImageId = 1L;
         var nextBoxId = 1L;
         var keepIds = document.Format is AnnotationFormat.Coco or AnnotationFormat.CocoResults;
         foreach (var parsed in document.Images)
@@ -137,7 +137,7 @@ internal sealed class DatasetBinder
         return dataset;
     }
 
-    private ImageInfo? NewImage(ParsedImage parsed, ref int nextImageId)
+    private ImageInfo? NewImage(ParsedImage parsed, ref long nextImageId)
     {
         var id = parsed.Id ?? nextImageId;
         nextImageId = Math.Max(nextImageId, id) + 1;
@@ -178,7 +178,7 @@ internal sealed class DatasetBinder
         return image;
     }
 
-    private int? ResolveCategory(ParsedBox box, ParsedImage image, Dictionary<int, string> declaredNames, AnnotationDataset dataset)
+    private long? ResolveCategory(ParsedBox box, ParsedImage image, Dictionary<long, string> declaredNames, AnnotationDataset dataset)
     {
         var name = box.CategoryName ?? (box.CategoryId is { } id && declaredNames.TryGetValue(id, out var declared) ? declared : null);
         if (name is not null)

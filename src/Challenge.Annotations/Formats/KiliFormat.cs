@@ -210,7 +210,7 @@ internal static class KiliFormat
         return buffer.ToArray();
     }
 
-    private static void WriteObjects(Utf8JsonWriter writer, ImageInfo image, IEnumerable<BoxAnnotation> boxes, Dictionary<int, string> categories)
+    private static void WriteObjects(Utf8JsonWriter writer, ImageInfo image, IEnumerable<BoxAnnotation> boxes, Dictionary<long, string> categories)
     {
         var list = boxes.ToList();
         if (list.Count == 0)

@@ -11,7 +11,7 @@ internal enum BoxUnits
 /// <summary>A box as a file states it, before images and classes are matched to the gold set.</summary>
 internal sealed record ParsedBox(
     string? CategoryName,
-    int? CategoryId,
+    long? CategoryId,
     double X,
     double Y,
     double Width,
@@ -28,7 +28,7 @@ internal sealed class ParsedImage(string entry)
 {
     public string Entry { get; } = entry;
     public int? Line { get; init; }
-    public int? Id { get; init; }
+    public long? Id { get; init; }
     public string? FileName { get; init; }
     public int? Width { get; set; }
     public int? Height { get; set; }
@@ -42,7 +42,7 @@ internal sealed class ParsedDocument(AnnotationFormat format)
     public List<ParsedImage> Images { get; } = [];
 
     /// <summary>Classes the file declares, with their ids where it gives them (COCO, YOLO class indexes).</summary>
-    public List<(int? Id, string Name)> DeclaredCategories { get; } = [];
+    public List<(long? Id, string Name)> DeclaredCategories { get; } = [];
 }
 
 /// <summary>
