@@ -74,7 +74,7 @@ public static class AnnotationReader
         Guard(fileName, () =>
         {
             var (dataset, errors) = DatasetBinder.Bind(document, reference, addUnknownClasses);
-            return errors.Count > 0 ? ParseResult<AnnotationDataset>.Failure(errors) : ParseResult<AnnotationDataset>.Success(dataset);
+            return errors.Count > 0 ? ParseResult<AnnotationDataset>.Failure(errors) : ParseResult<AnnotationDataset>.Success(dataset, document.Warnings);
         });
 
     private static ParseResult<T> Guard<T>(string fileName, Func<ParseResult<T>> read)

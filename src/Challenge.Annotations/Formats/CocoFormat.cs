@@ -102,9 +102,15 @@ internal static class CocoFormat
             document.Images.Add(parsed);
         }
 
+        var zeroIds = new List<int>();
         for (var position = 0; position < annotations.Count; position++)
         {
             var annotation = annotations[position];
+            if (annotation.Id == 0)
+            {
+                zeroIds.Add(position);
+            }
+
             var imageId = Required(annotation.ImageId, entry, position, "image_id");
             if (!imagesById.TryGetValue(imageId, out var image))
             {
@@ -115,6 +121,15 @@ internal static class CocoFormat
             image.Boxes.Add(new ParsedBox(null, Required(annotation.CategoryId, entry, position, "category_id"),
                 annotation.X, annotation.Y, annotation.Width, annotation.Height, BoxUnits.Pixels,
                 Score: annotation.Score, IsCrowd: annotation.IsCrowd, Area: annotation.Area, Id: annotation.Id));
+        }
+
+        if (zeroIds.Count > 0)
+        {
+            // pycocotools records a match by the gold box's id and reads 0 as "unmatched", so a box with id 0 is
+            // missed by every team and the detection on it counts as a false positive; the scorer does the same.
+            var where = string.Join(", ", zeroIds.Take(5).Select(p => $"annotations[{p}]")) + (zeroIds.Count > 5 ? $" and {zeroIds.Count - 5} more" : "");
+            document.Warnings.Add(new AnnotationError(entry.Name, null,
+                $"{where}: annotation id 0 can never be matched by pycocotools (nor by this scorer), so every team misses that box; number the annotations from 1"));
         }
 
         return document;

@@ -43,6 +43,9 @@ internal sealed class ParsedDocument(AnnotationFormat format)
 
     /// <summary>Classes the file declares, with their ids where it gives them (COCO, YOLO class indexes).</summary>
     public List<(long? Id, string Name)> DeclaredCategories { get; } = [];
+
+    /// <summary>What the file does that is valid but probably not meant, for the uploader to hear about.</summary>
+    public List<Challenge.Annotations.Model.AnnotationError> Warnings { get; } = [];
 }
 
 /// <summary>
