@@ -112,16 +112,24 @@ internal static class CocoJsonReader
             throw Error(ref reader, entry, $"{arrayPath}[{index}].bbox: expected [x, y, width, height]");
         }
 
-        Span<double> values = stackalloc double[4];
+        Span<double> values = stackalloc double[5];
         var count = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            if (count == 4)
+            if (count == 5)
             {
                 throw Error(ref reader, entry, $"{arrayPath}[{index}].bbox: expected [x, y, width, height], found more numbers");
             }
 
             values[count++] = Number(ref reader, entry, arrayPath, index, "bbox");
+        }
+
+        // Rotated-box COCO variants (DOTA and mmrotate converters) append the angle as a fifth number.
+        if (count == 5)
+        {
+            throw values[4] == 0
+                ? Error(ref reader, entry, $"{arrayPath}[{index}].bbox: expected [x, y, width, height], found 5 numbers")
+                : Error(ref reader, entry, $"{arrayPath}[{index}].bbox: a rotated box (angle {values[4].ToString(CultureInfo.InvariantCulture)}) is not supported; export upright [x, y, width, height] boxes");
         }
 
         if (count != 4)

@@ -47,6 +47,14 @@ internal static class PascalVocFormat
                     throw new AnnotationFormatException(entry.Name, line, "<object> has no <name>");
                 }
 
+                if (obj.Element("robndbox") is { } rotated)
+                {
+                    // roLabelImg writes <robndbox> with cx, cy, w, h and an angle in radians; there is no upright box to read.
+                    var angle = rotated.Element("angle") is { } angleElement ? angleElement.Value.Trim() : "?";
+                    throw new AnnotationFormatException(entry.Name, SafeXml.LineOf(rotated),
+                        $"<object> '{name}' has a rotated box (<robndbox>, angle {angle}); rotated boxes are not supported, export upright <bndbox> boxes");
+                }
+
                 var box = obj.Element("bndbox") ?? throw new AnnotationFormatException(entry.Name, line, "<object> has no <bndbox>");
                 var xmin = XmlFields.Number(box, "xmin", entry.Name);
                 var ymin = XmlFields.Number(box, "ymin", entry.Name);

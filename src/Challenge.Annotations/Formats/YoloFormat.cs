@@ -72,6 +72,12 @@ internal static class YoloFormat
     private static ParsedBox ParseLine(string line, string entry, int lineNumber, List<string> names)
     {
         var fields = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length is 9 or 10)
+        {
+            throw new AnnotationFormatException(entry, lineNumber,
+                "found 'class x1 y1 x2 y2 x3 y3 x4 y4', an oriented (rotated) box of YOLO OBB; rotated boxes are not supported, export upright 'class cx cy w h' boxes");
+        }
+
         if (fields.Length is not (5 or 6))
         {
             throw new AnnotationFormatException(entry, lineNumber, $"expected 'class cx cy w h' (and an optional score), found {fields.Length} fields");
