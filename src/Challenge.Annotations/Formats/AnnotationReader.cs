@@ -130,7 +130,7 @@ public static class AnnotationReader
             return [new InputEntry(fileName, content)];
         }
 
-        var unpacked = SafeZip.Read(content, fileName, limits);
+        var unpacked = SafeZip.Read(content, fileName, limits, IsAnnotationEntry);
         if (!unpacked.Succeeded)
         {
             errors = unpacked.Errors;
@@ -139,6 +139,15 @@ public static class AnnotationReader
 
         return unpacked.Value!.Select(e => new InputEntry($"{fileName}/{e.Name}", e.Content)).ToList();
     }
+
+    // Exports "with images" (Roboflow, CVAT, Kili) carry the pictures beside the labels; no reader looks at them,
+    // so they are never decompressed.
+    private static readonly HashSet<string> _mediaExtensions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".heic", ".mp4", ".avi", ".mov", ".mkv", ".webm",
+    };
+
+    private static bool IsAnnotationEntry(string name) => !_mediaExtensions.Contains(Path.GetExtension(name));
 
     private static ParsedDocument Parse(AnnotationFormat format, IReadOnlyList<InputEntry> entries) => format switch
     {

@@ -182,8 +182,17 @@ internal static class CocoJsonReader
             return parsed;
         }
 
+        if (reader.TokenType == JsonTokenType.Number)
+        {
+            throw Error(ref reader, entry, $"{arrayPath}[{index}].{field}: {OutOfRange(Encoding.UTF8.GetString(reader.ValueSpan))}");
+        }
+
         throw Error(ref reader, entry, $"{arrayPath}[{index}].{field}: expected a number, found {Describe(ref reader)}");
     }
+
+    /// <summary>Why a well-formed JSON number is refused: it lies beyond what a double holds (1e400 reads as infinity).</summary>
+    public static string OutOfRange(string rawNumber) =>
+        $"the number {Shorten(rawNumber)} is out of range: numbers must lie within ±1.7976931348623157e308";
 
     private static string Describe(ref Utf8JsonReader reader) => reader.TokenType switch
     {
