@@ -93,4 +93,24 @@ public class InputBoundsTests
         Assert.Contains("normalizedVertices[0].x: the number 1e400 is out of range", kiliError.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("found number", cocoError.Message, StringComparison.Ordinal);
     }
+
+    public static TheoryData<string> Samples => new() { "coco_instances.json", "cvat_annotations.xml", "kili_export.json", "yolo_v8", "voc" };
+
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public void Reading_past_its_time_limit_stops_with_an_error_not_an_exception(string sample)
+    {
+        var isFolder = Directory.Exists(Fixtures.PathOf($"formats/{sample}"));
+        var bytes = isFolder ? ZipBuilder.FromFolder($"formats/{sample}") : Fixtures.Bytes($"formats/{sample}");
+        var name = isFolder ? $"{sample}.zip" : sample;
+
+        // A limit already spent stands in for a file that takes too long: no test waits on the clock.
+        var stopped = AnnotationReader.Read(bytes, name, new AnnotationReadOptions { Reference = _gold, TimeLimit = TimeSpan.Zero });
+        var unhurried = AnnotationReader.Read(bytes, name, new AnnotationReadOptions { Reference = _gold, TimeLimit = TimeSpan.FromHours(1) });
+
+        var error = Assert.Single(stopped.Errors);
+        Assert.Equal(name, error.Entry);
+        Assert.Contains("reading stopped after 0 s", error.Message, StringComparison.Ordinal);
+        Assert.True(unhurried.Succeeded, string.Join("\n", unhurried.Errors));
+    }
 }

@@ -45,7 +45,10 @@ internal static class CocoJsonReader
             }
 
             annotations.Add(ReadObject(ref reader, entry, arrayPath, index));
-            index++;
+            if (++index % 1024 == 0)
+            {
+                entry.Cancellation.ThrowIfCancellationRequested();
+            }
         }
 
         return annotations;

@@ -15,7 +15,7 @@ internal static class CvatFormat
         var document = new ParsedDocument(AnnotationFormat.Cvat);
         foreach (var entry in entries)
         {
-            var xml = SafeXml.Load(entry.Content, entry.Name);
+            var xml = SafeXml.Load(entry.Content, entry.Name, entry.Cancellation);
             if (!IsCvatDocument(xml))
             {
                 throw new AnnotationFormatException(entry.Name, SafeXml.LineOf(xml.Root!), "a CVAT for images file has an <annotations> root");
@@ -35,6 +35,7 @@ internal static class CvatFormat
             var subsetKeyed = SubsetKeyedNames(imageElements, entry.Name);
             foreach (var element in imageElements)
             {
+                entry.Cancellation.ThrowIfCancellationRequested();
                 var line = SafeXml.LineOf(element);
                 var name = element.Attribute("name")?.Value ?? throw new AnnotationFormatException(entry.Name, line, "<image> has no name attribute");
                 var subset = element.Attribute("subset")?.Value.Trim();
@@ -59,7 +60,7 @@ internal static class CvatFormat
                 document.Images.Add(image);
             }
 
-            ReadTracks(xml, entry.Name, document);
+            ReadTracks(xml, entry.Name, document, entry.Cancellation);
         }
 
         return document;
@@ -137,7 +138,7 @@ internal static class CvatFormat
     /// too); a box not <c>outside</c> the frame becomes a box on that frame's image, which CVAT names
     /// <c>frame_000000</c> (matched to the gold images by name without extension).
     /// </summary>
-    private static void ReadTracks(XDocument xml, string entry, ParsedDocument document)
+    private static void ReadTracks(XDocument xml, string entry, ParsedDocument document, CancellationToken cancellation)
     {
         var tracks = xml.Root!.Elements("track").ToList();
         if (tracks.Count == 0)
@@ -152,6 +153,7 @@ internal static class CvatFormat
         var boxes = 0;
         foreach (var track in tracks)
         {
+            cancellation.ThrowIfCancellationRequested();
             foreach (var box in track.Elements("box"))
             {
                 if (box.Attribute("outside")?.Value.Trim() == "1")

@@ -25,6 +25,7 @@ internal sealed class DatasetBinder
     private readonly Dictionary<string, Category> _categoryByName = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<long> _categoryIds = [];
     private int _suppressedErrors;
+    private CancellationToken _cancellation;
 
     private DatasetBinder(AnnotationDataset? reference, bool addUnknownClasses)
     {
@@ -49,9 +50,10 @@ internal sealed class DatasetBinder
         }
     }
 
-    public static (AnnotationDataset Dataset, IReadOnlyList<AnnotationError> Errors) Bind(ParsedDocument document, AnnotationDataset? reference, bool addUnknownClasses = false)
+    public static (AnnotationDataset Dataset, IReadOnlyList<AnnotationError> Errors) Bind(ParsedDocument document, AnnotationDataset? reference, bool addUnknownClasses = false,
+        CancellationToken cancellation = default)
     {
-        var binder = new DatasetBinder(reference, addUnknownClasses);
+        var binder = new DatasetBinder(reference, addUnknownClasses) { _cancellation = cancellation };
         var dataset = binder.BindDocument(document);
         if (binder._suppressedErrors > 0)
         {
@@ -102,6 +104,7 @@ internal sealed class DatasetBinder
         var keepIds = document.Format is AnnotationFormat.Coco or AnnotationFormat.CocoResults;
         foreach (var parsed in document.Images)
         {
+            _cancellation.ThrowIfCancellationRequested();
             var image = _reference is null ? NewImage(parsed, ref nextImageId) : Match(parsed);
             if (image is null)
             {

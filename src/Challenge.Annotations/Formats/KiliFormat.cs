@@ -27,6 +27,7 @@ internal static class KiliFormat
                 var index = 0;
                 foreach (var asset in root.EnumerateArray())
                 {
+                    entry.Cancellation.ThrowIfCancellationRequested();
                     document.Images.Add(ReadAsset(asset, entry, $"[{index++}]"));
                 }
             }

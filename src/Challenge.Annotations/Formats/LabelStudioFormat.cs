@@ -42,6 +42,7 @@ internal static partial class LabelStudioFormat
             var index = 0;
             foreach (var task in tasks.EnumerateArray())
             {
+                entry.Cancellation.ThrowIfCancellationRequested();
                 ReadTask(task, entry.Name, $"[{index++}]", document);
             }
         }

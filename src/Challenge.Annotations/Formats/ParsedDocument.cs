@@ -58,6 +58,9 @@ internal sealed class InputEntry(string name, byte[] content) : IDisposable
 
     public string Name { get; } = name;
     public byte[] Content { get; } = content;
+
+    /// <summary>Fires when the read's time limit passes; readers check it once per image or object.</summary>
+    public CancellationToken Cancellation { get; init; }
     public System.Text.Json.JsonDocument Json => _json ??= JsonFields.Parse(this);
 
     public void Dispose() => _json?.Dispose();

@@ -19,7 +19,7 @@ internal static class PascalVocFormat
         var document = new ParsedDocument(AnnotationFormat.PascalVoc);
         foreach (var entry in entries)
         {
-            var xml = SafeXml.Load(entry.Content, entry.Name);
+            var xml = SafeXml.Load(entry.Content, entry.Name, entry.Cancellation);
             var root = xml.Root!;
             if (root.Name.LocalName != "annotation")
             {

@@ -49,6 +49,7 @@ internal static class YoloFormat
 
         foreach (var entry in entries.Where(e => IsLabelFile(e.Name)))
         {
+            entry.Cancellation.ThrowIfCancellationRequested();
             var image = new ParsedImage(entry.Name) { FileName = Path.GetFileNameWithoutExtension(entry.Name) };
             var lineNumber = 0;
             foreach (var rawLine in Encoding.UTF8.GetString(entry.Content).Split('\n'))

@@ -18,7 +18,7 @@ public static class SafeXml
     /// </summary>
     public const int MaxDepth = 64;
 
-    public static XDocument Load(byte[] content, string entry)
+    public static XDocument Load(byte[] content, string entry, CancellationToken cancellationToken = default)
     {
         var settings = new XmlReaderSettings
         {
@@ -36,6 +36,7 @@ public static class SafeXml
             {
                 while (scan.Read())
                 {
+                    cancellationToken.ThrowIfCancellationRequested();
                     if (scan.NodeType == XmlNodeType.Element && scan.Depth >= MaxDepth)
                     {
                         var line = scan is IXmlLineInfo info && info.HasLineInfo() ? info.LineNumber : (int?)null;

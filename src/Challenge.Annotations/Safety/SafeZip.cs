@@ -49,7 +49,8 @@ public static class SafeZip
     /// Reads the archive's files into memory within <paramref name="limits"/>. Entries that <paramref name="wanted"/>
     /// turns down (images inside an annotation export) are never decompressed, though their names are still checked.
     /// </summary>
-    public static ParseResult<IReadOnlyList<ZipFileEntry>> Read(byte[] archive, string archiveName, ZipLimits? limits = null, Func<string, bool>? wanted = null)
+    public static ParseResult<IReadOnlyList<ZipFileEntry>> Read(byte[] archive, string archiveName, ZipLimits? limits = null, Func<string, bool>? wanted = null,
+        CancellationToken cancellationToken = default)
     {
         limits ??= ZipLimits.Default;
         try
@@ -84,6 +85,7 @@ public static class SafeZip
                     continue;
                 }
 
+                cancellationToken.ThrowIfCancellationRequested();
                 var content = ReadBounded(entry, entryLabel, limits, total, archive.Length);
                 if (content.Errors.Count > 0)
                 {
