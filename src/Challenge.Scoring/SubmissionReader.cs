@@ -277,7 +277,12 @@ internal sealed class SubmissionReader
         }
 
         double sum = PairwiseSum.Of(values);
-        if (!(sum > 0) || !double.IsFinite(sum))
+        if (!double.IsFinite(sum))
+        {
+            _errors.Add(table.Line, null, "The probabilities on this line add up to more than the largest number a double holds; give values between 0 and 1.");
+            return;
+        }
+        if (!(sum > 0))
         {
             _errors.Add(table.Line, null, "The probabilities on this line are all 0; at least one must be positive.");
             return;

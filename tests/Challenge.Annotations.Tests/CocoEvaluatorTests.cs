@@ -25,7 +25,7 @@ public class CocoEvaluatorTests
     public void A_subset_of_images_equals_pycocotools_with_params_imgIds(string name)
     {
         var (gold, detections, expected) = Load(name);
-        var publicIds = expected.GetProperty("public_image_ids").EnumerateArray().Select(e => e.GetInt32()).ToHashSet();
+        var publicIds = expected.GetProperty("public_image_ids").EnumerateArray().Select(e => e.GetInt64()).ToHashSet();
         AssertMatches(expected.GetProperty("public"), CocoEvaluator.Evaluate(gold, detections, publicIds));
     }
 

@@ -29,7 +29,7 @@ public class QualityTests
         Assert.Equal((0.9 + 1 + 1) / 3, report.MeanIou, 12);
         Assert.Equal(2.0 / 3, report.ClassAccuracy, 12);
         Assert.Equal(
-            new[] { (BoxErrorKind.WrongClass, 1, 2L, 3L), (BoxErrorKind.Missed, 1, 3L, 0L), (BoxErrorKind.Extra, 1, 0L, 2L), (BoxErrorKind.Extra, 2, 0L, 5L) },
+            new[] { (BoxErrorKind.WrongClass, 1L, 2L, 3L), (BoxErrorKind.Missed, 1L, 3L, 0L), (BoxErrorKind.Extra, 1L, 0L, 2L), (BoxErrorKind.Extra, 2L, 0L, 5L) },
             report.Errors.Select(e => (e.Kind, e.ImageId, e.Gold?.Id ?? 0, e.Team?.Id ?? 0)));
         var bag = report.PerClass.Single(c => c.Name == "PLASTIC_BAG");
         Assert.Equal((2, 3, 1), (bag.GoldCount, bag.TeamCount, bag.Correct));

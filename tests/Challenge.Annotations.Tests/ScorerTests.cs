@@ -33,7 +33,7 @@ public class ScorerTests
 
         var outcome = AnnotationScorer.Score(new AnnotationScoreRequest(_gold, "gold.json", results, "dets.json", "coco_map")
         {
-            PublicImageIds = new HashSet<int> { 1, 3 },
+            PublicImageIds = new HashSet<long> { 1, 3 },
         });
 
         var score = Assert.IsType<AnnotationScore>(outcome);

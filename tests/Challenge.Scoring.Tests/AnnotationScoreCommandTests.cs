@@ -91,4 +91,15 @@ public class AnnotationScoreCommandTests : IDisposable
         Assert.Equal(1, csvExit);
         Assert.Contains("--format applies to the annotation metrics", csvError);
     }
+
+    [Fact]
+    public void Gold_with_an_annotation_id_of_0_is_scored_with_a_warning_on_stderr()
+    {
+        var gold = Write("gold0.json", File.ReadAllText(Gold()).Replace("\"id\":1,\"image_id\":1", "\"id\":0,\"image_id\":1", StringComparison.Ordinal));
+
+        var (exitCode, _, error) = Run("score", "--solution", gold, "--submission", Detections(), "--metric", "coco_map", "--json");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("warning: gold0.json: annotations[0]: annotation id 0", error, StringComparison.Ordinal);
+    }
 }

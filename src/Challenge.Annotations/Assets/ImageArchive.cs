@@ -35,6 +35,14 @@ public static class ImageArchive
         limits ??= new ImageArchiveLimits();
         try
         {
+            // Folders and macOS clutter (__MACOSX/._name) can double the entries beside the images; beyond that,
+            // a declared count is refused before the central directory is parsed into objects.
+            var maxEntries = 2L * limits.MaxImages + 1_000;
+            if (SafeZip.DeclaredEntryCount(archive) is { } declared && declared > maxEntries)
+            {
+                return Fail(archiveName, $"the archive declares {declared:N0} entries; at most {limits.MaxImages:N0} images are accepted");
+            }
+
             using var zip = new ZipArchive(archive, ZipArchiveMode.Read, leaveOpen: true);
             var images = new List<ArchiveImage>();
             var names = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);

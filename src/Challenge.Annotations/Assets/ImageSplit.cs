@@ -10,7 +10,7 @@ namespace Challenge.Annotations.Assets;
 /// </summary>
 public static class ImageSplit
 {
-    public static HashSet<int> PublicImageIds(IEnumerable<ImageInfo> images, double publicFraction, int seed)
+    public static HashSet<long> PublicImageIds(IEnumerable<ImageInfo> images, double publicFraction, int seed)
     {
         var list = images.ToList();
         var publicCount = (int)Math.Round(Math.Clamp(publicFraction, 0, 1) * list.Count, MidpointRounding.AwayFromZero);

@@ -24,6 +24,12 @@ public sealed record AnnotationReadOptions
     public bool AddUnknownClasses { get; init; }
 
     public ZipLimits ZipLimits { get; init; } = ZipLimits.Default;
+
+    /// <summary>
+    /// How long reading may take before it stops with an error; null for no limit. Reading is linear in the input,
+    /// so this only catches what the bounds on size and depth did not foresee, on a worker shared by every team.
+    /// </summary>
+    public TimeSpan? TimeLimit { get; init; }
 }
 
 /// <summary>The entry point for reading any supported export into an <see cref="AnnotationDataset"/>.</summary>
@@ -40,17 +46,32 @@ public static class AnnotationReader
     public static ParseResult<AnnotationDataset> Read(byte[] content, string fileName, AnnotationReadOptions? options = null)
     {
         options ??= new AnnotationReadOptions();
-        var document = ReadDocument(content, fileName, options);
-        return document.Succeeded ? Bind(document.Value!, fileName, options.Reference, options.AddUnknownClasses) : ParseResult<AnnotationDataset>.Failure(document.Errors);
+        using var budget = options.TimeLimit is { } limit ? new CancellationTokenSource(limit) : null;
+        var cancellation = budget?.Token ?? CancellationToken.None;
+        var document = ReadDocument(content, fileName, options, cancellation);
+        return document.Succeeded
+            ? Bind(document.Value!, fileName, options.Reference, options.AddUnknownClasses, cancellation, options.TimeLimit)
+            : ParseResult<AnnotationDataset>.Failure(document.Errors);
     }
 
     /// <summary>
     /// The part of reading that needs no gold set (unpacking, detection, parsing), so that a submission can be parsed
     /// while the gold set is still being read.
     /// </summary>
-    internal static ParseResult<ParsedDocument> ReadDocument(byte[] content, string fileName, AnnotationReadOptions options)
+    internal static ParseResult<ParsedDocument> ReadDocument(byte[] content, string fileName, AnnotationReadOptions options, CancellationToken cancellation = default)
     {
-        var entries = Unpack(content, fileName, options.ZipLimits, out var zipErrors);
+        IReadOnlyList<InputEntry>? entries;
+        IReadOnlyList<AnnotationError> zipErrors;
+        try
+        {
+            cancellation.ThrowIfCancellationRequested();
+            entries = Unpack(content, fileName, options.ZipLimits, out zipErrors, cancellation);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            return ParseResult<ParsedDocument>.Failure(TimedOut(fileName, options.TimeLimit));
+        }
+
         if (entries is null)
         {
             return ParseResult<ParsedDocument>.Failure(zipErrors);
@@ -58,7 +79,8 @@ public static class AnnotationReader
 
         try
         {
-            return Guard(fileName, () => ParseResult<ParsedDocument>.Success(Parse(options.Format ?? FormatDetector.Detect(entries, fileName), entries)));
+            return Guard(fileName, () => ParseResult<ParsedDocument>.Success(Parse(options.Format ?? FormatDetector.Detect(entries, fileName), entries)),
+                cancellation, options.TimeLimit);
         }
         finally
         {
@@ -70,19 +92,27 @@ public static class AnnotationReader
     }
 
     /// <summary>Matches a parsed file to the gold set (or, without one, takes it as it is).</summary>
-    internal static ParseResult<AnnotationDataset> Bind(ParsedDocument document, string fileName, AnnotationDataset? reference, bool addUnknownClasses = false) =>
+    internal static ParseResult<AnnotationDataset> Bind(ParsedDocument document, string fileName, AnnotationDataset? reference, bool addUnknownClasses = false,
+        CancellationToken cancellation = default, TimeSpan? timeLimit = null) =>
         Guard(fileName, () =>
         {
-            var (dataset, errors) = DatasetBinder.Bind(document, reference, addUnknownClasses);
-            return errors.Count > 0 ? ParseResult<AnnotationDataset>.Failure(errors) : ParseResult<AnnotationDataset>.Success(dataset);
-        });
+            var (dataset, errors) = DatasetBinder.Bind(document, reference, addUnknownClasses, cancellation);
+            return errors.Count > 0 ? ParseResult<AnnotationDataset>.Failure(errors) : ParseResult<AnnotationDataset>.Success(dataset, document.Warnings);
+        }, cancellation, timeLimit);
 
-    private static ParseResult<T> Guard<T>(string fileName, Func<ParseResult<T>> read)
+    private static AnnotationError TimedOut(string fileName, TimeSpan? limit) =>
+        new(fileName, null, $"reading stopped after {limit?.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} s, the most one file may take; real exports of this size read far faster");
+
+    private static ParseResult<T> Guard<T>(string fileName, Func<ParseResult<T>> read, CancellationToken cancellation = default, TimeSpan? timeLimit = null)
         where T : class
     {
         try
         {
             return read();
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            return ParseResult<T>.Failure(TimedOut(fileName, timeLimit));
         }
         catch (AnnotationFormatException ex)
         {
@@ -122,23 +152,33 @@ public static class AnnotationReader
         }
     }
 
-    private static IReadOnlyList<InputEntry>? Unpack(byte[] content, string fileName, ZipLimits limits, out IReadOnlyList<AnnotationError> errors)
+    private static IReadOnlyList<InputEntry>? Unpack(byte[] content, string fileName, ZipLimits limits, out IReadOnlyList<AnnotationError> errors,
+        CancellationToken cancellation = default)
     {
         errors = [];
         if (!SafeZip.LooksLikeZip(content))
         {
-            return [new InputEntry(fileName, content)];
+            return [new InputEntry(fileName, content) { Cancellation = cancellation }];
         }
 
-        var unpacked = SafeZip.Read(content, fileName, limits);
+        var unpacked = SafeZip.Read(content, fileName, limits, IsAnnotationEntry, cancellation);
         if (!unpacked.Succeeded)
         {
             errors = unpacked.Errors;
             return null;
         }
 
-        return unpacked.Value!.Select(e => new InputEntry($"{fileName}/{e.Name}", e.Content)).ToList();
+        return unpacked.Value!.Select(e => new InputEntry($"{fileName}/{e.Name}", e.Content) { Cancellation = cancellation }).ToList();
     }
+
+    // Exports "with images" (Roboflow, CVAT, Kili) carry the pictures beside the labels; no reader looks at them,
+    // so they are never decompressed.
+    private static readonly HashSet<string> _mediaExtensions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".heic", ".mp4", ".avi", ".mov", ".mkv", ".webm",
+    };
+
+    private static bool IsAnnotationEntry(string name) => !_mediaExtensions.Contains(Path.GetExtension(name));
 
     private static ParsedDocument Parse(AnnotationFormat format, IReadOnlyList<InputEntry> entries) => format switch
     {
@@ -211,7 +251,7 @@ internal static class FormatDetector
             ?? entries.FirstOrDefault(e => FirstNonBlank(e.Content) == '<');
         if (xml is not null)
         {
-            var document = SafeXml.Load(xml.Content, xml.Name);
+            var document = SafeXml.Load(xml.Content, xml.Name, xml.Cancellation);
             if (CvatFormat.IsCvatDocument(document))
             {
                 return AnnotationFormat.Cvat;

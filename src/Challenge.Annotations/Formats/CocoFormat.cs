@@ -21,7 +21,7 @@ internal static class CocoFormat
 
     private sealed class CocoImage
     {
-        public int? Id { get; set; }
+        public long? Id { get; set; }
         public string? FileName { get; set; }
         public int? Width { get; set; }
         public int? Height { get; set; }
@@ -29,7 +29,7 @@ internal static class CocoFormat
 
     private sealed class CocoCategory
     {
-        public int? Id { get; set; }
+        public long? Id { get; set; }
         public string? Name { get; set; }
     }
 
@@ -87,7 +87,7 @@ internal static class CocoFormat
             document.DeclaredCategories.Add((Required(category?.Id, entry, path, "id"), Required(category?.Name, entry, path, "name")));
         }
 
-        var imagesById = new Dictionary<int, ParsedImage>(images.Count);
+        var imagesById = new Dictionary<long, ParsedImage>(images.Count);
         index = 0;
         foreach (var image in images)
         {
@@ -102,9 +102,15 @@ internal static class CocoFormat
             document.Images.Add(parsed);
         }
 
+        var zeroIds = new List<int>();
         for (var position = 0; position < annotations.Count; position++)
         {
             var annotation = annotations[position];
+            if (annotation.Id == 0)
+            {
+                zeroIds.Add(position);
+            }
+
             var imageId = Required(annotation.ImageId, entry, position, "image_id");
             if (!imagesById.TryGetValue(imageId, out var image))
             {
@@ -115,6 +121,15 @@ internal static class CocoFormat
             image.Boxes.Add(new ParsedBox(null, Required(annotation.CategoryId, entry, position, "category_id"),
                 annotation.X, annotation.Y, annotation.Width, annotation.Height, BoxUnits.Pixels,
                 Score: annotation.Score, IsCrowd: annotation.IsCrowd, Area: annotation.Area, Id: annotation.Id));
+        }
+
+        if (zeroIds.Count > 0)
+        {
+            // pycocotools records a match by the gold box's id and reads 0 as "unmatched", so a box with id 0 is
+            // missed by every team and the detection on it counts as a false positive; the scorer does the same.
+            var where = string.Join(", ", zeroIds.Take(5).Select(p => $"annotations[{p}]")) + (zeroIds.Count > 5 ? $" and {zeroIds.Count - 5} more" : "");
+            document.Warnings.Add(new AnnotationError(entry.Name, null,
+                $"{where}: annotation id 0 can never be matched by pycocotools (nor by this scorer), so every team misses that box; number the annotations from 1"));
         }
 
         return document;
@@ -139,7 +154,7 @@ internal static class CocoFormat
         }
 
         var document = new ParsedDocument(AnnotationFormat.CocoResults);
-        var images = new Dictionary<int, ParsedImage>();
+        var images = new Dictionary<long, ParsedImage>();
         for (var index = 0; index < detections.Count; index++)
         {
             var detection = detections[index];

@@ -15,8 +15,8 @@ internal static class CocoJsonReader
     public struct Annotation
     {
         public long? Id;
-        public int? ImageId;
-        public int? CategoryId;
+        public long? ImageId;
+        public long? CategoryId;
         public double X;
         public double Y;
         public double Width;
@@ -45,7 +45,10 @@ internal static class CocoJsonReader
             }
 
             annotations.Add(ReadObject(ref reader, entry, arrayPath, index));
-            index++;
+            if (++index % 1024 == 0)
+            {
+                entry.Cancellation.ThrowIfCancellationRequested();
+            }
         }
 
         return annotations;
@@ -94,7 +97,7 @@ internal static class CocoJsonReader
             else if (reader.ValueTextEquals("id"u8))
             {
                 reader.Read();
-                annotation.Id = reader.TokenType == JsonTokenType.Null ? null : (long)Number(ref reader, entry, arrayPath, index, "id");
+                annotation.Id = reader.TokenType == JsonTokenType.Null ? null : Integer(ref reader, entry, arrayPath, index, "id");
             }
             else
             {
@@ -112,16 +115,24 @@ internal static class CocoJsonReader
             throw Error(ref reader, entry, $"{arrayPath}[{index}].bbox: expected [x, y, width, height]");
         }
 
-        Span<double> values = stackalloc double[4];
+        Span<double> values = stackalloc double[5];
         var count = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            if (count == 4)
+            if (count == 5)
             {
                 throw Error(ref reader, entry, $"{arrayPath}[{index}].bbox: expected [x, y, width, height], found more numbers");
             }
 
             values[count++] = Number(ref reader, entry, arrayPath, index, "bbox");
+        }
+
+        // Rotated-box COCO variants (DOTA and mmrotate converters) append the angle as a fifth number.
+        if (count == 5)
+        {
+            throw values[4] == 0
+                ? Error(ref reader, entry, $"{arrayPath}[{index}].bbox: expected [x, y, width, height], found 5 numbers")
+                : Error(ref reader, entry, $"{arrayPath}[{index}].bbox: a rotated box (angle {values[4].ToString(CultureInfo.InvariantCulture)}) is not supported; export upright [x, y, width, height] boxes");
         }
 
         if (count != 4)
@@ -140,16 +151,23 @@ internal static class CocoJsonReader
     private static double? NullableNumber(ref Utf8JsonReader reader, InputEntry entry, string arrayPath, int index, string field) =>
         reader.TokenType == JsonTokenType.Null ? null : Number(ref reader, entry, arrayPath, index, field);
 
-    private static int Integer(ref Utf8JsonReader reader, InputEntry entry, string arrayPath, int index, string field)
+    /// <summary>A 64-bit id: converters write ids such as 20180000001, which pycocotools reads as Python ints.</summary>
+    private static long Integer(ref Utf8JsonReader reader, InputEntry entry, string arrayPath, int index, string field)
     {
-        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value))
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value))
         {
             return value;
         }
 
+        if (reader.TokenType == JsonTokenType.String && long.TryParse(reader.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var quoted))
+        {
+            return quoted;
+        }
+
+        // 1.0 and 1e3 are integers written as floats; beyond 2^53 a double no longer holds every integer exactly.
         var number = Number(ref reader, entry, arrayPath, index, field);
-        return number == Math.Floor(number) && number is >= int.MinValue and <= int.MaxValue
-            ? (int)number
+        return number == Math.Floor(number) && Math.Abs(number) <= 9007199254740992d
+            ? (long)number
             : throw Error(ref reader, entry, $"{arrayPath}[{index}].{field}: expected an integer, found {number.ToString(CultureInfo.InvariantCulture)}");
     }
 
@@ -167,8 +185,17 @@ internal static class CocoJsonReader
             return parsed;
         }
 
+        if (reader.TokenType == JsonTokenType.Number)
+        {
+            throw Error(ref reader, entry, $"{arrayPath}[{index}].{field}: {OutOfRange(Encoding.UTF8.GetString(reader.ValueSpan))}");
+        }
+
         throw Error(ref reader, entry, $"{arrayPath}[{index}].{field}: expected a number, found {Describe(ref reader)}");
     }
+
+    /// <summary>Why a well-formed JSON number is refused: it lies beyond what a double holds (1e400 reads as infinity).</summary>
+    public static string OutOfRange(string rawNumber) =>
+        $"the number {Shorten(rawNumber)} is out of range: numbers must lie within ±1.7976931348623157e308";
 
     private static string Describe(ref Utf8JsonReader reader) => reader.TokenType switch
     {

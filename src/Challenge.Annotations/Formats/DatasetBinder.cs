@@ -15,12 +15,17 @@ internal sealed class DatasetBinder
     private readonly bool _addUnknownClasses;
     private readonly List<AnnotationError> _errors = [];
     private readonly Dictionary<string, ImageInfo> _byFullName = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<string, ImageInfo> _byBaseName = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<string, ImageInfo> _byStem = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<int, ImageInfo> _byId = [];
+
+    // Every trailing part of each gold path ("train/cam0001.jpg", "cam0001.jpg") and every stem, with all the gold
+    // images that carry it: a name shared by two gold images (a project with subsets) must not pick one silently.
+    private readonly Dictionary<string, List<ImageInfo>> _bySuffix = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, List<ImageInfo>> _byStem = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<long, ParsedImage> _matchedBy = [];
+    private readonly Dictionary<long, ImageInfo> _byId = [];
     private readonly Dictionary<string, Category> _categoryByName = new(StringComparer.OrdinalIgnoreCase);
-    private readonly HashSet<int> _categoryIds = [];
+    private readonly HashSet<long> _categoryIds = [];
     private int _suppressedErrors;
+    private CancellationToken _cancellation;
 
     private DatasetBinder(AnnotationDataset? reference, bool addUnknownClasses)
     {
@@ -35,14 +40,20 @@ internal sealed class DatasetBinder
         {
             _byId.TryAdd(image.Id, image);
             _byFullName.TryAdd(image.FileName, image);
-            _byBaseName.TryAdd(BaseName(image.FileName), image);
-            _byStem.TryAdd(Path.GetFileNameWithoutExtension(BaseName(image.FileName)), image);
+            var parts = image.FileName.Split('/', '\\');
+            for (var start = 0; start < parts.Length; start++)
+            {
+                Index(_bySuffix, string.Join('/', parts[start..]), image);
+            }
+
+            Index(_byStem, Path.GetFileNameWithoutExtension(BaseName(image.FileName)), image);
         }
     }
 
-    public static (AnnotationDataset Dataset, IReadOnlyList<AnnotationError> Errors) Bind(ParsedDocument document, AnnotationDataset? reference, bool addUnknownClasses = false)
+    public static (AnnotationDataset Dataset, IReadOnlyList<AnnotationError> Errors) Bind(ParsedDocument document, AnnotationDataset? reference, bool addUnknownClasses = false,
+        CancellationToken cancellation = default)
     {
-        var binder = new DatasetBinder(reference, addUnknownClasses);
+        var binder = new DatasetBinder(reference, addUnknownClasses) { _cancellation = cancellation };
         var dataset = binder.BindDocument(document);
         if (binder._suppressedErrors > 0)
         {
@@ -55,7 +66,7 @@ internal sealed class DatasetBinder
     private AnnotationDataset BindDocument(ParsedDocument document)
     {
         var dataset = new AnnotationDataset();
-        var declaredNames = new Dictionary<int, string>();
+        var declaredNames = new Dictionary<long, string>();
         foreach (var (id, name) in document.DeclaredCategories)
         {
             if (id is { } declaredId)
@@ -87,12 +98,13 @@ internal sealed class DatasetBinder
             _categoryIds.Add(category.Id);
         }
 
-        var images = new Dictionary<int, ImageInfo>();
-        var nextImageId = 1;
+        var images = new Dictionary<long, ImageInfo>();
+        var nextImageId = 1L;
         var nextBoxId = 1L;
         var keepIds = document.Format is AnnotationFormat.Coco or AnnotationFormat.CocoResults;
         foreach (var parsed in document.Images)
         {
+            _cancellation.ThrowIfCancellationRequested();
             var image = _reference is null ? NewImage(parsed, ref nextImageId) : Match(parsed);
             if (image is null)
             {
@@ -137,7 +149,7 @@ internal sealed class DatasetBinder
         return dataset;
     }
 
-    private ImageInfo? NewImage(ParsedImage parsed, ref int nextImageId)
+    private ImageInfo? NewImage(ParsedImage parsed, ref long nextImageId)
     {
         var id = parsed.Id ?? nextImageId;
         nextImageId = Math.Max(nextImageId, id) + 1;
@@ -156,12 +168,32 @@ internal sealed class DatasetBinder
         ImageInfo? image = null;
         if (parsed.FileName is { } name)
         {
-            var baseName = BaseName(name);
-            image = _byFullName.GetValueOrDefault(name)
-                ?? _byBaseName.GetValueOrDefault(baseName)
-                ?? _byBaseName.GetValueOrDefault(LabelStudioFormat.StripUploadPrefix(baseName))
-                ?? _byStem.GetValueOrDefault(Path.GetFileNameWithoutExtension(baseName))
-                ?? _byStem.GetValueOrDefault(baseName);
+            var path = name.Replace('\\', '/');
+            var baseName = BaseName(path);
+            image = _byFullName.GetValueOrDefault(name);
+            foreach (var (index, key) in new[]
+                     {
+                         (_bySuffix, path), (_bySuffix, baseName), (_bySuffix, LabelStudioFormat.StripUploadPrefix(baseName)),
+                         (_byStem, Path.GetFileNameWithoutExtension(baseName)), (_byStem, baseName),
+                     })
+            {
+                if (image is not null)
+                {
+                    break;
+                }
+
+                if (index.TryGetValue(key, out var candidates))
+                {
+                    if (candidates.Count > 1)
+                    {
+                        Report(parsed.Entry, parsed.Line,
+                            $"image '{name}' could be any of {candidates.Count} gold images ({string.Join(", ", candidates.Take(3).Select(c => c.FileName))}); name it with its folder or subset");
+                        return null;
+                    }
+
+                    image = candidates[0];
+                }
+            }
         }
 
         if (image is null && parsed.Id is { } id)
@@ -173,12 +205,33 @@ internal sealed class DatasetBinder
         {
             var what = parsed.FileName is not null ? $"image '{parsed.FileName}'" : $"image id {parsed.Id}";
             Report(parsed.Entry, parsed.Line, $"{what} matches no image of the gold set (by id or file name)");
+            return null;
+        }
+
+        if (!_matchedBy.TryAdd(image.Id, parsed) && _matchedBy[image.Id] is var first && !ReferenceEquals(first, parsed))
+        {
+            Report(parsed.Entry, parsed.Line,
+                $"image '{parsed.FileName ?? parsed.Id?.ToString(System.Globalization.CultureInfo.InvariantCulture)}' and image '{first.FileName ?? first.Id?.ToString(System.Globalization.CultureInfo.InvariantCulture)}' both match the gold image '{image.FileName}'; their boxes would be merged onto one image");
+            return null;
         }
 
         return image;
     }
 
-    private int? ResolveCategory(ParsedBox box, ParsedImage image, Dictionary<int, string> declaredNames, AnnotationDataset dataset)
+    private static void Index(Dictionary<string, List<ImageInfo>> index, string key, ImageInfo image)
+    {
+        if (!index.TryGetValue(key, out var images))
+        {
+            index.Add(key, images = []);
+        }
+
+        if (!images.Contains(image))
+        {
+            images.Add(image);
+        }
+    }
+
+    private long? ResolveCategory(ParsedBox box, ParsedImage image, Dictionary<long, string> declaredNames, AnnotationDataset dataset)
     {
         var name = box.CategoryName ?? (box.CategoryId is { } id && declaredNames.TryGetValue(id, out var declared) ? declared : null);
         if (name is not null)

@@ -48,7 +48,9 @@ internal static class JsonFields
             return parsed;
         }
 
-        throw new AnnotationFormatException(entry, null, $"{path}: expected a number, found {Describe(value)}");
+        throw new AnnotationFormatException(entry, null, value.ValueKind == JsonValueKind.Number
+            ? $"{path}: {CocoJsonReader.OutOfRange(value.GetRawText())}"
+            : $"{path}: expected a number, found {Describe(value)}");
     }
 
     public static double? OptionalNumber(JsonElement obj, string name, string entry, string path) =>

@@ -13,6 +13,7 @@ internal static class KiliFormat
 {
     public const string DetectionJob = "OBJECT_DETECTION_JOB";
     public const string ClassificationJob = "CLASSIFICATION_JOB";
+    public const string RotationJob = "ROTATION_JOB";
 
     public static ParsedDocument Read(IReadOnlyList<InputEntry> entries)
     {
@@ -26,6 +27,7 @@ internal static class KiliFormat
                 var index = 0;
                 foreach (var asset in root.EnumerateArray())
                 {
+                    entry.Cancellation.ThrowIfCancellationRequested();
                     document.Images.Add(ReadAsset(asset, entry, $"[{index++}]"));
                 }
             }
@@ -70,6 +72,7 @@ internal static class KiliFormat
             return image;
         }
 
+        var rotation = ReadRotation(jobs, entry.Name, $"{path}.jsonResponse");
         foreach (var job in jobs.EnumerateObject())
         {
             var jobPath = $"{path}.jsonResponse.{job.Name}";
@@ -78,7 +81,7 @@ internal static class KiliFormat
                 var index = 0;
                 foreach (var annotation in annotations.EnumerateArray())
                 {
-                    ReadObject(annotation, image, entry.Name, $"{jobPath}.annotations[{index++}]");
+                    ReadObject(annotation, image, entry.Name, $"{jobPath}.annotations[{index++}]", rotation);
                 }
             }
             else if (JsonFields.TryProperty(job.Value, "categories", out var categories) && categories.ValueKind == JsonValueKind.Array)
@@ -112,7 +115,40 @@ internal static class KiliFormat
         return JsonFields.TryProperty(asset, "jsonResponse", out var direct) ? direct : null;
     }
 
-    private static void ReadObject(JsonElement annotation, ParsedImage image, string entry, string path)
+    /// <summary>
+    /// The quarter turn the annotator gave the asset (<c>ROTATION_JOB.rotation</c>): Kili stores vertices in the
+    /// rotated view, so they must be turned back before they describe the image as stored.
+    /// </summary>
+    private static int ReadRotation(JsonElement jobs, string entry, string path)
+    {
+        if (!JsonFields.TryProperty(jobs, RotationJob, out var job))
+        {
+            return 0;
+        }
+
+        var angle = JsonFields.OptionalNumber(job, "rotation", entry, $"{path}.{RotationJob}") ?? 0;
+        return angle switch
+        {
+            0 or 360 => 0,
+            90 or 180 or 270 => (int)angle,
+            _ => throw new AnnotationFormatException(entry, null,
+                $"{path}.{RotationJob}.rotation: a rotation of {angle.ToString(System.Globalization.CultureInfo.InvariantCulture)} degrees is not supported; Kili rotates by 90, 180 or 270"),
+        };
+    }
+
+    /// <summary>
+    /// A vertex of the rotated view turned back to the stored image, as Kili's own exporters do
+    /// (kili-python-sdk, <c>reverse_rotation_vertices</c>): 90 → (y, 1 − x), 180 → (1 − x, 1 − y), 270 → (1 − y, x).
+    /// </summary>
+    internal static (double X, double Y) Unrotate(double x, double y, int rotation) => rotation switch
+    {
+        90 => (y, 1 - x),
+        180 => (1 - x, 1 - y),
+        270 => (1 - y, x),
+        _ => (x, y),
+    };
+
+    private static void ReadObject(JsonElement annotation, ParsedImage image, string entry, string path, int rotation)
     {
         if (!JsonFields.TryProperty(annotation, "boundingPoly", out var polys) || polys.ValueKind != JsonValueKind.Array || polys.GetArrayLength() == 0)
         {
@@ -125,8 +161,7 @@ internal static class KiliFormat
         foreach (var vertex in vertices.EnumerateArray())
         {
             var vertexPath = $"{path}.boundingPoly[0].normalizedVertices[{count++}]";
-            var x = JsonFields.Number(vertex, "x", entry, vertexPath);
-            var y = JsonFields.Number(vertex, "y", entry, vertexPath);
+            var (x, y) = Unrotate(JsonFields.Number(vertex, "x", entry, vertexPath), JsonFields.Number(vertex, "y", entry, vertexPath), rotation);
             minX = Math.Min(minX, x);
             minY = Math.Min(minY, y);
             maxX = Math.Max(maxX, x);
@@ -210,7 +245,7 @@ internal static class KiliFormat
         return buffer.ToArray();
     }
 
-    private static void WriteObjects(Utf8JsonWriter writer, ImageInfo image, IEnumerable<BoxAnnotation> boxes, Dictionary<int, string> categories)
+    private static void WriteObjects(Utf8JsonWriter writer, ImageInfo image, IEnumerable<BoxAnnotation> boxes, Dictionary<long, string> categories)
     {
         var list = boxes.ToList();
         if (list.Count == 0)

@@ -42,6 +42,7 @@ internal static partial class LabelStudioFormat
             var index = 0;
             foreach (var task in tasks.EnumerateArray())
             {
+                entry.Cancellation.ThrowIfCancellationRequested();
                 ReadTask(task, entry.Name, $"[{index++}]", document);
             }
         }
@@ -118,9 +119,17 @@ internal static partial class LabelStudioFormat
                 throw new AnnotationFormatException(entry, null, $"{path}: rectanglelabels is empty");
             }
 
-            if (JsonFields.OptionalNumber(value, "rotation", entry, path) is { } rotation && Math.Abs(rotation) > 1e-9)
+            if (JsonFields.OptionalNumber(value, "rotation", entry, path) is { } rotation && Math.Abs(rotation % 360) > 1e-9)
             {
-                throw new AnnotationFormatException(entry, null, $"{path}: rotated rectangles are not supported (rotation {rotation})");
+                throw new AnnotationFormatException(entry, null,
+                    $"{path}.value.rotation: rotated rectangles are not supported (rotation {rotation.ToString(System.Globalization.CultureInfo.InvariantCulture)}); export upright rectangles");
+            }
+
+            // Set when the annotator turned the image in the editor; the region is then drawn on the turned view.
+            if (JsonFields.OptionalNumber(item, "image_rotation", entry, path) is { } imageRotation && Math.Abs(imageRotation % 360) > 1e-9)
+            {
+                throw new AnnotationFormatException(entry, null,
+                    $"{path}.image_rotation: the region was drawn on a rotated image ({imageRotation.ToString(System.Globalization.CultureInfo.InvariantCulture)} degrees), which is not supported; reset the image rotation in Label Studio");
             }
 
             image.Boxes.Add(new ParsedBox(label, null,

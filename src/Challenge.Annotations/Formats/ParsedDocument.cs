@@ -11,7 +11,7 @@ internal enum BoxUnits
 /// <summary>A box as a file states it, before images and classes are matched to the gold set.</summary>
 internal sealed record ParsedBox(
     string? CategoryName,
-    int? CategoryId,
+    long? CategoryId,
     double X,
     double Y,
     double Width,
@@ -28,7 +28,7 @@ internal sealed class ParsedImage(string entry)
 {
     public string Entry { get; } = entry;
     public int? Line { get; init; }
-    public int? Id { get; init; }
+    public long? Id { get; init; }
     public string? FileName { get; init; }
     public int? Width { get; set; }
     public int? Height { get; set; }
@@ -42,7 +42,10 @@ internal sealed class ParsedDocument(AnnotationFormat format)
     public List<ParsedImage> Images { get; } = [];
 
     /// <summary>Classes the file declares, with their ids where it gives them (COCO, YOLO class indexes).</summary>
-    public List<(int? Id, string Name)> DeclaredCategories { get; } = [];
+    public List<(long? Id, string Name)> DeclaredCategories { get; } = [];
+
+    /// <summary>What the file does that is valid but probably not meant, for the uploader to hear about.</summary>
+    public List<Challenge.Annotations.Model.AnnotationError> Warnings { get; } = [];
 }
 
 /// <summary>
@@ -55,6 +58,9 @@ internal sealed class InputEntry(string name, byte[] content) : IDisposable
 
     public string Name { get; } = name;
     public byte[] Content { get; } = content;
+
+    /// <summary>Fires when the read's time limit passes; readers check it once per image or object.</summary>
+    public CancellationToken Cancellation { get; init; }
     public System.Text.Json.JsonDocument Json => _json ??= JsonFields.Parse(this);
 
     public void Dispose() => _json?.Dispose();

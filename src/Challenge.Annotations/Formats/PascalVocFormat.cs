@@ -19,7 +19,7 @@ internal static class PascalVocFormat
         var document = new ParsedDocument(AnnotationFormat.PascalVoc);
         foreach (var entry in entries)
         {
-            var xml = SafeXml.Load(entry.Content, entry.Name);
+            var xml = SafeXml.Load(entry.Content, entry.Name, entry.Cancellation);
             var root = xml.Root!;
             if (root.Name.LocalName != "annotation")
             {
@@ -45,6 +45,14 @@ internal static class PascalVocFormat
                 if (string.IsNullOrEmpty(name))
                 {
                     throw new AnnotationFormatException(entry.Name, line, "<object> has no <name>");
+                }
+
+                if (obj.Element("robndbox") is { } rotated)
+                {
+                    // roLabelImg writes <robndbox> with cx, cy, w, h and an angle in radians; there is no upright box to read.
+                    var angle = rotated.Element("angle") is { } angleElement ? angleElement.Value.Trim() : "?";
+                    throw new AnnotationFormatException(entry.Name, SafeXml.LineOf(rotated),
+                        $"<object> '{name}' has a rotated box (<robndbox>, angle {angle}); rotated boxes are not supported, export upright <bndbox> boxes");
                 }
 
                 var box = obj.Element("bndbox") ?? throw new AnnotationFormatException(entry.Name, line, "<object> has no <bndbox>");

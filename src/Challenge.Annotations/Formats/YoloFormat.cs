@@ -49,6 +49,7 @@ internal static class YoloFormat
 
         foreach (var entry in entries.Where(e => IsLabelFile(e.Name)))
         {
+            entry.Cancellation.ThrowIfCancellationRequested();
             var image = new ParsedImage(entry.Name) { FileName = Path.GetFileNameWithoutExtension(entry.Name) };
             var lineNumber = 0;
             foreach (var rawLine in Encoding.UTF8.GetString(entry.Content).Split('\n'))
@@ -72,6 +73,12 @@ internal static class YoloFormat
     private static ParsedBox ParseLine(string line, string entry, int lineNumber, List<string> names)
     {
         var fields = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length is 9 or 10)
+        {
+            throw new AnnotationFormatException(entry, lineNumber,
+                "found 'class x1 y1 x2 y2 x3 y3 x4 y4', an oriented (rotated) box of YOLO OBB; rotated boxes are not supported, export upright 'class cx cy w h' boxes");
+        }
+
         if (fields.Length is not (5 or 6))
         {
             throw new AnnotationFormatException(entry, lineNumber, $"expected 'class cx cy w h' (and an optional score), found {fields.Length} fields");
@@ -112,7 +119,7 @@ internal static class YoloFormat
             ?? entries.FirstOrDefault(e => e.Name.EndsWith(".names", StringComparison.OrdinalIgnoreCase));
         if (listFile is not null)
         {
-            return Encoding.UTF8.GetString(listFile.Content).Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+            return ReadNameList(listFile);
         }
 
         var yaml = entries.FirstOrDefault(e => e.Name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || e.Name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase));
@@ -120,81 +127,122 @@ internal static class YoloFormat
     }
 
     /// <summary>
-    /// Reads <c>names</c> from a data.yaml in the three shapes Ultralytics writes: a flow list
-    /// (<c>names: [a, b]</c>), a block list (<c>- a</c>) or a map (<c>0: a</c>). Nothing else of YAML is needed.
+    /// classes.txt or obj.names: one class per line, in index order. Kili's YOLO v4 export prefixes each line with
+    /// its index (<c>0 OBJECT_A</c>); the prefix is taken only when every line carries it and the indexes run
+    /// 0, 1, 2..., so a class really named "3 TYRES" on a list without indexes keeps its name.
+    /// </summary>
+    private static List<string> ReadNameList(InputEntry entry)
+    {
+        var lines = Encoding.UTF8.GetString(entry.Content).TrimStart('\uFEFF').Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        var stripped = new List<string>(lines.Count);
+        foreach (var line in lines)
+        {
+            var space = line.IndexOfAny([' ', '\t']);
+            if (space <= 0 || !int.TryParse(line[..space], NumberStyles.None, CultureInfo.InvariantCulture, out var index) || index != stripped.Count)
+            {
+                return lines;
+            }
+
+            stripped.Add(line[(space + 1)..].Trim());
+        }
+
+        return stripped;
+    }
+
+    /// <summary>
+    /// Reads <c>names</c> from a data.yaml as Ultralytics and Roboflow write it: a list (<c>names: [a, b]</c> or
+    /// <c>- a</c> lines) or a map from index to name (<c>0: a</c> lines or <c>{0: a, 1: b}</c>). The YAML is walked
+    /// event by event with a depth bound, so a hostile file can neither recurse deeply nor expand aliases.
     /// </summary>
     private static List<string> ReadYamlNames(InputEntry yaml)
     {
-        var lines = Encoding.UTF8.GetString(yaml.Content).Split('\n');
-        for (var i = 0; i < lines.Length; i++)
+        const int maxDepth = 16;
+        try
         {
-            var line = StripComment(lines[i]);
-            if (!line.StartsWith("names:", StringComparison.Ordinal))
+            var parser = new YamlDotNet.Core.Parser(new StringReader(Encoding.UTF8.GetString(yaml.Content).TrimStart('\uFEFF')));
+            var depth = 0;
+            while (parser.MoveNext())
             {
-                continue;
+                switch (parser.Current)
+                {
+                    case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                        if (++depth > maxDepth)
+                        {
+                            throw new AnnotationFormatException(yaml.Name, Line(parser.Current), $"the YAML nests deeper than {maxDepth} levels");
+                        }
+
+                        break;
+                    case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                        depth--;
+                        break;
+                    case YamlDotNet.Core.Events.Scalar { Value: "names" } key when depth == 1:
+                        parser.MoveNext();
+                        return ReadYamlNameValue(parser, yaml.Name, Line(key));
+                }
             }
-
-            var rest = line["names:".Length..].Trim();
-            if (rest.StartsWith('['))
-            {
-                if (!rest.EndsWith(']'))
-                {
-                    throw new AnnotationFormatException(yaml.Name, i + 1, "the names list must open and close on one line");
-                }
-
-                return rest[1..^1].Split(',').Select(Unquote).Where(n => n.Length > 0).ToList();
-            }
-
-            var names = new SortedDictionary<int, string>();
-            var next = 0;
-            for (var j = i + 1; j < lines.Length; j++)
-            {
-                var item = StripComment(lines[j]);
-                if (item.Length == 0)
-                {
-                    continue;
-                }
-
-                if (!char.IsWhiteSpace(lines[j][0]))
-                {
-                    break;
-                }
-
-                item = item.Trim();
-                if (item.StartsWith('-'))
-                {
-                    names[next++] = Unquote(item[1..]);
-                    continue;
-                }
-
-                var colon = item.IndexOf(':');
-                if (colon <= 0 || !int.TryParse(item[..colon], NumberStyles.Integer, CultureInfo.InvariantCulture, out var index) || index < 0 || index > 100_000)
-                {
-                    throw new AnnotationFormatException(yaml.Name, j + 1, $"expected '- name' or 'index: name' under names, found '{item}'");
-                }
-
-                names[index] = Unquote(item[(colon + 1)..]);
-            }
-
-            if (names.Count > 0 && names.Keys.Last() != names.Count - 1)
-            {
-                throw new AnnotationFormatException(yaml.Name, i + 1, "class indexes under names must run from 0 without gaps");
-            }
-
-            return names.Values.ToList();
+        }
+        catch (YamlDotNet.Core.YamlException ex)
+        {
+            throw new AnnotationFormatException(yaml.Name, (int)ex.Start.Line, $"invalid YAML: {ex.Message}");
         }
 
         throw new AnnotationFormatException(yaml.Name, null, "no 'names:' list of classes found");
     }
 
-    private static string StripComment(string line)
+    private static List<string> ReadYamlNameValue(YamlDotNet.Core.IParser parser, string entry, int line)
     {
-        var hash = line.IndexOf(" #", StringComparison.Ordinal);
-        var text = hash >= 0 ? line[..hash] : line;
-        return text.TrimStart().StartsWith('#') ? "" : text.TrimEnd('\r', ' ', '\t');
+        switch (parser.Current)
+        {
+            case YamlDotNet.Core.Events.SequenceStart:
+            {
+                var names = new List<string>();
+                while (parser.MoveNext() && parser.Current is not YamlDotNet.Core.Events.SequenceEnd)
+                {
+                    names.Add(YamlScalar(parser, entry));
+                }
+
+                return names;
+            }
+
+            case YamlDotNet.Core.Events.MappingStart:
+            {
+                var names = new SortedDictionary<int, string>();
+                while (parser.MoveNext() && parser.Current is not YamlDotNet.Core.Events.MappingEnd)
+                {
+                    var keyLine = Line(parser.Current);
+                    var key = YamlScalar(parser, entry);
+                    parser.MoveNext();
+                    var name = YamlScalar(parser, entry);
+                    if (!int.TryParse(key, NumberStyles.Integer, CultureInfo.InvariantCulture, out var index) || index < 0 || index > 100_000)
+                    {
+                        throw new AnnotationFormatException(entry, keyLine, $"expected 'index: name' under names, found '{key}: {name}'");
+                    }
+
+                    if (!names.TryAdd(index, name))
+                    {
+                        throw new AnnotationFormatException(entry, keyLine, $"class index {index} is named twice under names");
+                    }
+                }
+
+                if (names.Count > 0 && names.Keys.Last() != names.Count - 1)
+                {
+                    throw new AnnotationFormatException(entry, line, "class indexes under names must run from 0 without gaps");
+                }
+
+                return names.Values.ToList();
+            }
+
+            default:
+                throw new AnnotationFormatException(entry, line, "'names' must be a list of class names or a map from class index to name");
+        }
     }
 
-    private static string Unquote(string text) => text.Trim().Trim('\'', '"').Trim();
+    private static string YamlScalar(YamlDotNet.Core.IParser parser, string entry) =>
+        parser.Current is YamlDotNet.Core.Events.Scalar scalar
+            ? scalar.Value.Trim()
+            : throw new AnnotationFormatException(entry, Line(parser.Current), "each class under names must be a plain name, not a list or a map");
+
+    private static int Line(YamlDotNet.Core.Events.ParsingEvent? parsingEvent) => (int)(parsingEvent?.Start.Line ?? 0);
 
     public static byte[] Write(AnnotationDataset dataset, YoloStyle style)
     {

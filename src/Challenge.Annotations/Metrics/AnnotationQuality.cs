@@ -9,7 +9,7 @@ public sealed record QualityOptions
     public double IouThreshold { get; init; } = 0.5;
 
     /// <summary>Restricts the comparison to these images (a public or private part).</summary>
-    public IReadOnlySet<int>? ImageIds { get; init; }
+    public IReadOnlySet<long>? ImageIds { get; init; }
 
     /// <summary>
     /// Compares only the images the team labelled, for annotation challenges where coverage is ranked on its own;
@@ -31,9 +31,9 @@ public enum BoxErrorKind
 }
 
 /// <summary>One error on one image, with both boxes where both exist, for a viewer to colour.</summary>
-public sealed record BoxError(BoxErrorKind Kind, int ImageId, BoxAnnotation? Gold, BoxAnnotation? Team, double Iou);
+public sealed record BoxError(BoxErrorKind Kind, long ImageId, BoxAnnotation? Gold, BoxAnnotation? Team, double Iou);
 
-public sealed record ClassQuality(int CategoryId, string Name, int GoldCount, int TeamCount, int Correct, double Precision, double Recall, double F1);
+public sealed record ClassQuality(long CategoryId, string Name, int GoldCount, int TeamCount, int Correct, double Precision, double Recall, double F1);
 
 /// <summary>
 /// Box annotation quality. Precision and recall count a team box as right only when it both overlaps a gold box
@@ -59,14 +59,14 @@ public static class AnnotationQuality
     {
         options ??= new QualityOptions();
         var labelled = options.LabelledImagesOnly ? Coverage.LabelledImageIds(team) : null;
-        bool InScope(int imageId) => (options.ImageIds is null || options.ImageIds.Contains(imageId)) && (labelled is null || labelled.Contains(imageId));
+        bool InScope(long imageId) => (options.ImageIds is null || options.ImageIds.Contains(imageId)) && (labelled is null || labelled.Contains(imageId));
 
         var golds = ByImage(gold.Boxes, InScope);
         var teams = ByImage(team.Boxes, InScope);
         var errors = new List<BoxError>();
-        var goldCounts = new Dictionary<int, int>();
-        var teamCounts = new Dictionary<int, int>();
-        var correctCounts = new Dictionary<int, int>();
+        var goldCounts = new Dictionary<long, int>();
+        var teamCounts = new Dictionary<long, int>();
+        var correctCounts = new Dictionary<long, int>();
         int matched = 0, correct = 0;
         double iouSum = 0;
         bool[] goldUsed = [], teamUsed = [];
@@ -83,7 +83,7 @@ public static class AnnotationQuality
         int gi = 0, ti = 0;
         while (gi < golds.Length || ti < teams.Length)
         {
-            var imageId = Math.Min(gi < golds.Length ? golds[gi].ImageId : int.MaxValue, ti < teams.Length ? teams[ti].ImageId : int.MaxValue);
+            var imageId = Math.Min(gi < golds.Length ? golds[gi].ImageId : long.MaxValue, ti < teams.Length ? teams[ti].ImageId : long.MaxValue);
             var goldStart = gi;
             while (gi < golds.Length && golds[gi].ImageId == imageId)
             {
@@ -195,13 +195,14 @@ public static class AnnotationQuality
     }
 
     /// <summary>The boxes in scope ordered by image, keeping file order within an image (ties in matching rely on it).</summary>
-    private static BoxAnnotation[] ByImage(List<BoxAnnotation> boxes, Func<int, bool> inScope)
+    private static BoxAnnotation[] ByImage(List<BoxAnnotation> boxes, Func<long, bool> inScope)
     {
         var kept = boxes.Where(b => inScope(b.ImageId)).ToArray();
-        var keys = new long[kept.Length];
+        // Image ids are 64-bit, so the key that keeps file order within an image needs 96 bits.
+        var keys = new Int128[kept.Length];
         for (var i = 0; i < kept.Length; i++)
         {
-            keys[i] = ((long)kept[i].ImageId << 32) | (uint)i;
+            keys[i] = ((Int128)kept[i].ImageId << 32) | (uint)i;
         }
 
         Array.Sort(keys, kept);

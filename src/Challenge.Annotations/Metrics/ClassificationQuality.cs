@@ -10,12 +10,12 @@ namespace Challenge.Annotations.Metrics;
 public sealed record ClassificationReport(int GoldItems, int Compared, int Agreements, double Accuracy, double Kappa, IReadOnlyList<ImageLabelError> Errors);
 
 /// <summary>A gold item the team classed differently.</summary>
-public sealed record ImageLabelError(int ImageId, string Gold, string Team);
+public sealed record ImageLabelError(long ImageId, string Gold, string Team);
 
 public static class ClassificationQuality
 {
     /// <summary>Compares the first class each image has on each side; honeypots the team did not label are not counted.</summary>
-    public static ClassificationReport Evaluate(AnnotationDataset gold, AnnotationDataset team, IReadOnlySet<int>? imageIds = null)
+    public static ClassificationReport Evaluate(AnnotationDataset gold, AnnotationDataset team, IReadOnlySet<long>? imageIds = null)
     {
         var goldLabels = FirstLabels(gold, imageIds);
         var teamLabels = FirstLabels(team, imageIds);
@@ -36,9 +36,9 @@ public static class ClassificationQuality
         return new ClassificationReport(goldLabels.Count, pairs.Count, agreements, observed, kappa, errors);
     }
 
-    private static Dictionary<int, string> FirstLabels(AnnotationDataset dataset, IReadOnlySet<int>? imageIds)
+    private static Dictionary<long, string> FirstLabels(AnnotationDataset dataset, IReadOnlySet<long>? imageIds)
     {
-        var labels = new Dictionary<int, string>();
+        var labels = new Dictionary<long, string>();
         foreach (var label in dataset.ImageLabels)
         {
             if (imageIds is null || imageIds.Contains(label.ImageId))
@@ -57,10 +57,10 @@ public sealed record CoverageReport(int Labelled, int Total, double Share);
 public static class Coverage
 {
     /// <summary>An image counts as labelled when the team gave it at least one box or one image class.</summary>
-    public static HashSet<int> LabelledImageIds(AnnotationDataset team) =>
+    public static HashSet<long> LabelledImageIds(AnnotationDataset team) =>
         team.Boxes.Select(b => b.ImageId).Concat(team.ImageLabels.Select(l => l.ImageId)).ToHashSet();
 
-    public static CoverageReport Of(AnnotationDataset gold, AnnotationDataset team, IReadOnlySet<int>? imageIds = null)
+    public static CoverageReport Of(AnnotationDataset gold, AnnotationDataset team, IReadOnlySet<long>? imageIds = null)
     {
         var scope = gold.Images.Select(i => i.Id).Where(id => imageIds is null || imageIds.Contains(id)).ToHashSet();
         var labelled = LabelledImageIds(team).Count(scope.Contains);

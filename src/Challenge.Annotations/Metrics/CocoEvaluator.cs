@@ -3,7 +3,7 @@ using Challenge.Annotations.Model;
 namespace Challenge.Annotations.Metrics;
 
 /// <summary>Average precision of one class; -1 where the class has no ground truth, as the COCO evaluation reports it.</summary>
-public sealed record ClassAveragePrecision(int CategoryId, string Name, int GroundTruthCount, int DetectionCount, double Ap, double Ap50, double Ap75);
+public sealed record ClassAveragePrecision(long CategoryId, string Name, int GroundTruthCount, int DetectionCount, double Ap, double Ap50, double Ap75);
 
 /// <summary>
 /// The twelve COCO summary figures (each -1 when nothing could be measured, as pycocotools prints it) and the
@@ -60,17 +60,17 @@ public static class CocoEvaluator
     }
 
     /// <summary>Evaluates detections against gold boxes; <paramref name="imageIds"/> restricts both to a part of the images.</summary>
-    public static CocoMetrics Evaluate(AnnotationDataset gold, AnnotationDataset detections, IReadOnlySet<int>? imageIds = null)
+    public static CocoMetrics Evaluate(AnnotationDataset gold, AnnotationDataset detections, IReadOnlySet<long>? imageIds = null)
     {
         var images = gold.Images.Select(i => i.Id).Where(id => imageIds is null || imageIds.Contains(id)).Distinct().Order().ToArray();
         var categories = gold.Categories.OrderBy(c => c.Id).ToArray();
-        var imageIndex = new Dictionary<int, int>(images.Length);
+        var imageIndex = new Dictionary<long, int>(images.Length);
         for (var i = 0; i < images.Length; i++)
         {
             imageIndex[images[i]] = i;
         }
 
-        var categoryIndex = new Dictionary<int, int>();
+        var categoryIndex = new Dictionary<long, int>();
         for (var k = 0; k < categories.Length; k++)
         {
             categoryIndex[categories[k].Id] = k;
@@ -193,7 +193,7 @@ public static class CocoEvaluator
 
         public int CategoryEnd(int k) => CategoryStarts[k + 1];
 
-        public static BoxColumns Of(List<BoxAnnotation> boxes, Dictionary<int, int> imageIndex, Dictionary<int, int> categoryIndex, int imageCount, bool isDetection)
+        public static BoxColumns Of(List<BoxAnnotation> boxes, Dictionary<long, int> imageIndex, Dictionary<long, int> categoryIndex, int imageCount, bool isDetection)
         {
             var keys = new List<long>(boxes.Count);
             for (var b = 0; b < boxes.Count; b++)

@@ -3,7 +3,7 @@ using Challenge.Annotations.Model;
 namespace Challenge.Annotations.Metrics;
 
 /// <summary>Pascal VOC AP at IoU 0.5 per class (-1 where the class has no ground truth) and their mean.</summary>
-public sealed record VocMetrics(double MeanAp50, IReadOnlyDictionary<int, double> Ap50ByCategory);
+public sealed record VocMetrics(double MeanAp50, IReadOnlyDictionary<long, double> Ap50ByCategory);
 
 /// <summary>
 /// Pascal VOC AP50 as the VOC2010+ devkit computes it (voc_eval with use_07_metric=False): all-point interpolated
@@ -16,10 +16,10 @@ public static class VocEvaluator
     /// <summary>np.finfo(np.float64).eps, the devkit's guard against 0/0.</summary>
     private const double NumpyFloat64Epsilon = 2.220446049250313e-16;
 
-    public static VocMetrics Evaluate(AnnotationDataset gold, AnnotationDataset detections, IReadOnlySet<int>? imageIds = null)
+    public static VocMetrics Evaluate(AnnotationDataset gold, AnnotationDataset detections, IReadOnlySet<long>? imageIds = null)
     {
         bool Kept(BoxAnnotation box) => imageIds is null || imageIds.Contains(box.ImageId);
-        var byCategory = new Dictionary<int, double>();
+        var byCategory = new Dictionary<long, double>();
         foreach (var category in gold.Categories)
         {
             var gts = gold.Boxes.Where(b => b.CategoryId == category.Id && Kept(b)).GroupBy(b => b.ImageId).ToDictionary(g => g.Key, g => g.ToArray());

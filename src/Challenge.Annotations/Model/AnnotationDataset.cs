@@ -1,10 +1,10 @@
 namespace Challenge.Annotations.Model;
 
 /// <summary>An image (asset) of a dataset; sizes are in pixels.</summary>
-public sealed record ImageInfo(int Id, string FileName, int Width, int Height);
+public sealed record ImageInfo(long Id, string FileName, int Width, int Height);
 
 /// <summary>A class that boxes or image labels refer to.</summary>
-public sealed record Category(int Id, string Name);
+public sealed record Category(long Id, string Name);
 
 /// <summary>
 /// A bounding box in pixels, top-left origin. <see cref="Score"/> is set for model predictions only.
@@ -13,8 +13,8 @@ public sealed record Category(int Id, string Name);
 /// </summary>
 public sealed record BoxAnnotation(
     long Id,
-    int ImageId,
-    int CategoryId,
+    long ImageId,
+    long CategoryId,
     double X,
     double Y,
     double Width,
@@ -27,7 +27,7 @@ public sealed record BoxAnnotation(
 }
 
 /// <summary>An image-level class given by a classification job (e.g. MARINE_DEBRIS for a crop).</summary>
-public sealed record ImageLabel(int ImageId, string ClassName);
+public sealed record ImageLabel(long ImageId, string ClassName);
 
 /// <summary>The common in-memory shape every format reads into and writes from.</summary>
 public sealed class AnnotationDataset
@@ -40,7 +40,7 @@ public sealed class AnnotationDataset
     public Category? FindCategory(string name) =>
         Categories.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
 
-    public Dictionary<int, ImageInfo> ImagesById() => Images.ToDictionary(i => i.Id);
+    public Dictionary<long, ImageInfo> ImagesById() => Images.ToDictionary(i => i.Id);
 
     /// <summary>Adds the category if no category of that name exists yet, and returns it.</summary>
     public Category GetOrAddCategory(string name)

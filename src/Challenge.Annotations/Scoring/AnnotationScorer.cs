@@ -17,7 +17,7 @@ public sealed record AnnotationScoreRequest(byte[] Solution, string SolutionName
     public double IouThreshold { get; init; } = 0.5;
 
     /// <summary>Images that form the public part; the rest are private. Null scores the whole set only.</summary>
-    public IReadOnlySet<int>? PublicImageIds { get; init; }
+    public IReadOnlySet<long>? PublicImageIds { get; init; }
 
     /// <summary>
     /// For <c>box_f1</c> on annotation tasks where teams label part of the set and coverage is ranked apart:
@@ -153,7 +153,7 @@ public static class AnnotationScorer
 
     /// <summary>Scores datasets already read, for callers that keep the gold set in memory between submissions.</summary>
     public static AnnotationScoreOutcome Score(AnnotationDataset gold, AnnotationDataset submission, string metric,
-        double iouThreshold = 0.5, IReadOnlySet<int>? publicImageIds = null, string submissionName = "submission", bool onlyLabelledImages = false)
+        double iouThreshold = 0.5, IReadOnlySet<long>? publicImageIds = null, string submissionName = "submission", bool onlyLabelledImages = false)
     {
         if (metric == "annotation_accuracy" && gold.ImageLabels.Count == 0)
         {
@@ -178,7 +178,7 @@ public static class AnnotationScorer
     }
 
     private static PartScore ScorePart(AnnotationDataset gold, AnnotationDataset submission, string metric, double iouThreshold,
-        bool onlyLabelledImages, IReadOnlySet<int>? imageIds)
+        bool onlyLabelledImages, IReadOnlySet<long>? imageIds)
     {
         switch (metric)
         {

@@ -57,6 +57,10 @@ internal static class AnnotationScoreCommand
         {
             return Reject("solution", gold.Errors, options, output);
         }
+        foreach (var warning in gold.Warnings)
+        {
+            error.WriteLine($"warning: {warning}");
+        }
         var submissionName = Path.GetFileName(options.SubmissionPath);
         var submission = AnnotationReader.Read(submissionBytes, submissionName, new AnnotationReadOptions { Format = forced, Reference = gold.Value });
         if (!submission.Succeeded)

@@ -24,6 +24,10 @@ public sealed class AnnotationSubmissionScorer(GoldSetCache goldSets, IFileStore
 {
     public const string ScorerVersion = "annotations-1.0.0";
 
+    // Reading is linear in the file and the file is bounded, so a real export reads in seconds; this stops
+    // whatever the bounds did not foresee from holding the one scoring worker that every team shares.
+    public static readonly TimeSpan ReadTimeLimit = TimeSpan.FromMinutes(5);
+
     public async Task<AnnotationScoring> ScoreAsync(CompetitionTask task, string storageKey, string fileName, CancellationToken cancellationToken = default)
     {
         var gold = await goldSets.GetAsync(task, cancellationToken);
@@ -35,7 +39,7 @@ public sealed class AnnotationSubmissionScorer(GoldSetCache goldSets, IFileStore
             content = buffer.ToArray();
         }
 
-        var read = AnnotationReader.Read(content, fileName, new AnnotationReadOptions { Reference = gold.Gold });
+        var read = AnnotationReader.Read(content, fileName, new AnnotationReadOptions { Reference = gold.Gold, TimeLimit = ReadTimeLimit });
         if (!read.Succeeded)
         {
             return Rejected(read.Errors);

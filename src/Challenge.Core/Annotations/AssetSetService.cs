@@ -13,6 +13,9 @@ namespace Challenge.Core.Annotations;
 
 public sealed record AssetUploadResult(bool Accepted, IReadOnlyList<AnnotationError> Errors, string Message)
 {
+    /// <summary>What an accepted file does that is valid but probably not meant (gold boxes that can never be matched).</summary>
+    public IReadOnlyList<AnnotationError> Warnings { get; init; } = [];
+
     public static AssetUploadResult Refused(string entry, string message) => new(false, [new AnnotationError(entry, null, message)], message);
 }
 
@@ -180,7 +183,9 @@ public sealed class AssetSetService(
         }
         await db.SaveChangesAsync(cancellationToken);
         var what = source == AnnotationSource.Gold ? "Gold annotations" : "Pre-annotations";
-        return new AssetUploadResult(true, [], $"{what} accepted: {summary}.");
+        var warnings = read.Warnings;
+        var warningText = warnings.Count == 0 ? "" : " Warning: " + string.Join(" Warning: ", warnings.Select(w => w.ToString()));
+        return new AssetUploadResult(true, [], $"{what} accepted: {summary}.{warningText}") { Warnings = warnings };
     }
 
     public async Task<(IReadOnlyList<AssetImage> Images, int Total)> ListImagesAsync(int taskId, int skip, int take, CancellationToken cancellationToken = default)

@@ -11,7 +11,7 @@ namespace Challenge.Core.Annotations;
 
 // A task's gold set as scoring needs it: every indexed image (unlabelled ones count as negatives and for
 // coverage), the gold boxes and classes, and the public images. Immutable once built.
-public sealed record GoldSet(AnnotationDataset Gold, IReadOnlySet<int> PublicImageIds, IReadOnlyList<AssetImage> Images)
+public sealed record GoldSet(AnnotationDataset Gold, IReadOnlySet<long> PublicImageIds, IReadOnlyList<AssetImage> Images)
 {
     public AnnotationDataset ImagesOnly()
     {

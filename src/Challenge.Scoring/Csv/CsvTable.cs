@@ -213,6 +213,11 @@ internal sealed class CsvTable : IDisposable
         {
             return (1, "This is a gzip-compressed file, not a CSV file. Decompress it and upload the CSV.");
         }
+        // The UTF-32 little-endian mark begins with the UTF-16 one (FF FE), so it is told apart first.
+        if (head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE, 0x00, 0x00]) || head.StartsWith((ReadOnlySpan<byte>)[0x00, 0x00, 0xFE, 0xFF]))
+        {
+            return (1, "The file is UTF-32 text. Save it as UTF-8 CSV.");
+        }
         if (head.Length >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF)))
         {
             return (1, "The file is UTF-16 text. Save it as UTF-8 CSV.");

@@ -160,7 +160,7 @@ internal static class AnnotationEndpoints
     }
 
     private static IResult Outcome(AssetUploadResult result) => result.Accepted
-        ? Results.Ok(new { message = result.Message })
+        ? Results.Ok(new { message = result.Message, warnings = result.Warnings.Select(w => new { entry = w.Entry, line = w.Line, message = w.Message }) })
         : Results.UnprocessableEntity(new { message = result.Message, errors = result.Errors.Select(e => new { entry = e.Entry, line = e.Line, message = e.Message }) });
 
     private static async Task<CompetitionTask?> FindManagedTaskAsync(string slug, string task, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks, CancellationToken cancellationToken)

@@ -150,6 +150,22 @@ public sealed class AnnotationTaskTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Gold_with_an_annotation_id_of_0_is_accepted_and_the_organizer_is_warned()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await _site.Organizer.Api.PutAsync(Route("/images?fileName=frames.zip"), Bytes(AnnotationFixtures.ImagesZip()))).StatusCode);
+        var gold = AnnotationFixtures.Gold();
+        gold.Boxes[0] = gold.Boxes[0] with { Id = 0 };
+
+        var response = await _site.Organizer.Api.PutAsync(Route("/gold?fileName=gold.json"), Bytes(Challenge.Annotations.Formats.AnnotationWriter.Write(gold, Challenge.Annotations.Formats.AnnotationFormat.Coco)));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var warning = Assert.Single(body.GetProperty("warnings").EnumerateArray());
+        Assert.Contains("annotations[0]: annotation id 0", warning.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Warning:", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Gold_that_names_an_image_the_archive_lacks_is_refused_with_the_name()
     {
         Assert.Equal(HttpStatusCode.OK, (await _site.Organizer.Api.PutAsync(Route("/images?fileName=frames.zip"), Bytes(AnnotationFixtures.ImagesZip()))).StatusCode);

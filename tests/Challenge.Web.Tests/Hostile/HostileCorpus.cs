@@ -33,6 +33,8 @@ public static class HostileCorpus
         new("csv/utf16le-bom.csv", 1, null, "UTF-16"),
         new("csv/utf16be-bom.csv", 1, null, "UTF-16"),
         new("csv/utf16le-no-bom.csv", 1, null, "UTF-16"),
+        new("csv/utf32le-bom.csv", 1, null, "UTF-32"),
+        new("csv/utf32be-bom.csv", 1, null, "UTF-32"),
         new("csv/latin1-byte.csv", 13, null, "not UTF-8"),
         new("csv/bom-mid-file.csv", 16, 1, "byte-order mark"),
         new("zip/small-bomb.zip", 1, null, "ZIP archive"),
@@ -44,7 +46,8 @@ public static class HostileCorpus
 
     // Archives and XML refused by the safe readers, with the entry their error must name.
     // MaxEntries: a lower entry limit for the one case that would otherwise need a 500,000-entry file.
-    public sealed record ArchiveCase(string File, string Entry, string Message, int? MaxEntries = null);
+    // EntryPrefix: the entry is named by its start only, where the refusal falls on whichever entry crosses a total.
+    public sealed record ArchiveCase(string File, string Entry, string Message, int? MaxEntries = null, bool EntryPrefix = false);
 
     public static readonly IReadOnlyList<ArchiveCase> ArchiveCases =
     [
@@ -61,6 +64,10 @@ public static class HostileCorpus
         new("xml/external-entity.xml", "external-entity.xml", "DTD"),
         new("xml/external-dtd.xml", "external-dtd.xml", "DTD"),
         new("xml/parameter-entity.xml", "parameter-entity.xml", "DTD"),
+        new(Generated.ManySmallZeros, "many-small-zeros.zip/labels/zeros", "in all", EntryPrefix: true),
+        new("zip/deep-yaml.zip", "deep-yaml.zip/data.yaml", "nests deeper"),
+        new(Generated.DeepXml, "deep-nesting.xml", "deeper than 64 levels"),
+        new("json/huge-number.json", "huge-number.json", "the number 1e400 is out of range"),
     ];
 
     public static byte[] Load(string file) => Generated.All.TryGetValue(file, out var make) ? make() : Bytes(file);
@@ -72,6 +79,8 @@ public static class HostileCorpus
         public const string Oversized = "generated/oversized.csv";
         public const string GigabyteBomb = "generated/gigabyte-bomb.zip";
         public const string TooManyEntries = "generated/too-many-entries.zip";
+        public const string ManySmallZeros = "generated/many-small-zeros.zip";
+        public const string DeepXml = "generated/deep-nesting.xml";
 
         // Just over the task's 1 MiB limit.
         public const int OversizedBytes = (1 << 20) + 1;
@@ -99,16 +108,20 @@ public static class HostileCorpus
             [Oversized] = () => Encoding.UTF8.GetBytes("Id,Category\n" + new string('9', OversizedBytes)),
             [GigabyteBomb] = () => s_bomb.Value,
             [TooManyEntries] = () => Zip(Enumerable.Range(0, 1001).Select(i => ($"labels/{i}.txt", Array.Empty<byte>()))),
+            // 1,000 entries of 64 KB less a byte of zeros, each under the per-entry ratio check: 61 MB from about 180 KB.
+            [ManySmallZeros] = () => Zip(Enumerable.Range(0, 1000).Select(i => ($"labels/zeros{i:0000}.txt", new byte[64 * 1024 - 1])), CompressionLevel.SmallestSize),
+            // Elements nested 100,000 deep in 700 KB: building the tree costs time that grows faster than the file.
+            [DeepXml] = () => Encoding.UTF8.GetBytes("<annotations>" + string.Concat(Enumerable.Repeat("<a>", 100_000)) + string.Concat(Enumerable.Repeat("</a>", 100_000)) + "</annotations>"),
         };
 
-        private static byte[] Zip(IEnumerable<(string Name, byte[] Content)> entries)
+        private static byte[] Zip(IEnumerable<(string Name, byte[] Content)> entries, CompressionLevel level = CompressionLevel.NoCompression)
         {
             var output = new MemoryStream();
             using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
             {
                 foreach (var (name, content) in entries)
                 {
-                    using var stream = zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
+                    using var stream = zip.CreateEntry(name, level).Open();
                     stream.Write(content);
                 }
             }
