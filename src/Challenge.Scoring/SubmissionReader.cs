@@ -114,7 +114,8 @@ internal sealed class SubmissionReader
             _targetColumn = SolutionReader.IndexOf(header, task.TargetColumn);
             if (_targetColumn < 0)
             {
-                _errors.Add(1, null, $"Missing column '{task.TargetColumn}' in the header. Expected: {ExpectedHeader()}.");
+                string hint = task.Kind == TaskKind.BinaryProbability ? $" A binary task takes one column, the probability of '{_solution.Classes[1]}'." : "";
+                _errors.Add(1, null, $"Missing column '{task.TargetColumn}' in the header.{hint} Expected: {ExpectedHeader()}.");
             }
             for (int column = 0; column < header.Length; column++)
             {
