@@ -46,7 +46,7 @@ internal static class RunLengthMask
             {
                 return $"Run {index / 2} has length {value}; a run is at least 1 pixel long.";
             }
-            if (start - 1 + value > pixelCount)
+            if (value > pixelCount - (start - 1))
             {
                 return $"Run {index / 2} (start {start}, length {value}) goes past the last pixel, {pixelCount} (width × height).";
             }

@@ -109,6 +109,7 @@ public class TaskKindValidationTests
     [InlineData("13 1", "Run 1 starts at pixel 13; pixels are numbered from 1 to 12 (width × height).")]
     [InlineData("1 2 5 0", "Run 2 has length 0; a run is at least 1 pixel long.")]
     [InlineData("10 4", "Run 1 (start 10, length 4) goes past the last pixel, 12 (width × height).")]
+    [InlineData("2 9223372036854775807", "Run 1 (start 2, length 9223372036854775807) goes past the last pixel, 12 (width × height).")]
     [InlineData("1 2 5", "The run-length encoding has an odd count of numbers (3); it must be pairs of start and length.")]
     public void Bad_run_length_encoding_names_line_and_column(string mask, string message)
     {
