@@ -31,7 +31,9 @@ internal static class RunLengthMask
             index++;
             if (!Utf8Parser.TryParse(token, out long value, out int consumed) || consumed != token.Length)
             {
-                return $"Number {index} of the run-length encoding, '{System.Text.Encoding.UTF8.GetString(token)}', is not a whole number.";
+                // A garbage cell can be megabytes long: quote only its start.
+                string shown = System.Text.Encoding.UTF8.GetString(token[..Math.Min(token.Length, 40)]) + (token.Length > 40 ? "..." : "");
+                return $"Number {index} of the run-length encoding, '{shown}', is not a whole number.";
             }
             if (index % 2 == 1)
             {
