@@ -88,3 +88,18 @@ public class FixtureTests
         };
     }
 }
+
+/// <summary>The catalog is what the Evaluation page shows participants.</summary>
+public class MetricCatalogTests
+{
+    [Theory]
+    [MemberData(nameof(PropertyTests.AllMetrics), MemberType = typeof(PropertyTests))]
+    public void Every_metric_has_a_plain_english_explanation_and_a_title(string metricName)
+    {
+        var info = MetricCatalog.Find(metricName)!;
+        Assert.False(string.IsNullOrWhiteSpace(info.DisplayName));
+        Assert.True(info.Explanation.Length > 80, $"{metricName}: the explanation is too short to help a participant");
+        Assert.DoesNotContain("TODO", info.Explanation);
+        Assert.NotEmpty(info.TaskKinds);
+    }
+}
