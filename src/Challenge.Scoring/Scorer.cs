@@ -11,7 +11,26 @@ public static class Scorer
     {
         var solution = submission.Solution;
         var metric = ResolveMetric(solution, metricName);
-        var values = metric.EvaluateParts(submission);
+        return Score(submission, metric);
+    }
+
+    /// <summary>
+    /// Scores with a given metric. A metric that throws has met data it cannot handle; its message
+    /// may quote the solution, so it travels only inside a <see cref="ScoringFailedException"/>
+    /// whose team message is neutral.
+    /// </summary>
+    internal static ScoreResult Score(Submission submission, Metric metric)
+    {
+        var solution = submission.Solution;
+        PartValues values;
+        try
+        {
+            values = metric.EvaluateParts(submission);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException and not OutOfMemoryException)
+        {
+            throw new ScoringFailedException(metric.Info.Name, exception);
+        }
         return new ScoreResult(
             metric.Info.Name,
             metric.Info.HigherIsBetter,
@@ -38,6 +57,10 @@ public static class Scorer
         {
             throw new ArgumentException("weighted_accuracy needs class weights in the task definition.", nameof(metricName));
         }
+        if (info.Name is "hierarchical_f1" or "accuracy_at_depth" && solution.Taxonomy is null)
+        {
+            throw new ArgumentException($"{info.Name} needs the class parents in the task definition.", nameof(metricName));
+        }
         return MetricCatalog.Create(info.Name);
     }
 
@@ -48,7 +71,7 @@ public static class Scorer
         var solution = submission.Solution;
         switch (solution.Kind)
         {
-            case TaskKind.Label or TaskKind.Probability:
+            case TaskKind.Label or TaskKind.Probability or TaskKind.BinaryProbability:
                 var (publicMatrix, privateMatrix) = ConfusionMatrix.ForParts(submission);
                 var matrix = publicMatrix.Plus(privateMatrix);
                 var perClass = ClassStats.From(matrix)

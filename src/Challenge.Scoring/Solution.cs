@@ -46,7 +46,7 @@ public sealed class Solution
 
     public TaskKind Kind => Task.Kind;
 
-    /// <summary>The classes in the task's order; empty for regression.</summary>
+    /// <summary>The classes in the task's order; empty for regression, ranking and mask tasks. Binary tasks: negative, then positive.</summary>
     public IReadOnlyList<string> Classes => ClassSet.Names;
 
     public int RowCount => Ids.Count;
@@ -79,6 +79,18 @@ public sealed class Solution
 
     /// <summary>Weight per class for weighted accuracy, when configured.</summary>
     internal double[]? ClassWeights { get; }
+
+    /// <summary>Ranking tasks: the relevant items of each row, as indexes into <see cref="Items"/>, without repeats.</summary>
+    internal Ragged? TruthItems { get; init; }
+
+    /// <summary>Ranking tasks: every item named in the solution, so submitted items are looked up without strings.</summary>
+    internal ByteKeyTable? Items { get; init; }
+
+    /// <summary>Mask tasks: each row's mask as sorted, disjoint runs (0-based start, length pairs).</summary>
+    internal Ragged? TruthRuns { get; init; }
+
+    /// <summary>The task's class taxonomy, when it declares parents.</summary>
+    internal Taxonomy? Taxonomy { get; init; }
 
     /// <summary>Reads and validates a solution file. Never throws for bad content or configuration: problems come back in the report.</summary>
     public static ValidationOutcome<Solution> Load(Stream stream, TaskDefinition task) => SolutionReader.Read(stream, task);

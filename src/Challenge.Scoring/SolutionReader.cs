@@ -10,7 +10,8 @@ internal static class SolutionReader
 {
     public static ValidationOutcome<Solution> Read(Stream stream, TaskDefinition task)
     {
-        var errors = new ErrorCollector();
+        // The solution's messages quote hidden Ids and labels: they are for organizers only.
+        var errors = new ErrorCollector(MessageAudience.Organizers);
         CheckConfiguration(task, errors);
         if (errors.HasErrors)
         {
@@ -69,6 +70,38 @@ internal static class SolutionReader
         {
             errors.Add(null, null, $"top_k_accuracy needs k of at least 1, not {task.TopK}.");
         }
+        if (!(task.Beta > 0) || !double.IsFinite(task.Beta))
+        {
+            errors.Add(null, null, $"f_beta needs a finite β above 0, not {task.Beta}.");
+        }
+        if (!(task.Threshold is >= 0 and <= 1))
+        {
+            errors.Add(null, null, $"The decision threshold must be between 0 and 1, not {task.Threshold}.");
+        }
+        if (task.Depth < 1)
+        {
+            errors.Add(null, null, $"accuracy_at_depth needs a depth of at least 1 (the roots), not {task.Depth}.");
+        }
+        if (task.Kind == TaskKind.Mask && (task.ImageWidth < 1 || task.ImageHeight < 1 || (long)task.ImageWidth * task.ImageHeight > int.MaxValue))
+        {
+            errors.Add(null, null, $"A mask task needs the image width and height in pixels (both at least 1, at most {int.MaxValue:N0} pixels in all), not {task.ImageWidth} × {task.ImageHeight}.");
+        }
+        if (task.Kind == TaskKind.BinaryProbability)
+        {
+            var names = task.Classes ?? ["0", "1"];
+            if (names.Count != 2)
+            {
+                errors.Add(null, null, $"A binary task has exactly two classes, not {names.Count}.");
+            }
+            else if (task.PositiveClass is { } positive && !names.Contains(positive, StringComparer.Ordinal))
+            {
+                errors.Add(null, null, $"The positive class '{positive}' is not one of the two classes ({string.Join(", ", names)}).");
+            }
+        }
+        if (metric is { Name: "hierarchical_f1" or "accuracy_at_depth" } && task.ClassParents is null)
+        {
+            errors.Add(null, null, $"{metric.Name} needs the parent of each class (the taxonomy) in the task definition.");
+        }
         if (task.MaxFileBytes <= 0)
         {
             errors.Add(null, null, "The maximum file size must be positive.");
@@ -83,7 +116,7 @@ internal static class SolutionReader
             {
                 errors.Add(null, null, $"Class '{duplicate.Key}' is listed more than once (class names are compared ignoring case).");
             }
-            if (task.Kind == TaskKind.MultiLabel && classes.Any(c => c.Any(char.IsWhiteSpace)))
+            if (task.Kind is TaskKind.MultiLabel or TaskKind.MultiLabelProbability && classes.Any(c => c.Any(char.IsWhiteSpace)))
             {
                 errors.Add(null, null, "Multi-label class names cannot contain spaces: labels are separated by spaces.");
             }
@@ -113,9 +146,9 @@ internal static class SolutionReader
 
             var classColumns = new List<int>();
             var classNames = new List<string>();
-            if (task.Kind == TaskKind.Probability && targetColumn < 0)
+            if (task.Kind is TaskKind.Probability or TaskKind.MultiLabelProbability && targetColumn < 0)
             {
-                // One-hot truth: every other column is a class, like the submission itself.
+                // One-hot (multi-hot) truth: every other column is a class, like the submission itself.
                 for (int column = 0; column < header.Length; column++)
                 {
                     if (column != idColumn && column != usageColumn)
@@ -201,13 +234,21 @@ internal static class SolutionReader
         private readonly List<int> _labelOffsets = [0];
         private readonly List<int> _labels = [];
         private readonly List<double> _truthValues = [];
+        private readonly ByteKeyTable _items = new();
+        private readonly Ragged.Builder _rowItems = new();
+        private readonly Ragged.Builder _runs = new();
+        private readonly List<int> _scratch = [];
         private readonly ulong _seedKey;
 
         public SolutionRows(TaskDefinition task, SolutionLayout layout)
         {
             _task = task;
             _layout = layout;
-            if (task.Classes is { } declared)
+            if (task.Kind == TaskKind.BinaryProbability)
+            {
+                _declaredClasses = new ClassSet(BinaryClasses(task));
+            }
+            else if (task.Classes is { } declared)
             {
                 _declaredClasses = new ClassSet(declared);
             }
@@ -249,12 +290,81 @@ internal static class SolutionReader
                     _truthClass.Add(ReadClass(table, _layout.TargetColumn, line, errors));
                     break;
                 case TaskKind.MultiLabel:
+                case TaskKind.MultiLabelProbability when !_layout.OneHot:
                     ReadLabelSet(table, line, errors);
+                    break;
+                case TaskKind.MultiLabelProbability:
+                    ReadMultiHot(table, line, errors);
                     break;
                 case TaskKind.Regression:
                     _truthValues.Add(ReadValue(table, line, errors));
                     break;
+                case TaskKind.BinaryProbability:
+                    _truthClass.Add(ReadClass(table, _layout.TargetColumn, line, errors));
+                    break;
+                case TaskKind.Ranking:
+                    ReadItems(table, row);
+                    break;
+                case TaskKind.Mask:
+                    ReadMask(table, row, line, errors);
+                    break;
             }
+        }
+
+        /// <summary>Negative class first, positive second, whatever order the task lists them in.</summary>
+        private static string[] BinaryClasses(TaskDefinition task)
+        {
+            var names = task.Classes ?? ["0", "1"];
+            string positive = task.PositiveClass ?? names[1];
+            return [names[0] == positive ? names[1] : names[0], positive];
+        }
+
+        private void ReadMultiHot(CsvTable table, int line, ErrorCollector errors)
+        {
+            for (int i = 0; i < _layout.ClassColumns.Length; i++)
+            {
+                int column = _layout.ClassColumns[i];
+                if (!FastDouble.TryParse(table.Field(column), out double value) || (value != 0 && value != 1))
+                {
+                    errors.Add(line, column + 1, $"A multi-label solution cell must be 0 or 1, not {table.Quote(column)}.");
+                }
+                else if (value == 1)
+                {
+                    _labels.Add(_declaredClasses!.Find(Encoding.UTF8.GetBytes(_layout.ClassNames[i])));
+                }
+            }
+            _labelOffsets.Add(_labels.Count);
+        }
+
+        /// <summary>The relevant items of a row, as a set: a repeated item counts once.</summary>
+        private void ReadItems(CsvTable table, int row)
+        {
+            var cell = table.Field(_layout.TargetColumn);
+            _scratch.Clear();
+            foreach (var range in cell.Split((byte)' '))
+            {
+                var item = cell[range];
+                if (!item.IsEmpty)
+                {
+                    int index = _items.Add(item);
+                    if (index >= 0 || !_scratch.Contains(~index))
+                    {
+                        _scratch.Add(index >= 0 ? index : ~index);
+                    }
+                }
+            }
+            _rowItems.Set(row, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_scratch));
+        }
+
+        private void ReadMask(CsvTable table, int row, int line, ErrorCollector errors)
+        {
+            int column = _layout.TargetColumn;
+            if (RunLengthMask.Parse(table.Field(column), (long)_task.ImageWidth * _task.ImageHeight, _scratch) is { } problem)
+            {
+                errors.Add(line, column + 1, problem);
+                return;
+            }
+            _runs.Set(row, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_scratch));
         }
 
         private RowUsage ReadUsage(CsvTable table, int line, ErrorCollector errors)
@@ -368,6 +478,15 @@ internal static class SolutionReader
                 errors.Add(null, null, "A probability task needs at least two classes.");
             }
             var weights = ResolveWeights(classes, errors);
+            Taxonomy? taxonomy = null;
+            if (_task.ClassParents is { } parents)
+            {
+                taxonomy = Taxonomy.Build(classes.Names, parents, out string? problem);
+                if (problem is not null)
+                {
+                    errors.Add(null, null, problem);
+                }
+            }
             if (errors.HasErrors)
             {
                 return null;
@@ -378,7 +497,7 @@ internal static class SolutionReader
             double[]? truthValues = null;
             switch (_task.Kind)
             {
-                case TaskKind.Label or TaskKind.Probability:
+                case TaskKind.Label or TaskKind.Probability or TaskKind.BinaryProbability:
                     truthClass = _truthClass.ToArray();
                     if (remap is not null)
                     {
@@ -388,7 +507,7 @@ internal static class SolutionReader
                         }
                     }
                     break;
-                case TaskKind.MultiLabel:
+                case TaskKind.MultiLabel or TaskKind.MultiLabelProbability:
                     truthLabels = BuildLabelBits(classes.Count, remap);
                     break;
                 case TaskKind.Regression:
@@ -401,13 +520,19 @@ internal static class SolutionReader
             {
                 AssignSeededSplit(usage);
             }
-            return new Solution(_task, Ids, classes, usage, _layout.UsageColumn >= 0, truthClass, truthLabels, truthValues, weights);
+            return new Solution(_task, Ids, classes, usage, _layout.UsageColumn >= 0, truthClass, truthLabels, truthValues, weights)
+            {
+                TruthItems = _task.Kind == TaskKind.Ranking ? _rowItems.Build(Ids.Count) : null,
+                Items = _task.Kind == TaskKind.Ranking ? _items : null,
+                TruthRuns = _task.Kind == TaskKind.Mask ? _runs.Build(Ids.Count) : null,
+                Taxonomy = taxonomy,
+            };
         }
 
         private ClassSet ResolveClasses(out int[]? remap)
         {
             remap = null;
-            if (_task.Kind == TaskKind.Regression)
+            if (_task.Kind is TaskKind.Regression or TaskKind.Ranking or TaskKind.Mask)
             {
                 return new ClassSet([]);
             }

@@ -24,10 +24,19 @@ public sealed class Submission
     /// <summary>Predicted class per solution row; for probability files, the first class with the highest probability.</summary>
     internal int[]? PredictedClass { get; }
 
-    /// <summary>Row-normalised probabilities, one row of <c>Classes.Count</c> values per solution row.</summary>
+    /// <summary>
+    /// One row of <c>Classes.Count</c> values per solution row: row-normalised for probability
+    /// tasks, (1 - p, p) for binary tasks, as submitted for multi-label probability tasks.
+    /// </summary>
     internal double[]? Probabilities { get; }
 
     internal ulong[]? PredictedLabels { get; }
 
     internal double[]? PredictedValues { get; }
+
+    /// <summary>Ranking tasks: the first k submitted items of each row, in rank order; -1 for an item the solution never names.</summary>
+    internal Ragged? PredictedItems { get; init; }
+
+    /// <summary>Mask tasks: each row's mask as sorted, disjoint runs (0-based start, length pairs).</summary>
+    internal Ragged? PredictedRuns { get; init; }
 }

@@ -20,6 +20,9 @@ internal sealed class SubmissionReader
     private double[]? _probabilities;
     private ulong[]? _predictedLabels;
     private double[]? _predictedValues;
+    private Ragged.Builder? _predictedItems;
+    private Ragged.Builder? _predictedRuns;
+    private readonly List<int> _scratch = [];
     private string[] _header = [];
 
     private SubmissionReader(Solution solution)
@@ -59,7 +62,11 @@ internal sealed class SubmissionReader
             return ValidationOutcome<Submission>.Rejected(_errors.ToReport());
         }
         return ValidationOutcome<Submission>.Accepted(
-            new Submission(_solution, table.DataRows, _predictedClass, _probabilities, _predictedLabels, _predictedValues));
+            new Submission(_solution, table.DataRows, _predictedClass, _probabilities, _predictedLabels, _predictedValues)
+            {
+                PredictedItems = _predictedItems?.Build(_solution.RowCount),
+                PredictedRuns = _predictedRuns?.Build(_solution.RowCount),
+            });
     }
 
     private bool MapHeader(string[] header)
@@ -75,7 +82,7 @@ internal sealed class SubmissionReader
         }
 
         _classOfColumn = Enumerable.Repeat(-1, header.Length).ToArray();
-        if (task.Kind == TaskKind.Probability)
+        if (HasClassColumns(task.Kind))
         {
             var found = new bool[_classCount];
             for (int column = 0; column < header.Length; column++)
@@ -107,7 +114,8 @@ internal sealed class SubmissionReader
             _targetColumn = SolutionReader.IndexOf(header, task.TargetColumn);
             if (_targetColumn < 0)
             {
-                _errors.Add(1, null, $"Missing column '{task.TargetColumn}' in the header. Expected: {ExpectedHeader()}.");
+                string hint = task.Kind == TaskKind.BinaryProbability ? $" A binary task takes one column, the probability of '{_solution.Classes[1]}'." : "";
+                _errors.Add(1, null, $"Missing column '{task.TargetColumn}' in the header.{hint} Expected: {ExpectedHeader()}.");
             }
             for (int column = 0; column < header.Length; column++)
             {
@@ -123,13 +131,15 @@ internal sealed class SubmissionReader
     private string ExpectedHeader()
     {
         var task = _solution.Task;
-        if (task.Kind != TaskKind.Probability)
+        if (!HasClassColumns(task.Kind))
         {
             return $"{task.IdColumn},{task.TargetColumn}";
         }
         var names = _solution.Classes.Take(8).Prepend(task.IdColumn);
         return string.Join(",", names) + (_solution.Classes.Count > 8 ? ",..." : "");
     }
+
+    private static bool HasClassColumns(TaskKind kind) => kind is TaskKind.Probability or TaskKind.MultiLabelProbability;
 
     private void AllocatePredictions()
     {
@@ -148,6 +158,19 @@ internal sealed class SubmissionReader
                 break;
             case TaskKind.Regression:
                 _predictedValues = new double[rows];
+                break;
+            case TaskKind.BinaryProbability:
+                _predictedClass = new int[rows];
+                _probabilities = new double[(long)rows * 2];
+                break;
+            case TaskKind.MultiLabelProbability:
+                _probabilities = new double[(long)rows * _classCount];
+                break;
+            case TaskKind.Ranking:
+                _predictedItems = new Ragged.Builder();
+                break;
+            case TaskKind.Mask:
+                _predictedRuns = new Ragged.Builder();
                 break;
         }
     }
@@ -184,7 +207,96 @@ internal sealed class SubmissionReader
             case TaskKind.Regression:
                 ReadValue(table, row);
                 break;
+            case TaskKind.BinaryProbability:
+                ReadBinaryProbability(table, row);
+                break;
+            case TaskKind.MultiLabelProbability:
+                ReadIndependentProbabilities(table, row);
+                break;
+            case TaskKind.Ranking:
+                ReadRankedItems(table, row);
+                break;
+            case TaskKind.Mask:
+                ReadMask(table, row);
+                break;
         }
+    }
+
+    /// <summary>
+    /// One probability of the positive class, kept as the pair (1 - p, p) so the two-class
+    /// metrics (ROC AUC and Brier on the second class, log loss on the true one) apply unchanged.
+    /// </summary>
+    private void ReadBinaryProbability(CsvTable table, int row)
+    {
+        if (ParseNumber(table, _targetColumn, "probability") is not double p)
+        {
+            return;
+        }
+        if (p is < 0 or > 1)
+        {
+            _errors.Add(table.Line, _targetColumn + 1, $"The probability {table.Quote(_targetColumn)} is outside [0, 1]; give the probability of '{_solution.Classes[1]}'.");
+            return;
+        }
+        _probabilities![2 * row] = 1 - p;
+        _probabilities[2 * row + 1] = p;
+        _predictedClass![row] = p >= _solution.Task.Threshold ? 1 : 0;
+    }
+
+    /// <summary>Multi-label probabilities are independent, one per class in [0, 1]; rows are not normalised.</summary>
+    private void ReadIndependentProbabilities(CsvTable table, int row)
+    {
+        var values = _probabilities.AsSpan((int)((long)row * _classCount), _classCount);
+        for (int column = 0; column < _classOfColumn.Length; column++)
+        {
+            int classIndex = _classOfColumn[column];
+            if (classIndex < 0 || ParseNumber(table, column, "probability") is not double value)
+            {
+                continue;
+            }
+            if (value is < 0 or > 1)
+            {
+                _errors.Add(table.Line, column + 1, $"The probability {table.Quote(column)} for class '{_header[column]}' is outside [0, 1].");
+                continue;
+            }
+            values[classIndex] = value;
+        }
+    }
+
+    /// <summary>
+    /// The ranked list, cut to its first k items as Kaggle's apk does; an item the solution never
+    /// names still takes its rank (it can never be relevant), so it is kept as -1.
+    /// </summary>
+    private void ReadRankedItems(CsvTable table, int row)
+    {
+        var cell = table.Field(_targetColumn);
+        int k = _solution.Task.TopK;
+        var items = _solution.Items!;
+        _scratch.Clear();
+        foreach (var range in cell.Split((byte)' '))
+        {
+            var item = cell[range];
+            if (item.IsEmpty)
+            {
+                continue;
+            }
+            if (_scratch.Count == k)
+            {
+                break;
+            }
+            _scratch.Add(items.Find(item));
+        }
+        _predictedItems!.Set(row, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_scratch));
+    }
+
+    private void ReadMask(CsvTable table, int row)
+    {
+        var task = _solution.Task;
+        if (RunLengthMask.Parse(table.Field(_targetColumn), (long)task.ImageWidth * task.ImageHeight, _scratch) is { } problem)
+        {
+            _errors.Add(table.Line, _targetColumn + 1, problem);
+            return;
+        }
+        _predictedRuns!.Set(row, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_scratch));
     }
 
     private void MarkAnswered(CsvTable table)

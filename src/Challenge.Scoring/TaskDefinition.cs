@@ -38,6 +38,33 @@ public sealed record TaskDefinition
     /// <summary>Files larger than this are rejected without being read to the end.</summary>
     public long MaxFileBytes { get; init; } = DefaultMaxFileBytes;
 
-    /// <summary>k of <c>top_k_accuracy</c>.</summary>
+    /// <summary>k of <c>top_k_accuracy</c> and of <c>map_at_k</c>.</summary>
     public int TopK { get; init; } = 5;
+
+    /// <summary>
+    /// Binary probability tasks: the class the probability is about. Null means "1" when the
+    /// solution's targets are 0/1, otherwise the second of the two declared classes.
+    /// </summary>
+    public string? PositiveClass { get; init; }
+
+    /// <summary>Binary probability tasks: a probability at or above this counts as predicting the positive class.</summary>
+    public double Threshold { get; init; } = 0.5;
+
+    /// <summary>β of <c>f_beta</c>: recall weighs β times as much as precision.</summary>
+    public double Beta { get; init; } = 1;
+
+    /// <summary>Mask tasks: image width in pixels (every image of the task has the same size).</summary>
+    public int ImageWidth { get; init; }
+
+    /// <summary>Mask tasks: image height in pixels.</summary>
+    public int ImageHeight { get; init; }
+
+    /// <summary>
+    /// Taxonomy of the classes: the parent of each class or inner taxon (a genus, a family...).
+    /// A name without an entry is a root. Needed by <c>hierarchical_f1</c> and <c>accuracy_at_depth</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? ClassParents { get; init; }
+
+    /// <summary>Depth compared by <c>accuracy_at_depth</c>: 1 is the roots of the taxonomy.</summary>
+    public int Depth { get; init; } = 1;
 }

@@ -10,6 +10,8 @@ public class PropertyTests
     private const int Rows = 300;
     private static readonly string[] s_classes = ["reef", "sandy", "muddy", "muddy-sand"];
 
+    private static readonly Dictionary<string, string> s_parents = new() { ["sandy"] = "soft", ["muddy"] = "soft", ["muddy-sand"] = "muddy", ["reef"] = "hard" };
+
     public static TheoryData<string> AllMetrics()
     {
         var data = new TheoryData<string>();
@@ -20,12 +22,25 @@ public class PropertyTests
         return data;
     }
 
+    /// <summary>Every metric with every task kind it applies to.</summary>
+    public static TheoryData<string, TaskKind> MetricKinds()
+    {
+        var data = new TheoryData<string, TaskKind>();
+        foreach (var metric in MetricCatalog.All)
+        {
+            foreach (var kind in metric.TaskKinds)
+            {
+                data.Add(metric.Name, kind);
+            }
+        }
+        return data;
+    }
+
     [Theory]
-    [MemberData(nameof(AllMetrics))]
-    public void Perfect_submission_gets_the_best_value(string metricName)
+    [MemberData(nameof(MetricKinds))]
+    public void Perfect_submission_gets_the_best_value(string metricName, TaskKind kind)
     {
         var info = MetricCatalog.Find(metricName)!;
-        var kind = info.TaskKinds[^1];
         var (solutionCsv, perfectCsv, _) = Files(kind, new Random(1));
         var solution = TestFiles.LoadSolution(solutionCsv, Task(kind, metricName));
         var result = TestFiles.Score(solution, perfectCsv);
@@ -37,11 +52,9 @@ public class PropertyTests
     }
 
     [Theory]
-    [MemberData(nameof(AllMetrics))]
-    public void Row_order_does_not_matter(string metricName)
+    [MemberData(nameof(MetricKinds))]
+    public void Row_order_does_not_matter(string metricName, TaskKind kind)
     {
-        var info = MetricCatalog.Find(metricName)!;
-        var kind = info.TaskKinds[^1];
         var (solutionCsv, _, noisyCsv) = Files(kind, new Random(2));
         var task = Task(kind, metricName);
         var solution = TestFiles.LoadSolution(solutionCsv, task);
@@ -60,16 +73,29 @@ public class PropertyTests
     }
 
     [Theory]
-    [MemberData(nameof(AllMetrics))]
-    public void Class_absent_from_the_truth_does_not_crash(string metricName)
+    [MemberData(nameof(MetricKinds))]
+    public void Class_absent_from_the_truth_does_not_crash(string metricName, TaskKind kind)
     {
-        var info = MetricCatalog.Find(metricName)!;
-        var kind = info.TaskKinds[^1];
-        if (kind == TaskKind.Regression)
+        if (kind is TaskKind.Regression or TaskKind.Ranking or TaskKind.Mask)
         {
             return;
         }
         var (solutionCsv, _, noisyCsv) = Files(kind, new Random(5));
+        if (kind == TaskKind.BinaryProbability)
+        {
+            // Only negative rows: the ranking metrics have nothing to rank, the others still score.
+            var negatives = TestFiles.LoadSolution(solutionCsv.Replace(",1,", ",0,"), Task(kind, metricName));
+            var scored = TestFiles.Score(negatives, noisyCsv);
+            if (metricName is "roc_auc" or "gini")
+            {
+                Assert.Null(scored.Overall);
+            }
+            else
+            {
+                Assert.True(double.IsFinite(scored.Overall!.Value));
+            }
+            return;
+        }
         var task = Task(kind, metricName) with { Classes = [.. s_classes, "never-seen"] };
         if (task.ClassWeights is { } weights)
         {
@@ -77,9 +103,18 @@ public class PropertyTests
         }
         var solution = TestFiles.LoadSolution(solutionCsv, task);
         string submission = kind == TaskKind.Probability ? AddZeroColumn(noisyCsv, "never-seen") : noisyCsv;
+        if (kind == TaskKind.MultiLabelProbability)
+        {
+            submission = AddZeroColumn(noisyCsv, "never-seen");
+        }
         var result = TestFiles.Score(solution, submission);
         Assert.NotNull(result.Overall);
         Assert.True(double.IsFinite(result.Overall.Value));
+        if (kind == TaskKind.MultiLabelProbability)
+        {
+            Assert.Null(result.Detail);
+            return;
+        }
         var detail = Assert.IsType<ClassDetail>(result.Detail);
         var absent = detail.PerClass.Single(c => c.Class == "never-seen");
         Assert.Equal((0L, 0.0, 0.0, 0.0), (absent.Support, absent.Precision, absent.Recall, absent.F1));
@@ -102,13 +137,22 @@ public class PropertyTests
         Metric = metric,
         ClassWeights = metric == "weighted_accuracy" ? s_classes.Select((c, i) => (c, w: i + 1.0)).ToDictionary(p => p.c, p => p.w) : null,
         TopK = 2,
+        Beta = 2,
+        ClassParents = metric is "hierarchical_f1" or "accuracy_at_depth" ? s_parents : null,
+        Depth = 2,
+        ImageWidth = MaskWidth,
+        ImageHeight = MaskHeight,
     };
+
+    private const int MaskWidth = 8;
+    private const int MaskHeight = 6;
 
     /// <summary>A solution, a perfect submission and a noisy one for the kind, with Usage column and string Ids.</summary>
     internal static (string Solution, string Perfect, string Noisy) Files(TaskKind kind, Random random)
     {
         var solution = new StringBuilder("Id,Category,Usage\n");
-        var perfect = new StringBuilder(kind == TaskKind.Probability ? "Id," + string.Join(",", s_classes) + "\n" : "Id,Category\n");
+        bool classColumns = kind is TaskKind.Probability or TaskKind.MultiLabelProbability;
+        var perfect = new StringBuilder(classColumns ? "Id," + string.Join(",", s_classes) + "\n" : "Id,Category\n");
         var noisy = new StringBuilder(perfect.ToString());
         for (int i = 0; i < Rows; i++)
         {
@@ -134,6 +178,34 @@ public class PropertyTests
                     solution.Append($"{id},{string.Join(' ', labels)},{usage}\n");
                     perfect.Append($"{id},{string.Join(' ', labels.Reverse())}\n");
                     noisy.Append($"{id},{string.Join(' ', guessed)}\n");
+                    break;
+                case TaskKind.BinaryProbability:
+                    int positive = random.NextDouble() < 0.3 ? 1 : 0;
+                    double score = Math.Clamp(0.35 * positive + random.NextDouble() * 0.65, 0, 1);
+                    solution.Append($"{id},{positive},{usage}\n");
+                    perfect.Append($"{id},{positive}\n");
+                    noisy.Append(FormattableString.Invariant($"{id},{score:R}\n"));
+                    break;
+                case TaskKind.MultiLabelProbability:
+                    var tags = s_classes.Where((_, k) => k == truth || random.NextDouble() < 0.3).ToArray();
+                    solution.Append($"{id},{string.Join(' ', tags)},{usage}\n");
+                    perfect.Append(id).Append(string.Concat(s_classes.Select(c => tags.Contains(c) ? ",1" : ",0"))).Append('\n');
+                    noisy.Append(id).Append(string.Concat(s_classes.Select(c => "," + Math.Min(1, random.NextDouble() * 0.7 + (tags.Contains(c) ? 0.3 : 0)).ToString("R", CultureInfo.InvariantCulture)))).Append('\n');
+                    break;
+                case TaskKind.Ranking:
+                    var relevant = Enumerable.Range(0, 12).Where(_ => random.NextDouble() < 0.2).Select(k => $"item{k}").Prepend($"item{12 + truth}").Distinct().ToArray();
+                    var ranked = relevant.Where(_ => random.NextDouble() < 0.6).Concat([$"item{random.Next(20)}", "item-unknown"]).OrderBy(_ => random.Next()).ToArray();
+                    solution.Append($"{id},{string.Join(' ', relevant)},{usage}\n");
+                    perfect.Append($"{id},{string.Join(' ', relevant.Reverse())}\n");
+                    noisy.Append($"{id},{string.Join(' ', ranked)}\n");
+                    break;
+                case TaskKind.Mask:
+                    int start = random.Next(1, MaskWidth * MaskHeight - 10), length = random.Next(1, 10);
+                    string mask = truth == 0 ? "" : $"{start} {length}" + (truth == 3 ? $" {start + length + 1} 1" : "");
+                    string shifted = truth == 0 ? (random.NextDouble() < 0.5 ? "" : "1 2") : $"{start + random.Next(0, 2)} {length}";
+                    solution.Append($"{id},{mask},{usage}\n");
+                    perfect.Append($"{id},{mask}\n");
+                    noisy.Append($"{id},{shifted}\n");
                     break;
                 case TaskKind.Regression:
                     double value = Math.Round(random.NextDouble() * 100, 3);

@@ -107,8 +107,64 @@ public class ScoreCommandTests
     }
 
     [Theory]
+    [InlineData("roc_auc")]
+    [InlineData("log_loss")]
+    [InlineData("brier")]
+    public void Binary_single_column_file_gives_scikit_learns_values_on_public_and_private_rows(string metric)
+    {
+        var (exitCode, output, error) = Run("score", "--solution", Case("binary_single_column", "solution.csv"), "--submission", Case("binary_single_column", "submission.csv"),
+            "--metric", metric, "--task-type", "binary", "--target-column", "target", "--json");
+        Assert.True(exitCode == 0, error + output);
+        using var json = JsonDocument.Parse(output);
+        using var expected = JsonDocument.Parse(File.ReadAllText(Case("binary_single_column", "case.json")));
+        var values = expected.RootElement.GetProperty("expected").GetProperty(metric);
+        Assert.Equal(values.GetProperty("public").GetDouble(), json.RootElement.GetProperty("public").GetDouble(), 1e-6);
+        Assert.Equal(values.GetProperty("private").GetDouble(), json.RootElement.GetProperty("private").GetDouble(), 1e-6);
+    }
+
+    /// <summary>Each case added for the new task kinds, scored through the command line with the options its task needs.</summary>
+    [Theory]
+    [InlineData("binary_named_classes", "f_beta", "binary", "--target-column", "target", "--classes", "malignant,benign", "--positive-class", "malignant", "--threshold", "0.3", "--beta", "2")]
+    [InlineData("binary_named_classes", "gini", "binary", "--target-column", "target", "--classes", "malignant,benign", "--positive-class", "malignant")]
+    [InlineData("binary_single_column", "f1", "binary", "--target-column", "target")]
+    [InlineData("eurosat_balanced", "f_beta", "label", "--beta", "2")]
+    [InlineData("recommendations_map_at_10", "map_at_k", "ranking", "--target-column", "items", "--top-k", "10")]
+    [InlineData("toxic_columnwise_auc", "mean_columnwise_auc", "multilabel-probability")]
+    [InlineData("rle_masks_20x15", "dice", "mask", "--id-column", "ImageId", "--target-column", "EncodedPixels", "--image-size", "20x15")]
+    [InlineData("rle_masks_20x15", "iou", "mask", "--id-column", "ImageId", "--target-column", "EncodedPixels", "--image-size", "20x15")]
+    [InlineData("regression_zeros_and_ties", "smape", "regression")]
+    [InlineData("regression_zeros_and_ties", "spearman", "regression")]
+    [InlineData("plankton_taxonomy_genus", "accuracy_at_depth", "label", "--depth", "3", "--class-parents",
+        "Calanus_finmarchicus=Calanus,Calanus_glacialis=Calanus,Oithona_similis=Oithona,Calanus=Copepoda,Oithona=Copepoda,Copepoda=Crustacea,Chaetoceros_socialis=Chaetoceros,Chaetoceros_debilis=Chaetoceros,Thalassiosira_nordenskioeldii=Thalassiosira,Chaetoceros=Bacillariophyta,Thalassiosira=Bacillariophyta")]
+    [InlineData("plankton_taxonomy_genus", "hierarchical_f1", "label", "--class-parents",
+        "Calanus_finmarchicus=Calanus,Calanus_glacialis=Calanus,Oithona_similis=Oithona,Calanus=Copepoda,Oithona=Copepoda,Copepoda=Crustacea,Chaetoceros_socialis=Chaetoceros,Chaetoceros_debilis=Chaetoceros,Thalassiosira_nordenskioeldii=Thalassiosira,Chaetoceros=Bacillariophyta,Thalassiosira=Bacillariophyta")]
+    public void New_task_kinds_and_metrics_score_from_the_command_line(string caseName, string metric, string taskType, params string[] options)
+    {
+        string[] args = ["score", "--solution", Case(caseName, "solution.csv"), "--submission", Case(caseName, "submission.csv"), "--metric", metric, "--task-type", taskType, "--json", .. options];
+        var (exitCode, output, error) = Run(args);
+        Assert.True(exitCode == 0, error + output);
+        using var json = JsonDocument.Parse(output);
+        using var expected = JsonDocument.Parse(File.ReadAllText(Case(caseName, "case.json")));
+        var values = expected.RootElement.GetProperty("expected").GetProperty(metric);
+        foreach (string part in new[] { "public", "private", "overall" })
+        {
+            Assert.Equal(values.GetProperty(part).GetDouble(), json.RootElement.GetProperty(part).GetDouble(), 1e-6);
+        }
+    }
+
+    [Theory]
+    [InlineData("dice", "mask", "mask tasks need --image-size")]
+    [InlineData("hierarchical_f1", "label", "hierarchical_f1 needs --class-parents")]
+    public void New_task_options_that_are_missing_are_named(string metric, string taskType, string message)
+    {
+        var (exitCode, _, error) = Run("score", "--solution", Case("eurosat_balanced", "solution.csv"), "--submission", Case("eurosat_balanced", "submission.csv"), "--metric", metric, "--task-type", taskType);
+        Assert.Equal(1, exitCode);
+        Assert.Contains(message, error);
+    }
+
+    [Theory]
     [InlineData("accuracy_score", "unknown metric 'accuracy_score'")]
-    [InlineData("log_loss", "metric 'log_loss' does not apply to --task-type label; use --task-type probability.")]
+    [InlineData("log_loss", "metric 'log_loss' does not apply to --task-type label; use --task-type probability or binary.")]
     [InlineData("weighted_accuracy", "weighted_accuracy needs --class-weights")]
     public void Usage_mistakes_exit_with_1(string metric, string message)
     {

@@ -104,14 +104,14 @@ public class SolutionTests
     public void Duplicate_Id_in_the_solution_names_both_lines()
     {
         var outcome = Solution.Load(TestFiles.Stream("Id,Category\n1,a\n2,b\n1,b\n"), new TaskDefinition());
-        Assert.Equal(new ValidationError(4, 1, "Id '1' appears more than once (first on line 2)."), Assert.Single(outcome.Report.Errors));
+        Assert.Equal(new ValidationError(4, 1, "Id '1' appears more than once (first on line 2).", MessageAudience.Organizers), Assert.Single(outcome.Report.Errors));
     }
 
     [Fact]
     public void Bad_usage_value_is_explained()
     {
         var outcome = Solution.Load(TestFiles.Stream("Id,Category,Usage\n1,a,Public\n2,b,Secret\n"), new TaskDefinition());
-        Assert.Equal(new ValidationError(3, 3, "Usage must be Public, Private or Ignored, not 'Secret'."), Assert.Single(outcome.Report.Errors));
+        Assert.Equal(new ValidationError(3, 3, "Usage must be Public, Private or Ignored, not 'Secret'.", MessageAudience.Organizers), Assert.Single(outcome.Report.Errors));
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public class SolutionTests
         Assert.StartsWith("Unknown metric 'accuracy_score'. Known metrics: accuracy, balanced_accuracy,", unknown.Report.Errors[0].Message);
 
         var wrongKind = Solution.Load(TestFiles.Stream("Id,Category\n1,a\n"), new TaskDefinition { Metric = "log_loss" });
-        Assert.Equal("Metric 'log_loss' does not apply to Label tasks; it applies to: Probability.", wrongKind.Report.Errors[0].Message);
+        Assert.Equal("Metric 'log_loss' does not apply to Label tasks; it applies to: Probability, BinaryProbability.", wrongKind.Report.Errors[0].Message);
 
         var noWeights = Solution.Load(TestFiles.Stream("Id,Category\n1,a\n2,b\n"), new TaskDefinition { Metric = "weighted_accuracy", ClassWeights = new Dictionary<string, double> { ["a"] = 1 } });
         Assert.Equal("Class weights are missing for: b.", Assert.Single(noWeights.Report.Errors).Message);

@@ -14,15 +14,28 @@ namespace Challenge.Cli.Commands;
 /// </summary>
 public static class ScoreCommand
 {
-    private static readonly string[] s_taskTypes = ["label", "probability", "multilabel", "regression"];
+    private static readonly Dictionary<string, TaskKind> s_taskTypes = new()
+    {
+        ["label"] = TaskKind.Label,
+        ["probability"] = TaskKind.Probability,
+        ["multilabel"] = TaskKind.MultiLabel,
+        ["regression"] = TaskKind.Regression,
+        ["binary"] = TaskKind.BinaryProbability,
+        ["ranking"] = TaskKind.Ranking,
+        ["multilabel-probability"] = TaskKind.MultiLabelProbability,
+        ["mask"] = TaskKind.Mask,
+    };
+
+    /// <summary>The <c>--task-type</c> word for a task kind.</summary>
+    public static string TaskTypeName(TaskKind kind) => s_taskTypes.First(pair => pair.Value == kind).Key;
 
     public static Command Create(TextWriter output, TextWriter error)
     {
         var solution = new Option<FileInfo>("--solution") { Description = "The solution CSV (the hidden truth), optionally with a Usage column.", Required = true };
         var submission = new Option<FileInfo>("--submission") { Description = "The submission CSV to score.", Required = true };
         var metric = new Option<string>("--metric") { Description = "Metric name, e.g. accuracy, f1_macro, log_loss, rmse.", Required = true };
-        var taskType = new Option<string>("--task-type") { Description = "What the files hold.", DefaultValueFactory = _ => "label" };
-        taskType.AcceptOnlyFromAmong(s_taskTypes);
+        var taskType = new Option<string>("--task-type") { Description = "What the files hold: label, probability (one column per class), multilabel, regression, binary (one probability column), ranking (space-separated ranked items), multilabel-probability (one independent probability column per class) or mask (run-length-encoded masks).", DefaultValueFactory = _ => "label" };
+        taskType.AcceptOnlyFromAmong([.. s_taskTypes.Keys]);
         var idColumn = new Option<string>("--id-column") { Description = "Header of the Id column.", DefaultValueFactory = _ => "Id" };
         var targetColumn = new Option<string>("--target-column") { Description = "Header of the prediction column.", DefaultValueFactory = _ => "Category" };
         var usageColumn = new Option<string>("--usage-column") { Description = "Header of the solution's Public/Private/Ignored column.", DefaultValueFactory = _ => "Usage" };
@@ -30,7 +43,13 @@ public static class ScoreCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the public/private split and of the bootstrap.", DefaultValueFactory = _ => 0 };
         var classes = new Option<string?>("--classes") { Description = "Comma-separated classes in order (default: those in the solution)." };
         var classWeights = new Option<string?>("--class-weights") { Description = "Weights for weighted_accuracy, e.g. sandy=1,reef=5." };
-        var topK = new Option<int>("--top-k") { Description = "k of top_k_accuracy.", DefaultValueFactory = _ => 5 };
+        var topK = new Option<int>("--top-k") { Description = "k of top_k_accuracy and map_at_k.", DefaultValueFactory = _ => 5 };
+        var positiveClass = new Option<string?>("--positive-class") { Description = "Binary tasks: the class the probability is about (default 1, or the second of --classes)." };
+        var threshold = new Option<double>("--threshold") { Description = "Binary tasks: a probability at or above this predicts the positive class.", DefaultValueFactory = _ => 0.5 };
+        var beta = new Option<double>("--beta") { Description = "β of f_beta.", DefaultValueFactory = _ => 1 };
+        var imageSize = new Option<string?>("--image-size") { Description = "Mask tasks: WIDTHxHEIGHT in pixels, e.g. 1600x256." };
+        var classParents = new Option<string?>("--class-parents") { Description = "Taxonomy for hierarchical_f1 and accuracy_at_depth: child=parent pairs, e.g. Calanus_glacialis=Calanus,Calanus=Copepoda." };
+        var depth = new Option<int>("--depth") { Description = "Taxonomy depth compared by accuracy_at_depth (1 = the roots).", DefaultValueFactory = _ => 1 };
         var maxFileMb = new Option<double>("--max-file-mb") { Description = "Reject files larger than this many MiB.", DefaultValueFactory = _ => TaskDefinition.DefaultMaxFileBytes / (1024.0 * 1024.0) };
         var bootstrap = new Option<int>("--bootstrap") { Description = "Bootstrap replicates for a 95% interval of the private score (0: none).", DefaultValueFactory = _ => 0 };
         var detail = new Option<bool>("--detail") { Description = "Also print the confusion matrix and per-class precision, recall and F1." };
@@ -41,6 +60,7 @@ public static class ScoreCommand
         {
             solution, submission, metric, taskType, idColumn, targetColumn, usageColumn, publicFraction, seed,
             classes, classWeights, topK, maxFileMb, bootstrap, detail, json, format,
+            positiveClass, threshold, beta, imageSize, classParents, depth,
         };
         command.SetAction(parse =>
         {
@@ -60,7 +80,16 @@ public static class ScoreCommand
                 parse.GetValue(maxFileMb),
                 parse.GetValue(bootstrap),
                 parse.GetValue(detail),
-                parse.GetValue(json)) { Format = parse.GetValue(format) };
+                parse.GetValue(json))
+            {
+                Format = parse.GetValue(format),
+                PositiveClass = parse.GetValue(positiveClass),
+                Threshold = parse.GetValue(threshold),
+                Beta = parse.GetValue(beta),
+                ImageSize = parse.GetValue(imageSize),
+                ClassParents = parse.GetValue(classParents),
+                Depth = parse.GetValue(depth),
+            };
             return Execute(options, output, error);
         });
         return command;
@@ -130,7 +159,11 @@ public static class ScoreCommand
     private static TaskDefinition? BuildTask(ScoreOptions options, out string? problem)
     {
         problem = null;
-        var kind = Enum.Parse<TaskKind>(options.TaskType, ignoreCase: true);
+        if (!s_taskTypes.TryGetValue(options.TaskType.ToLowerInvariant(), out var kind))
+        {
+            problem = $"unknown --task-type '{options.TaskType}'; use one of {string.Join(", ", s_taskTypes.Keys)}.";
+            return null;
+        }
         var metric = MetricCatalog.Find(options.Metric);
         if (metric is null)
         {
@@ -139,7 +172,7 @@ public static class ScoreCommand
         }
         if (!metric.TaskKinds.Contains(kind))
         {
-            problem = $"metric '{metric.Name}' does not apply to --task-type {options.TaskType}; use --task-type {string.Join(" or ", metric.TaskKinds.Select(k => k.ToString().ToLowerInvariant()))}.";
+            problem = $"metric '{metric.Name}' does not apply to --task-type {options.TaskType}; use --task-type {string.Join(" or ", metric.TaskKinds.Select(TaskTypeName))}.";
             return null;
         }
         var weights = options.ClassWeights is null ? null : ParseWeights(options.ClassWeights, out problem);
@@ -157,6 +190,31 @@ public static class ScoreCommand
             problem = "--max-file-mb must be positive.";
             return null;
         }
+        int width = 0, height = 0;
+        if (options.ImageSize is { } size)
+        {
+            var parts = size.Split('x', 'X');
+            if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out width) || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out height))
+            {
+                problem = $"--image-size: '{size}' is not of the form WIDTHxHEIGHT, e.g. 1600x256.";
+                return null;
+            }
+        }
+        else if (kind == TaskKind.Mask)
+        {
+            problem = "mask tasks need --image-size WIDTHxHEIGHT (run-length encodings number the pixels of that image).";
+            return null;
+        }
+        var parents = options.ClassParents is null ? null : ParseParents(options.ClassParents, out problem);
+        if (problem is not null)
+        {
+            return null;
+        }
+        if (metric.Name is "hierarchical_f1" or "accuracy_at_depth" && parents is null)
+        {
+            problem = $"{metric.Name} needs --class-parents, e.g. --class-parents Calanus_glacialis=Calanus,Calanus=Copepoda.";
+            return null;
+        }
         return new TaskDefinition
         {
             Kind = kind,
@@ -170,7 +228,35 @@ public static class ScoreCommand
             ClassWeights = weights,
             TopK = options.TopK,
             MaxFileBytes = (long)(options.MaxFileMb * 1024 * 1024),
+            PositiveClass = options.PositiveClass,
+            Threshold = options.Threshold,
+            Beta = options.Beta,
+            ImageWidth = width,
+            ImageHeight = height,
+            ClassParents = parents,
+            Depth = options.Depth,
         };
+    }
+
+    private static Dictionary<string, string>? ParseParents(string text, out string? problem)
+    {
+        problem = null;
+        var parents = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string pair in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var sides = pair.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (sides.Length != 2 || sides[0].Length == 0 || sides[1].Length == 0)
+            {
+                problem = $"--class-parents: '{pair}' is not of the form child=parent.";
+                return null;
+            }
+            if (!parents.TryAdd(sides[0], sides[1]))
+            {
+                problem = $"--class-parents: '{sides[0]}' has two parents.";
+                return null;
+            }
+        }
+        return parents;
     }
 
     private static Dictionary<string, double>? ParseWeights(string text, out string? problem)
@@ -374,4 +460,18 @@ public sealed record ScoreOptions(
 {
     /// <summary>Forces the submission's annotation format (<c>--format</c>); null detects it.</summary>
     public string? Format { get; init; }
+
+    public string? PositiveClass { get; init; }
+
+    public double Threshold { get; init; } = 0.5;
+
+    public double Beta { get; init; } = 1;
+
+    /// <summary>Mask tasks: <c>WIDTHxHEIGHT</c>.</summary>
+    public string? ImageSize { get; init; }
+
+    /// <summary>child=parent pairs, comma-separated.</summary>
+    public string? ClassParents { get; init; }
+
+    public int Depth { get; init; } = 1;
 }

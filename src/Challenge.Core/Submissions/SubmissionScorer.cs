@@ -93,6 +93,15 @@ public sealed class SubmissionScorer(
                 return;
             }
         }
+        catch (ScoringFailedException failure)
+        {
+            // A metric failed on valid input: trying again gives the same failure. Its cause may quote
+            // the solution, so it goes to the organizers' log and the team gets the neutral message.
+            logger.LogError(failure, "Scoring submission {SubmissionId} failed inside metric {Metric}: {OrganizerMessage}", submissionId, failure.Metric, failure.OrganizerMessage);
+            db.ChangeTracker.Clear();
+            await FailAsync(db, submission, claim, failure.TeamMessage, cancellationToken);
+            return;
+        }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             logger.LogError(exception, "Scoring submission {SubmissionId} failed (attempt {Attempt})", submissionId, submission.ScoringAttempts);

@@ -218,7 +218,7 @@ public sealed class TaskService(
     private static string? NullIfBlank(string text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
     private static SolutionUploadResult Refused(string message) =>
-        new(false, new ValidationReport([new ValidationError(null, null, message)], 1), 0, 0, 0);
+        new(false, new ValidationReport([new ValidationError(null, null, message, MessageAudience.Organizers)], 1), 0, 0, 0);
 
     private static TaskSaveResult Failed(string field, string message) =>
         new(null, new Dictionary<string, string> { [field] = message });

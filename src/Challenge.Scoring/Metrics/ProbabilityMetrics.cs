@@ -5,7 +5,8 @@ namespace Challenge.Scoring.Metrics;
 /// probability by the row's sum (done once when the file is read); (2) clip the true class's
 /// probability to [1e-15, 1 - 1e-15]; (3) take -ln of it. The score is the mean over rows.
 /// scikit-learn 1.2 clips first and renormalises after; on normalised input the two differ by
-/// at most about 1e-13, far below the 1e-6 the tests allow.
+/// at most about 1e-13, far below the 1e-6 the tests allow. A single-probability (binary)
+/// submission follows scikit-learn's binary path: clip p, then score p or 1 - p.
 /// </summary>
 internal sealed class LogLossMetric(MetricInfo info) : RowMeanMetric(info)
 {
@@ -14,7 +15,15 @@ internal sealed class LogLossMetric(MetricInfo info) : RowMeanMetric(info)
     protected override double RowValue(Submission submission, int row)
     {
         int classes = submission.Solution.ClassSet.Count;
-        double p = submission.Probabilities![row * classes + submission.Solution.TruthClass![row]];
+        int truth = submission.Solution.TruthClass![row];
+        if (submission.Solution.Kind == TaskKind.BinaryProbability)
+        {
+            // scikit-learn clips the single submitted probability, then takes 1 - p for a negative
+            // row: a submitted 1 on a negative row costs -ln(1 - (1 - 1e-15)), not -ln(1e-15).
+            double positive = Math.Clamp(submission.Probabilities![2 * row + 1], Epsilon, 1 - Epsilon);
+            return -Math.Log(truth == 1 ? positive : 1 - positive);
+        }
+        double p = submission.Probabilities![row * classes + truth];
         return -Math.Log(Math.Clamp(p, Epsilon, 1 - Epsilon));
     }
 }

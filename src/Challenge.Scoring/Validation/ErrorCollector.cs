@@ -1,7 +1,7 @@
 namespace Challenge.Scoring.Validation;
 
 /// <summary>Keeps the first errors and counts the rest, so a file with a million bad rows stays cheap to report.</summary>
-internal sealed class ErrorCollector
+internal sealed class ErrorCollector(MessageAudience audience = MessageAudience.Team)
 {
     private readonly List<ValidationError> _errors = [];
 
@@ -14,7 +14,7 @@ internal sealed class ErrorCollector
         Count++;
         if (_errors.Count < ValidationReport.MaxListedErrors)
         {
-            _errors.Add(new ValidationError(line, column, message));
+            _errors.Add(new ValidationError(line, column, message, audience));
         }
     }
 
@@ -23,7 +23,7 @@ internal sealed class ErrorCollector
     {
         for (int i = 0; i < count && _errors.Count < ValidationReport.MaxListedErrors; i++)
         {
-            _errors.Add(new ValidationError(firstLine + i, null, message));
+            _errors.Add(new ValidationError(firstLine + i, null, message, audience));
         }
         Count += count;
     }

@@ -4,4 +4,18 @@ namespace Challenge.Scoring.Validation;
 /// <param name="Line">1-based line of the file (the header is line 1); null for problems about the whole file, such as missing Ids.</param>
 /// <param name="Column">1-based column where it applies, otherwise null.</param>
 /// <param name="Message">Plain-English explanation meant for the person who uploaded the file.</param>
-public sealed record ValidationError(int? Line, int? Column, string Message);
+/// <param name="Audience">Who may read the message: a solution's errors quote the hidden truth, so only organizers see them.</param>
+public sealed record ValidationError(int? Line, int? Column, string Message, MessageAudience Audience = MessageAudience.Team);
+
+/// <summary>
+/// Who may be shown a scoring message, the split Kaggle's metric contract makes between a
+/// participant-visible error and one for the host only.
+/// </summary>
+public enum MessageAudience
+{
+    /// <summary>About the team's own file; safe to show to the team.</summary>
+    Team,
+
+    /// <summary>May reveal solution content (Ids, true labels, values) or server internals; organizers only.</summary>
+    Organizers,
+}
