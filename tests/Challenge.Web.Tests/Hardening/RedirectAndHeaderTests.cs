@@ -44,6 +44,25 @@ public sealed class RedirectAndHeaderTests
 
     [Theory]
     [MemberData(nameof(ReturnUrls))]
+    public async Task Registering_with_a_hostile_return_url_redirects_to_a_local_page(string returnUrl, string expected)
+    {
+        await using var factory = new ChallengeWebFactory();
+        var client = factory.CreateBrowserLikeClient();
+        var path = $"/account/register?returnUrl={Uri.EscapeDataString(returnUrl)}";
+        var form = await ChallengeWebFactory.FormFieldsAsync(client, path);
+        form["Input.DisplayName"] = "Ada";
+        form["Input.Email"] = "ada@example.org";
+        form["Input.Password"] = "correct-horse-1";
+        form["Input.ConfirmPassword"] = "correct-horse-1";
+
+        var register = await client.PostAsync(path, new FormUrlEncodedContent(form));
+
+        Assert.Equal(HttpStatusCode.Redirect, register.StatusCode);
+        Assert.Equal(expected, LocalTarget(register));
+    }
+
+    [Theory]
+    [MemberData(nameof(ReturnUrls))]
     public async Task Logging_out_with_a_hostile_return_url_redirects_to_a_local_page(string returnUrl, string expected)
     {
         await using var factory = new ChallengeWebFactory();
