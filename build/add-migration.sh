@@ -6,8 +6,8 @@
 #                                              'Initial' migration (only while no PostgreSQL
 #                                              database has been deployed from the old set)
 #
-# Needs dotnet-ef 10.0.14 (dotnet tool install --global dotnet-ef --version 10.0.14); see README
-# "Database migrations" for why the design-time assembly is referenced only here.
+# Needs dotnet-ef 10.0.15 (dotnet tool install --global dotnet-ef --version 10.0.15); see README
+# "Database migrations".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:$HOME/.dotnet/tools"
@@ -17,7 +17,7 @@ usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 add() { # provider name
   local project="src/Challenge.Migrations.$1"
-  dotnet build "$project" -p:EfDesign=true -nologo -v quiet
+  dotnet build "$project" -nologo -v quiet
   dotnet ef migrations add "$2" --project "$project" --startup-project "$project" \
     --no-build --output-dir Migrations
 }
@@ -33,6 +33,3 @@ case "$1" in
     add Postgres "$1"
     ;;
 esac
-# The design-time build leaves outputs that a normal build must not reuse.
-dotnet build src/Challenge.Migrations.Sqlite -nologo -v quiet >/dev/null
-dotnet build src/Challenge.Migrations.Postgres -nologo -v quiet >/dev/null

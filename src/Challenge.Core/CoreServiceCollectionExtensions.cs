@@ -78,6 +78,10 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SqliteWriteGate>();
         services.AddSingleton<MarkdownRenderer>();
         services.AddSingleton<DemoSeeder>();
+        services.AddAuthorizationCore();
+        services.AddSingleton<Access.ChallengeManagers>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, Access.ChallengeAccessHandler>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, Access.SubmissionAccessHandler>();
         services.AddSingleton<CompetitionService>();
         services.AddSingleton<IFileStore, LocalFileStore>();
         services.AddSingleton<DataFileService>();
@@ -91,6 +95,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Annotations.AnnotationSubmissionScorer>();
         services.AddSingleton<Annotations.AnnotationScoringStep>();
         services.AddSingleton<SubmissionAdminService>();
+        services.AddSingleton<SubmissionLedger>();
+        services.AddSingleton<TeamRoster>();
+        services.AddSingleton<Audit.AuditTrail>();
         if (provider == DatabaseProviders.Postgres)
         {
             // Scores land on whichever node ran the job; LISTEN/NOTIFY carries them to pages on every node.

@@ -72,12 +72,22 @@ public sealed class SiteTests : IClassFixture<SiteTests.SharedSite>
         Assert.Equal("image/svg+xml", icon.Content.Headers.ContentType?.MediaType);
     }
 
+    // The page names its scripts and styles by fingerprinted address (MapStaticAssets); each must be served.
     [Fact]
-    public async Task The_radzen_assets_are_served()
+    public async Task The_pages_scripts_and_styles_are_served_from_their_fingerprinted_addresses()
     {
         var client = _factory.CreateClient();
+        var html = await client.GetStringAsync("/");
+        var assets = System.Text.RegularExpressions.Regex.Matches(html, "(?:src|href)=\"(_framework/[^\"]+|_content/MudBlazor/[^\"]+)\"")
+            .Select(m => m.Groups[1].Value).ToList();
 
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/_content/Radzen.Blazor/Radzen.Blazor.js")).StatusCode);
+        Assert.Contains(assets, a => a.StartsWith("_framework/blazor.web.", StringComparison.Ordinal) && a.EndsWith(".js", StringComparison.Ordinal));
+        Assert.Contains(assets, a => a.StartsWith("_content/MudBlazor/MudBlazor.min.", StringComparison.Ordinal) && a.EndsWith(".css", StringComparison.Ordinal));
+        Assert.Contains(assets, a => a.StartsWith("_content/MudBlazor/MudBlazor.min.", StringComparison.Ordinal) && a.EndsWith(".js", StringComparison.Ordinal));
+        foreach (var asset in assets)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/" + asset)).StatusCode);
+        }
     }
 
     [Fact]

@@ -1,14 +1,29 @@
 using System.Security.Claims;
+using Challenge.Core.Access;
 using Challenge.Core.Audit;
+using Challenge.Core.Outcomes;
+using Microsoft.AspNetCore.Authorization;
 using Challenge.Core.Challenges;
 using Challenge.Core.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace Challenge.Core.Files;
 
-public sealed class DataFileService(IDbContextFactory<ChallengeDbContext> dbFactory, IFileStore files, TimeProvider clock)
+public sealed class DataFileService(IDbContextFactory<ChallengeDbContext> dbFactory, IFileStore files, TimeProvider clock, IAuthorizationService authorization)
 {
     public const long MaxDataFileBytes = 64L << 30;
+
+    /// <summary>The challenge's data files by name, for those who may download them.</summary>
+    public async Task<Outcome<IReadOnlyList<DataFile>>> ListAsync(Competition challenge, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        if (!await authorization.AllowsAsync(user, challenge, AccessRules.DownloadData))
+        {
+            return Outcome<IReadOnlyList<DataFile>>.Forbidden("Accept the challenge's rules to download its data.");
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.DataFiles.AsNoTracking().Include(f => f.StoredFile)
+            .Where(f => f.CompetitionId == challenge.Id).OrderBy(f => f.FileName).ToListAsync(cancellationToken);
+    }
 
     // Uploading a file under an existing name replaces it, as organizers expect when fixing data.
     public async Task<(DataFile? File, string? Error)> UploadAsync(int competitionId, Stream content, string fileName, string description, ClaimsPrincipal user, CancellationToken cancellationToken = default)

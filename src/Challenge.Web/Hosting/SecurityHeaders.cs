@@ -2,10 +2,10 @@ namespace Challenge.Web.Hosting;
 
 internal static class SecurityHeaders
 {
-    // What the pages load: the Blazor and Radzen scripts and the stylesheets from this site, the
+    // What the pages load: the Blazor and MudBlazor scripts and the stylesheets from this site, the
     // live connection back to it (a WebSocket; 'self' covers ws: and wss: in CSP 3 browsers, the
     // explicit ones are for older ones), images of annotation tasks from the API. Style attributes
-    // are allowed (Radzen and the annotation viewer position elements with them); scripts are not
+    // are allowed (MudBlazor and the annotation viewer position elements with them); scripts are not
     // inline anywhere, so no inline script and no eval may run.
     private static string Policy(HttpRequest request)
     {

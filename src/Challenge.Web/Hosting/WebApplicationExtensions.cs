@@ -8,12 +8,11 @@ using Challenge.Web.Account;
 using Challenge.Web.Api;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.RateLimiting;
-using Challenge.Web.Blazor;
 using Challenge.Web.Components;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Identity;
-using Radzen;
+using MudBlazor.Services;
 
 namespace Challenge.Web.Hosting;
 
@@ -25,7 +24,7 @@ public static class WebApplicationExtensions
         builder.Services.AddChallengeCore(builder.Configuration, settingsRoot);
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-        builder.Services.AddRadzenComponents();
+        builder.Services.AddMudServices();
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddScoped<IdentityRedirectManager>();
         builder.Services.AddSingleton<LeaderboardBodies>();
@@ -139,7 +138,6 @@ public static class WebApplicationExtensions
         app.UseAntiforgery();
 
         app.MapStaticAssets();
-        app.MapBlazorScript();
         app.MapHealthChecks("/health");
         app.MapAccountEndpoints();
         app.MapOpenApi();

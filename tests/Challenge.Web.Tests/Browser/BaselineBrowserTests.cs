@@ -51,8 +51,10 @@ public sealed class BaselineBrowserTests(ITestOutputHelper output)
         Assert.True(report.IsSuccessStatusCode, await report.Content.ReadAsStringAsync());
 
         await Expect(status).ToHaveTextAsync("running");
-        await Expect(page.Locator("[data-testid=baseline-runs] .rz-progressbar")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=baseline-runs] .mud-progress-linear")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("loss-curve")).ToBeVisibleAsync();
+        // Loss and accuracy differ in range: accuracy is measured on its own axis on the right.
+        await Expect(page.GetByTestId("loss-curve").Locator(".y-axis.right .tick-text").First).ToBeVisibleAsync();
         await Expect(page.GetByTestId("baseline-log")).ToContainTextAsync("data: 30 training images");
 
         await page.GetByTestId("cancel-baseline").ClickAsync();

@@ -121,7 +121,7 @@ public sealed class CompetitionBrowserTests(ITestOutputHelper output)
         // The charts come with the first score: a team with one submission is one point, drawn as a
         // marker (a line of one point draws nothing), over an axis of short dates.
         var charts = bob.Locator(".charts");
-        await Expect(charts.Locator(".rz-line-series .rz-marker circle")).ToHaveCountAsync(1);
-        await Expect(charts.Locator(".rz-category-axis .rz-tick-text").First).ToHaveTextAsync(new Regex(@"^[A-Z][a-z]{2} \d{1,2}$"));
+        await Expect(charts.GetByTestId("progress-chart").Locator(".chart-series circle.marker")).ToHaveCountAsync(1);
+        await Expect(charts.Locator(".x-axis .tick-text").First).ToHaveTextAsync(new Regex(@"^[A-Z][a-z]{2} \d{1,2}$"));
     }
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Challenge.Web.Components.Shared;
 
-internal static class Size
+internal static class FileSize
 {
     public static string Format(long bytes) => bytes switch
     {
