@@ -34,6 +34,27 @@ public sealed class ApiErrorTests
         Assert.Contains(factory.ServerLog.Lines, line => line.Contains(Secret, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task In_production_a_failing_page_shows_the_error_page_and_the_api_problem_details_without_the_exception()
+    {
+        await using var factory = new ChallengeWebFactory();
+        var app = factory.WithWebHostBuilder(builder => builder.UseEnvironment("Production")
+            .ConfigureServices(services => services.AddTransient<IStartupFilter, ThrowingApiRoute>()));
+        var client = app.CreateClient();
+
+        var page = await client.GetAsync("/test/throws");
+        var api = await client.GetAsync("/api/test/throws");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("Something went wrong", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, html, StringComparison.Ordinal);
+        Assert.DoesNotContain(".cs:line", html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.InternalServerError, api.StatusCode);
+        Assert.Equal("application/problem+json", api.Content.Headers.ContentType?.MediaType);
+        Assert.DoesNotContain(Secret, await api.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     // A route behind every endpoint of the app, as a bug in a handler would be: it runs inside the
     // app's pipeline (after its error handling is set up), when no endpoint matched the address.
     private sealed class ThrowingApiRoute : IStartupFilter
@@ -41,7 +62,7 @@ public sealed class ApiErrorTests
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
             next(app);
-            app.Use((HttpContext context, RequestDelegate _) => context.Request.Path == "/api/test/throws"
+            app.Use((HttpContext context, RequestDelegate _) => context.Request.Path.Value is "/api/test/throws" or "/test/throws"
                 ? throw new InvalidOperationException(Secret)
                 : Task.CompletedTask);
         };
