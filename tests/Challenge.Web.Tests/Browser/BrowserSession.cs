@@ -84,8 +84,6 @@ public sealed class BrowserSession : IAsyncDisposable
     private const string PolicyViolationMarker = "Content Security Policy violation:";
 
     // What the site's Content-Security-Policy blocked in any page of this session.
-    public IReadOnlyList<string> PolicyViolations => [.. _policyViolations];
-
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _policyViolations = new();
 
     // For a test that provokes a violation on purpose: the ones so far, which then no longer count.
