@@ -39,6 +39,8 @@ public abstract class AccountServiceTests(string provider)
         Assert.True((await accounts.RegisterAsync("ada@example.org", "Ada", "correct-horse-1")).Succeeded);
         var taken = await accounts.RegisterAsync("ada@example.org", "Other Ada", "correct-horse-2");
         Assert.False(taken.Succeeded);
+        // Neutral: "already taken" would tell anyone which addresses have accounts.
+        Assert.Equal([AccountService.NotCreated], taken.Errors);
         Assert.Equal(1, await accounts.CountAsync());
     }
 }

@@ -46,6 +46,8 @@ public sealed partial class ChallengeWebFactory(string? dataDirectory = null, bo
         builder.UseEnvironment("Development");
         builder.UseSetting("Storage:DataDirectory", DataDirectory);
         builder.UseSetting("Demo:Seed", seedDemo ? "true" : "false");
+        // Tests sign many people in from one address; SignInThrottleTests set the real limit.
+        builder.UseSetting("Security:SignInAttemptsPerMinute", "100000");
         builder.ConfigureLogging(logging => logging.AddProvider(ServerLog));
         foreach (var (key, value) in Database?.Settings() ?? new Dictionary<string, string>())
         {

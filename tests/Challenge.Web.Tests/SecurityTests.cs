@@ -76,6 +76,34 @@ public abstract class SecurityTests(string provider) : IAsyncLifetime
     }
 
     [DatabaseFact]
+    public async Task The_public_leaderboard_tag_and_body_stay_the_same_when_only_a_final_selection_changes()
+    {
+        var id = await SubmittedAndScoredAsync(_site.Ada);
+        var path = $"/api/challenges/{CompetitionSite.Slug}/leaderboard";
+        var watcher = _site.Factory.CreateClient();
+        var before = await watcher.GetAsync(path);
+        var beforeBody = await before.Content.ReadAsStringAsync();
+        var boards = _site.Get<Challenge.Core.Leaderboards.LeaderboardService>();
+        var computed = (await boards.GetAsync(_site.Task.Id, Challenge.Core.Leaderboards.LeaderboardKind.Public)).ComputedAtUtc;
+
+        Assert.Null(await _site.Get<Challenge.Core.Submissions.SubmissionService>().SetSelectedAsync(id, _site.Ada.UserId, selected: true));
+        // The selection reaches the boards through the change notifier: wait until they are recomputed.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await boards.GetAsync(_site.Task.Id, Challenge.Core.Leaderboards.LeaderboardKind.Public)).ComputedAtUtc == computed)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The boards were not recomputed after the selection.");
+            await Task.Delay(20);
+        }
+
+        var again = new HttpRequestMessage(HttpMethod.Get, path);
+        again.Headers.IfNoneMatch.Add(before.Headers.ETag!);
+        Assert.Equal(HttpStatusCode.NotModified, (await watcher.SendAsync(again)).StatusCode);
+        var after = await watcher.GetAsync(path);
+        Assert.Equal(before.Headers.ETag, after.Headers.ETag);
+        Assert.Equal(beforeBody, await after.Content.ReadAsStringAsync());
+    }
+
+    [DatabaseFact]
     public async Task Private_scores_stay_hidden_from_participants_until_the_reveal()
     {
         var id = await SubmittedAndScoredAsync(_site.Ada);

@@ -177,7 +177,7 @@ public sealed class SiteTests : IClassFixture<SiteTests.SharedSite>
         var response = await _factory.LogInAsync(client, "wrong-password@example.org", "not-the-password-1");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("The email or the password is wrong.", await response.Content.ReadAsStringAsync());
+        Assert.Contains("The email or the password is wrong, or there were too many attempts", await response.Content.ReadAsStringAsync());
         Assert.DoesNotContain(response.Headers, h => h.Key == "Set-Cookie" && h.Value.Any(v => v.StartsWith("challenge.auth")));
     }
 

@@ -34,7 +34,7 @@ public sealed class AccountService(
             var created = await users.CreateAsync(user, password);
             if (!created.Succeeded)
             {
-                return new RegistrationResult(null, created.Errors.Select(e => e.Description).ToList(), false);
+                return new RegistrationResult(null, Neutral(created.Errors), false);
             }
 
             var becomesAdmin = (await users.GetUsersInRoleAsync(Roles.Admin)).Count == 0;
@@ -56,6 +56,29 @@ public sealed class AccountService(
         {
             RegistrationGate.Release();
         }
+    }
+
+    public const string NotCreated = "No account was created with this email. If you registered before, log in instead.";
+
+    // "Username … is already taken" would tell anyone which addresses have accounts: those errors
+    // become one sentence that reads the same whether or not the address is known. Errors about the
+    // password say nothing about anyone and stay as they are.
+    private static List<string> Neutral(IEnumerable<IdentityError> errors)
+    {
+        var duplicateCodes = new HashSet<string>(StringComparer.Ordinal)
+        {
+            nameof(IdentityErrorDescriber.DuplicateUserName), nameof(IdentityErrorDescriber.DuplicateEmail),
+        };
+        var messages = new List<string>();
+        foreach (var error in errors)
+        {
+            var message = duplicateCodes.Contains(error.Code) ? NotCreated : error.Description;
+            if (!messages.Contains(message))
+            {
+                messages.Add(message);
+            }
+        }
+        return messages;
     }
 
     public Task<int> CountAsync() => users.Users.CountAsync();

@@ -8,7 +8,9 @@ namespace Challenge.Core.ApiTokens;
 
 public sealed record CreatedToken(ApiToken Token, string Secret);
 
-public sealed record TokenOwner(string UserId, string UserName, bool IsLockedOut, IReadOnlyList<string> Roles);
+// The account's lockout is not part of it: lockout pauses password sign-in after failed guesses,
+// which anyone can make, and must not let a stranger cut a team's scripts off before a deadline.
+public sealed record TokenOwner(string UserId, string UserName, IReadOnlyList<string> Roles);
 
 // Personal API tokens for the command-line tool and scripts. The secret is shown once; only its
 // SHA-256 is stored, so a database leak does not leak working tokens.
@@ -69,8 +71,6 @@ public sealed class ApiTokenService(IDbContextFactory<ChallengeDbContext> dbFact
                 t.LastUsedAtUtc,
                 UserId = u.Id,
                 u.UserName,
-                u.LockoutEnabled,
-                u.LockoutEnd,
                 Roles = db.UserRoles.Where(r => r.UserId == u.Id).Join(db.Roles, r => r.RoleId, role => role.Id, (_, role) => role.Name).ToList(),
             })
             .SingleOrDefaultAsync(cancellationToken);
@@ -84,9 +84,7 @@ public sealed class ApiTokenService(IDbContextFactory<ChallengeDbContext> dbFact
             // Informational, so the request does not wait for a write turn to record it.
             _ = StampLastUsedAsync(found.TokenId, now.UtcDateTime);
         }
-        // The rule Identity's UserManager.IsLockedOutAsync applies.
-        var lockedOut = found.LockoutEnabled && found.LockoutEnd is { } end && end >= now;
-        return new TokenOwner(found.UserId, found.UserName ?? found.UserId, lockedOut, [.. found.Roles.OfType<string>()]);
+        return new TokenOwner(found.UserId, found.UserName ?? found.UserId, [.. found.Roles.OfType<string>()]);
     }
 
     private async Task StampLastUsedAsync(int tokenId, DateTime usedAtUtc)

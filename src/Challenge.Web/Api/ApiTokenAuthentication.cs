@@ -28,10 +28,6 @@ internal sealed class ApiTokenAuthenticationHandler(
         {
             return AuthenticateResult.Fail("The API token is unknown or revoked.");
         }
-        if (owner.IsLockedOut)
-        {
-            return AuthenticateResult.Fail("The API token's account is locked or gone.");
-        }
         var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, owner.UserId), new(ClaimTypes.Name, owner.UserName) };
         claims.AddRange(owner.Roles.Select(role => new Claim(ClaimTypes.Role, role)));
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));

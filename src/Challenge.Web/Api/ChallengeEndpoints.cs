@@ -50,14 +50,14 @@ internal static class ChallengeEndpoints
 
     private static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> LeaderboardAsync(
         string slug, string? task, string? kind, ClaimsPrincipal user, HttpContext http, CompetitionService competitions, TaskService tasks,
-        LeaderboardService leaderboards, IDbContextFactory<ChallengeDbContext> dbFactory, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+        LeaderboardService leaderboards, LeaderboardBodies bodies, IDbContextFactory<ChallengeDbContext> dbFactory, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
         var (board, problem) = await ResolveBoardAsync(slug, task, kind, user, competitions, tasks, leaderboards, dbFactory, cancellationToken);
         if (board is null)
         {
             return problem!;
         }
-        var body = LeaderboardJson.For(slug, board, json.Value.SerializerOptions);
+        var body = bodies.For(slug, board, json.Value.SerializerOptions);
         http.Response.Headers.ETag = body.ETag;
         // Readers may keep a copy but must ask again before using it: the board moves with every score.
         http.Response.Headers.CacheControl = "no-cache";

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -9,25 +10,42 @@ namespace Challenge.Web.Api;
 // A board's JSON is the same for every reader until the board changes, and the service hands out
 // the same board object until then; so the body is serialised once per board (a 5,000-team board
 // is most of a megabyte) and its ETag lets polling scripts ask "changed?" for the price of a 304.
+//
+// The service recomputes a task's boards on any change, private ones included (a final selection,
+// a private score), and stamps each recomputation. A public body that differs only by that stamp
+// would tell a watcher that something private moved; so the tag is the hash of the body without
+// the stamp, and while it stays the same the reader gets the body already served, stamp and all.
 internal sealed record LeaderboardJson(string Slug, byte[] Utf8, string ETag)
 {
-    private static readonly ConditionalWeakTable<Leaderboard, LeaderboardJson> Bodies = [];
-
-    public static LeaderboardJson For(string slug, Leaderboard board, JsonSerializerOptions options)
-    {
-        if (Bodies.TryGetValue(board, out var body) && body.Slug == slug)
-        {
-            return body;
-        }
-        var utf8 = JsonSerializer.SerializeToUtf8Bytes(LeaderboardDto.From(slug, board), options);
-        var hash = Convert.ToBase64String(SHA256.HashData(utf8), 0, 18).Replace('+', '-').Replace('/', '_');
-        body = new LeaderboardJson(slug, utf8, $"\"{hash}\"");
-        Bodies.AddOrUpdate(board, body);
-        return body;
-    }
-
     public bool IsKnownTo(HttpRequest request) =>
         request.Headers.IfNoneMatch.Count > 0
         && EntityTagHeaderValue.TryParseList(request.Headers.IfNoneMatch, out var tags)
         && tags.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Tag.Equals(ETag, StringComparison.Ordinal));
+}
+
+// One per app (a singleton), since what was served last is this server's own.
+internal sealed class LeaderboardBodies
+{
+    private readonly ConditionalWeakTable<Leaderboard, LeaderboardJson> _bodies = [];
+
+    // The last body served per board (challenge, task, kind): a few hundred entries at most.
+    private readonly ConcurrentDictionary<(string Slug, int TaskId, LeaderboardKind Kind), LeaderboardJson> _lastServed = new();
+
+    public LeaderboardJson For(string slug, Leaderboard board, JsonSerializerOptions options)
+    {
+        if (_bodies.TryGetValue(board, out var body) && body.Slug == slug)
+        {
+            return body;
+        }
+        var dto = LeaderboardDto.From(slug, board);
+        var content = JsonSerializer.SerializeToUtf8Bytes(dto with { ComputedAt = default }, options);
+        var hash = Convert.ToBase64String(SHA256.HashData(content), 0, 18).Replace('+', '-').Replace('/', '_');
+        var tag = $"\"{hash}\"";
+        var key = (slug, board.TaskId, board.Kind);
+        body = _lastServed.AddOrUpdate(key,
+            _ => new LeaderboardJson(slug, JsonSerializer.SerializeToUtf8Bytes(dto, options), tag),
+            (_, last) => last.ETag == tag ? last : new LeaderboardJson(slug, JsonSerializer.SerializeToUtf8Bytes(dto, options), tag));
+        _bodies.AddOrUpdate(board, body);
+        return body;
+    }
 }

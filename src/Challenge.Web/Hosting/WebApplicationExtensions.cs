@@ -7,6 +7,7 @@ using System.Threading.RateLimiting;
 using Challenge.Web.Account;
 using Challenge.Web.Api;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.RateLimiting;
 using Challenge.Web.Components;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -26,6 +27,7 @@ public static class WebApplicationExtensions
         builder.Services.AddMudServices();
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddScoped<IdentityRedirectManager>();
+        builder.Services.AddSingleton<LeaderboardBodies>();
 
         builder.Services.AddAuthentication(options =>
             {
@@ -55,6 +57,18 @@ public static class WebApplicationExtensions
         });
         builder.Services.AddAuthorizationBuilder().AddApiPolicies();
         builder.Services.AddOpenApi();
+        builder.Services.AddOptions<WebSecurityOptions>().Bind(builder.Configuration.GetSection(WebSecurityOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<Microsoft.Extensions.Options.IOptions<WebSecurityOptions>>((options, security) =>
+            options.GlobalLimiter = SignInThrottle.Create(security.Value));
+        // API errors are problem details in every environment, with no exception text or stack.
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // A malformed request is the caller's to fix, and its message names the parameter.
+            if (context.Exception is BadHttpRequestException bad)
+            {
+                context.ProblemDetails.Detail = bad.Message;
+            }
+        });
         builder.Services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -67,6 +81,14 @@ public static class WebApplicationExtensions
                 var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
                 var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
                 context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (SignInThrottle.Applies(context.HttpContext.Request))
+                {
+                    // A browser posted the form: it shows this text as the page.
+                    context.HttpContext.Response.ContentType = "text/plain; charset=utf-8";
+                    await context.HttpContext.Response.WriteAsync(
+                        $"Too many sign-in attempts from your address; try again in {seconds} s.", cancellationToken);
+                    return;
+                }
                 context.HttpContext.Response.ContentType = "application/problem+json";
                 await context.HttpContext.Response.WriteAsJsonAsync(new
                 {
@@ -88,18 +110,18 @@ public static class WebApplicationExtensions
             app.UseExceptionHandler("/error", createScopeForErrors: true);
             app.UseHsts();
         }
+        // Inside the developer page too: scripts and the CLI read the API, and an exception's text
+        // and stack describe the server's internals to whoever sent the request.
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        }));
 
+        app.UseSecurityHeaders();
+        app.UseHubOriginCheck();
         // Unknown addresses and NavigationManager.NotFound() both end on the not-found page with a 404.
         // Only page reads are re-executed: API callers get their status code and problem body, and
         // re-running a POST would replay it as a form post to the page.
-        // Uploaded text (team names, descriptions) is served as typed in JSON and CSV: no browser may
-        // sniff such a response into a page, and no other site may frame ours.
-        app.Use((context, next) =>
-        {
-            context.Response.Headers.XContentTypeOptions = "nosniff";
-            context.Response.Headers.XFrameOptions = "DENY";
-            return next(context);
-        });
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.Use((context, next) =>
         {

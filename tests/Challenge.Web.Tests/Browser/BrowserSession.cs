@@ -70,9 +70,31 @@ public sealed class BrowserSession : IAsyncDisposable
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl });
         context.SetDefaultTimeout(60_000);
         Microsoft.Playwright.Assertions.SetDefaultExpectTimeout(15_000);
+        // Every blocked load, script or style is reported by the page itself, so that a policy too
+        // strict for some page fails the test that visits it.
+        await context.AddInitScriptAsync("""
+            document.addEventListener('securitypolicyviolation', e =>
+                console.error(`${PolicyViolationMarker} ${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile || document.location.href}:${e.lineNumber}`));
+            """.Replace("${PolicyViolationMarker}", PolicyViolationMarker, StringComparison.Ordinal));
         var page = await context.NewPageAsync();
         Watch(page, $"page {Interlocked.Increment(ref _pages)}");
         return page;
+    }
+
+    private const string PolicyViolationMarker = "Content Security Policy violation:";
+
+    // What the site's Content-Security-Policy blocked in any page of this session.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _policyViolations = new();
+
+    // For a test that provokes a violation on purpose: the ones so far, which then no longer count.
+    public IReadOnlyList<string> TakePolicyViolations()
+    {
+        var taken = new List<string>();
+        while (_policyViolations.TryDequeue(out var violation))
+        {
+            taken.Add(violation);
+        }
+        return taken;
     }
 
     private void Watch(IPage page, string name)
@@ -90,6 +112,13 @@ public sealed class BrowserSession : IAsyncDisposable
             if (message.Type is "error" or "warning")
             {
                 log.Add(name, $"console {message.Type}: {message.Text}");
+            }
+            // The browser's own report ("Refused to load … because it violates the following Content
+            // Security Policy directive") and the page's listener's.
+            if (message.Text.Contains(PolicyViolationMarker, StringComparison.Ordinal)
+                || message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                _policyViolations.Enqueue($"{name}: {message.Text}");
             }
         };
         page.PageError += (_, error) => log.Add(name, $"script error: {error}");
@@ -156,5 +185,7 @@ public sealed class BrowserSession : IAsyncDisposable
         await Browser.DisposeAsync();
         _playwright.Dispose();
         await Factory.DisposeAsync();
+        // Checked last, so the session is torn down whatever happens, in every browser test.
+        Assert.True(_policyViolations.IsEmpty, "The Content-Security-Policy blocked something:\n" + string.Join("\n", _policyViolations));
     }
 }
