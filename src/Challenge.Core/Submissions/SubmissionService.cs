@@ -161,34 +161,45 @@ public sealed class SubmissionService(
     // Final selections count per task, as the private leaderboard is per task.
     public async Task<string?> SetSelectedAsync(long submissionId, string userId, bool selected, CancellationToken cancellationToken = default)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var submission = await db.Submissions.SingleOrDefaultAsync(s => s.Id == submissionId, cancellationToken);
-        if (submission is null || !await db.TeamMembers.AnyAsync(m => m.TeamId == submission.TeamId && m.UserId == userId, cancellationToken))
+        // The count and the selection are one serialised unit: clicks from two tabs at once must
+        // not each see a free place and together exceed the limit.
+        Submission? changed = null;
+        var refusal = await dbFactory.RunSerializableAsync(writes, async (db, cancellationToken) =>
         {
-            return "This submission does not exist.";
-        }
-        var competition = await db.Competitions.AsNoTracking().SingleAsync(c => c.Id == submission.CompetitionId, cancellationToken);
-        if (clock.GetUtcNow().UtcDateTime >= competition.EndsAtUtc)
-        {
-            return "The challenge has ended: final selections are locked.";
-        }
-        if (selected && submission.Status != SubmissionStatus.Scored)
-        {
-            return "Only a scored submission can be selected.";
-        }
-        if (selected && !submission.IsSelected)
-        {
-            var count = await db.Submissions.CountAsync(s => s.TeamId == submission.TeamId && s.TaskId == submission.TaskId && s.IsSelected, cancellationToken);
-            if (count >= competition.MaxFinalSelections)
+            var submission = await db.Submissions.SingleOrDefaultAsync(s => s.Id == submissionId, cancellationToken);
+            if (submission is null || !await db.TeamMembers.AnyAsync(m => m.TeamId == submission.TeamId && m.UserId == userId, cancellationToken))
             {
-                return $"Your team has selected {count} submissions already, the most this challenge allows; unselect one first.";
+                return "This submission does not exist.";
             }
+            var competition = await db.Competitions.AsNoTracking().SingleAsync(c => c.Id == submission.CompetitionId, cancellationToken);
+            if (clock.GetUtcNow().UtcDateTime >= competition.EndsAtUtc)
+            {
+                return "The challenge has ended: final selections are locked.";
+            }
+            if (selected && submission.Status != SubmissionStatus.Scored)
+            {
+                return "Only a scored submission can be selected.";
+            }
+            if (selected && !submission.IsSelected)
+            {
+                var count = await db.Submissions.CountAsync(s => s.TeamId == submission.TeamId && s.TaskId == submission.TaskId && s.IsSelected, cancellationToken);
+                if (count >= competition.MaxFinalSelections)
+                {
+                    return $"Your team has selected {count} submissions already, the most this challenge allows; unselect one first.";
+                }
+            }
+            submission.IsSelected = selected;
+            await db.SaveChangesAsync(cancellationToken);
+            await db.Database.CommitTransactionAsync(cancellationToken);
+            changed = submission;
+            return null;
+        }, () => "Your team's selections changed meanwhile; try again.", cancellationToken);
+        if (changed is not null)
+        {
+            // The private leaderboard uses the selected submissions.
+            notifier.Publish(new LeaderboardChange(changed.CompetitionId, changed.TaskId, changed.TeamId));
         }
-        submission.IsSelected = selected;
-        await db.SaveChangesAsync(cancellationToken);
-        // The private leaderboard uses the selected submissions.
-        notifier.Publish(new LeaderboardChange(submission.CompetitionId, submission.TaskId, submission.TeamId));
-        return null;
+        return refusal;
     }
 
     public async Task<Stream?> OpenOwnFileAsync(long submissionId, string userId, CancellationToken cancellationToken = default)

@@ -1,0 +1,116 @@
+using Challenge.Core.Submissions;
+using Challenge.Core.Teams;
+using Microsoft.EntityFrameworkCore;
+
+namespace Challenge.Core.Tests;
+
+// Check-then-act paths (merge, join, final selection) hit by several callers at the same moment,
+// each caller on its own thread and database connection as the Team tab's circuits are.
+public abstract class CheckThenActRaceTests(string provider) : IAsyncLifetime
+{
+    private CoreHarness _harness = default!;
+    private CompetitionWorld _world = default!;
+
+    public async Task InitializeAsync()
+    {
+        _harness = await CoreHarness.StartAsync(provider);
+        _world = await CompetitionWorld.CreateAsync(_harness);
+    }
+
+    public async Task DisposeAsync() => await _harness.DisposeAsync();
+
+    private TeamService Teams => _harness.Get<TeamService>();
+
+    // Starts every call at once, each on its own thread, after all are ready.
+    private static async Task<T[]> AllAtOnceAsync<T>(IEnumerable<Func<Task<T>>> calls)
+    {
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = calls.Select(call => Task.Run(async () =>
+        {
+            await start.Task;
+            return await call();
+        })).ToList();
+        start.SetResult();
+        return await Task.WhenAll(running);
+    }
+
+    [DatabaseFact]
+    public async Task Two_teams_merging_each_other_at_once_lose_no_submission()
+    {
+        var csv = CompetitionWorld.SubmissionCsv(_ => true);
+        for (var round = 0; round < 5; round++)
+        {
+            var (ada, adaTeam) = await _world.TeamAsync($"ada{round}");
+            var (bob, bobTeam) = await _world.TeamAsync($"bob{round}");
+            var submitted = new List<long>();
+            for (var i = 0; i < 2; i++)
+            {
+                submitted.Add((await _world.SubmitAsync(ada, csv)).Submission!.Id);
+                submitted.Add((await _world.SubmitAsync(bob, csv)).Submission!.Id);
+            }
+
+            var results = await AllAtOnceAsync<TeamResult>([
+                () => Teams.MergeAsync(_world.Competition.Id, ada, bobTeam.InviteCode),
+                () => Teams.MergeAsync(_world.Competition.Id, bob, adaTeam.InviteCode),
+            ]);
+
+            Assert.Equal(1, results.Count(r => r.Succeeded));
+            var winner = results.Single(r => r.Succeeded).Team!.Id;
+            await using var db = _harness.CreateDbContext();
+            var stored = await db.Submissions.Where(s => submitted.Contains(s.Id)).ToListAsync();
+            Assert.Equal(submitted.Order(), stored.Select(s => s.Id).Order());
+            Assert.All(stored, s => Assert.Equal(winner, s.TeamId));
+            Assert.Equal(2, await db.TeamMembers.CountAsync(m => m.TeamId == winner));
+            Assert.Equal(1, await db.Teams.CountAsync(t => t.Id == adaTeam.Id || t.Id == bobTeam.Id));
+            Assert.Equal(4, await db.DailyQuotas.Where(q => q.TeamId == winner).SumAsync(q => q.Used));
+        }
+        await using var check = _harness.CreateDbContext();
+        // No team is left without members and no file without its submission.
+        Assert.False(await check.Teams.AnyAsync(t => !t.IsBaseline && !check.TeamMembers.Any(m => m.TeamId == t.Id)));
+        Assert.Equal(await check.Submissions.CountAsync(), await check.StoredFiles.CountAsync(f => f.StorageKey.StartsWith("submissions/")));
+    }
+
+    [DatabaseFact]
+    public async Task Six_people_joining_a_team_with_four_places_left_make_it_full_and_no_fuller()
+    {
+        var (_, team) = await _world.TeamAsync("ada");
+        var joiners = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            var userId = await _world.RegisterAsync($"joiner{i}");
+            await Teams.AcceptRulesAsync(_world.Competition.Id, userId);
+            joiners.Add(userId);
+        }
+
+        var results = await AllAtOnceAsync(joiners.Select(userId => (Func<Task<TeamResult>>)(() => Teams.JoinAsync(_world.Competition.Id, userId, team.InviteCode))));
+
+        Assert.Equal(4, results.Count(r => r.Succeeded));
+        Assert.All(results.Where(r => !r.Succeeded), r => Assert.Contains("full", r.Error));
+        await using var db = _harness.CreateDbContext();
+        Assert.Equal(5, await db.TeamMembers.CountAsync(m => m.TeamId == team.Id));
+    }
+
+    [DatabaseFact]
+    public async Task Five_final_selections_at_once_select_no_more_than_the_limit()
+    {
+        var (ada, team) = await _world.TeamAsync("ada");
+        var ids = new List<long>();
+        for (var i = 0; i < 5; i++)
+        {
+            var result = await _world.SubmitAsync(ada, CompetitionWorld.SubmissionCsv(row => row % (i + 2) != 0));
+            ids.Add((await _world.WaitForScoringAsync(result.Submission!.Id)).Id);
+        }
+        var service = _harness.Get<SubmissionService>();
+
+        var refusals = await AllAtOnceAsync(ids.Select(id => (Func<Task<string?>>)(() => service.SetSelectedAsync(id, ada, true))));
+
+        Assert.Equal(2, refusals.Count(r => r is null));
+        Assert.All(refusals.Where(r => r is not null), r => Assert.Contains("unselect one first", r));
+        await using var db = _harness.CreateDbContext();
+        Assert.Equal(2, await db.Submissions.CountAsync(s => s.TeamId == team.Id && s.IsSelected));
+    }
+}
+
+public sealed class CheckThenActRaceTestsOnSqlite() : CheckThenActRaceTests(Challenge.Core.Data.DatabaseProviders.Sqlite);
+
+public sealed class CheckThenActRaceTestsOnPostgres() : CheckThenActRaceTests(Challenge.Core.Data.DatabaseProviders.Postgres), IPostgresTests;
