@@ -106,7 +106,14 @@ public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbF
         }
 
         competition.Slug = slug;
-        Apply(input, competition, clock.GetUtcNow().UtcDateTime);
+        var now = clock.GetUtcNow().UtcDateTime;
+        Apply(input, competition, now);
+        if (competition.PrivateRevealedAtUtc is not null && competition.EndsAtUtc > now)
+        {
+            // Reopened: the private board goes back into hiding, and the deadline reveals it again.
+            competition.PrivateRevealedAtUtc = null;
+            db.Audit(competition.Id, user.UserId(), "private.hidden", $"The end moved to {competition.EndsAtUtc:yyyy-MM-dd HH:mm} UTC: the private leaderboard is hidden again until then.", now);
+        }
         return await SaveAsync(db, competition, slug, cancellationToken);
     }
 
