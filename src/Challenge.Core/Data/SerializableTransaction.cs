@@ -1,6 +1,5 @@
 using System.Data;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Challenge.Core.Data;
 
@@ -32,7 +31,7 @@ public static class SerializableTransaction
                 await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
                 return await work(db, cancellationToken);
             }
-            catch (Exception exception) when (IsSerializationFailure(exception))
+            catch (Exception exception) when (IsSerializationFailure(exception) || DatabaseErrors.IsPostgresDuplicate(exception))
             {
                 if (attempt == Attempts)
                 {
@@ -45,17 +44,5 @@ public static class SerializableTransaction
         }
     }
 
-    // PostgreSQL's "could not serialize access" and a deadlock between two units; EF wraps either
-    // in its own exception when it comes from SaveChanges.
-    public static bool IsSerializationFailure(Exception exception)
-    {
-        for (var inner = exception; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected })
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    public static bool IsSerializationFailure(Exception exception) => DatabaseErrors.IsSerializationFailure(exception);
 }

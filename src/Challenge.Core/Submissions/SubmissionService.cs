@@ -82,8 +82,7 @@ public sealed class SubmissionService(
         {
             return SubmitResult.Refuse(SubmitRefusal.NoSolution, "The organizers have not uploaded this task's solution yet.");
         }
-        var team = await db.TeamMembers.Where(m => m.CompetitionId == competition.Id && m.UserId == userId)
-            .Join(db.Teams, m => m.TeamId, t => t.Id, (m, t) => t).AsNoTracking().SingleOrDefaultAsync(cancellationToken);
+        var team = await TeamOfAsync(db, competition.Id, userId, cancellationToken);
         if (team is null)
         {
             return SubmitResult.Refuse(SubmitRefusal.NotInTeam, "Join or create a team before submitting.");
@@ -112,6 +111,18 @@ public sealed class SubmissionService(
         {
             using var turn = await writes.EnterAsync(cancellationToken);
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            // A merge may have moved the submitter to another team since the checks above: the team
+            // is read again inside the transaction, so the row and the quota go to the team there is now.
+            var current = await TeamOfAsync(db, competition.Id, userId, cancellationToken);
+            if (current is null || current.DisqualifiedAtUtc is not null)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                await files.DeleteAsync(stored.StorageKey);
+                return current is null
+                    ? SubmitResult.Refuse(SubmitRefusal.NotInTeam, "Join or create a team before submitting.")
+                    : SubmitResult.Refuse(SubmitRefusal.Disqualified, "Your team was disqualified.");
+            }
+            team = current;
             if (!team.IsBaseline && !await TryTakeQuotaAsync(db, team.Id, taskId, day, competition.DailySubmissionLimit, cancellationToken))
             {
                 await transaction.RollbackAsync(cancellationToken);
@@ -141,6 +152,12 @@ public sealed class SubmissionService(
 
             await EnqueueSafelyAsync(submission.Id, cancellationToken);
             return new SubmitResult(submission, SubmitRefusal.None, null);
+        }
+        catch (Exception exception) when (DatabaseErrors.IsForeignKeyViolation(exception))
+        {
+            // The team went (merged into another) between the read above and the insert.
+            await files.DeleteAsync(stored.StorageKey);
+            return SubmitResult.Refuse(SubmitRefusal.NotInTeam, "Your team was merged into another while the file was uploading; submit it again.");
         }
         catch
         {
@@ -211,6 +228,10 @@ public sealed class SubmissionService(
             .SingleOrDefaultAsync(cancellationToken);
         return key is null ? null : files.OpenRead(key);
     }
+
+    private static Task<Teams.Team?> TeamOfAsync(ChallengeDbContext db, int competitionId, string userId, CancellationToken cancellationToken) =>
+        db.TeamMembers.Where(m => m.CompetitionId == competitionId && m.UserId == userId)
+            .Join(db.Teams, m => m.TeamId, t => t.Id, (m, t) => t).AsNoTracking().SingleOrDefaultAsync(cancellationToken);
 
     internal static async Task<bool> TryTakeQuotaAsync(ChallengeDbContext db, int teamId, int taskId, string day, int limit, CancellationToken cancellationToken)
     {
