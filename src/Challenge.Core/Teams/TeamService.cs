@@ -37,15 +37,18 @@ public sealed class TeamService(IDbContextFactory<ChallengeDbContext> dbFactory,
         return new Membership(accepted, team, members, submissions);
     }
 
-    public async Task AcceptRulesAsync(int competitionId, string userId, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        if (!await db.Participations.AnyAsync(p => p.CompetitionId == competitionId && p.UserId == userId, cancellationToken))
+    // A double click sends two acceptances at once: serialised, the second sees the first.
+    public async Task AcceptRulesAsync(int competitionId, string userId, CancellationToken cancellationToken = default) =>
+        await dbFactory.RunSerializableAsync(writes, async (db, cancellationToken) =>
         {
-            db.Participations.Add(new Participation { CompetitionId = competitionId, UserId = userId, AcceptedRulesAtUtc = clock.GetUtcNow().UtcDateTime });
-            await db.SaveChangesAsync(cancellationToken);
-        }
-    }
+            if (!await db.Participations.AnyAsync(p => p.CompetitionId == competitionId && p.UserId == userId, cancellationToken))
+            {
+                db.Participations.Add(new Participation { CompetitionId = competitionId, UserId = userId, AcceptedRulesAtUtc = clock.GetUtcNow().UtcDateTime });
+                await db.SaveChangesAsync(cancellationToken);
+                await db.Database.CommitTransactionAsync(cancellationToken);
+            }
+            return true;
+        }, () => false, cancellationToken);
 
     public async Task<TeamResult> CreateAsync(int competitionId, string userId, string name, CancellationToken cancellationToken = default)
     {
