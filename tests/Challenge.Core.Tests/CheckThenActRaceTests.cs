@@ -1,6 +1,12 @@
+using Challenge.Core.Accounts;
+using Challenge.Core.ApiTokens;
+using Challenge.Core.Challenges;
 using Challenge.Core.Submissions;
+using Challenge.Core.Tasks;
 using Challenge.Core.Teams;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Challenge.Core.Tests;
 
@@ -108,6 +114,90 @@ public abstract class CheckThenActRaceTests(string provider) : IAsyncLifetime
         Assert.All(refusals.Where(r => r is not null), r => Assert.Contains("unselect one first", r));
         await using var db = _harness.CreateDbContext();
         Assert.Equal(2, await db.Submissions.CountAsync(s => s.TeamId == team.Id && s.IsSelected));
+    }
+
+    [DatabaseFact]
+    public async Task Submissions_made_while_their_team_merges_land_on_the_merged_team_or_are_refused_clearly()
+    {
+        var csv = CompetitionWorld.SubmissionCsv(_ => true);
+        var (ada, adaTeam) = await _world.TeamAsync("ada");
+        var (bob, _) = await _world.TeamAsync("bob");
+        var bobTeam = (await Teams.GetMembershipAsync(_world.Competition.Id, bob)).Team!;
+
+        var merge = Task.Run(() => Teams.MergeAsync(_world.Competition.Id, ada, bobTeam.InviteCode));
+        var submits = await AllAtOnceAsync(Enumerable.Range(0, 4).Select(_ => (Func<Task<SubmitResult>>)(() => _world.SubmitAsync(bob, csv))));
+
+        Assert.True((await merge).Succeeded);
+        Assert.All(submits.Where(r => !r.Accepted), r => Assert.Equal(SubmitRefusal.NotInTeam, r.Refusal));
+        await using var db = _harness.CreateDbContext();
+        var accepted = submits.Where(r => r.Accepted).Select(r => r.Submission!.Id).ToList();
+        var stored = await db.Submissions.Where(s => accepted.Contains(s.Id)).ToListAsync();
+        Assert.Equal(accepted.Count, stored.Count);
+        Assert.All(stored, s => Assert.Equal(adaTeam.Id, s.TeamId));
+        Assert.Equal(accepted.Count, await db.DailyQuotas.Where(q => q.TeamId == adaTeam.Id).SumAsync(q => q.Used));
+        Assert.Equal(await db.Submissions.CountAsync(), await db.StoredFiles.CountAsync(f => f.StorageKey.StartsWith("submissions/")));
+    }
+
+    [DatabaseFact]
+    public async Task Parallel_rule_acceptances_and_co_organizer_changes_never_fail_on_a_duplicate()
+    {
+        var ada = await _world.RegisterAsync("ada");
+        await AllAtOnceAsync(Enumerable.Range(0, 4).Select(_ => (Func<Task<bool>>)(async () =>
+        {
+            await Teams.AcceptRulesAsync(_world.Competition.Id, ada);
+            return true;
+        })));
+
+        var olga = await _world.RegisterAsync("olga");
+        await using (var scope = _harness.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+            await users.AddToRoleAsync((await users.FindByIdAsync(olga))!, Roles.Organizer);
+        }
+        var competitions = _harness.Get<CompetitionService>();
+        var added = await AllAtOnceAsync(Enumerable.Range(0, 4).Select(_ => (Func<Task<string?>>)(() =>
+            competitions.AddCoOrganizerAsync(_world.Competition.Id, "olga@example.org", _world.Organizer))));
+        Assert.Equal(1, added.Count(r => r is null));
+        Assert.All(added.Where(r => r is not null), r => Assert.Contains("already organizes", r));
+
+        var removed = await AllAtOnceAsync(Enumerable.Range(0, 4).Select(_ => (Func<Task<bool>>)(() =>
+            competitions.RemoveCoOrganizerAsync(_world.Competition.Id, olga, _world.Organizer))));
+        Assert.Equal(1, removed.Count(r => r));
+        await using var db = _harness.CreateDbContext();
+        Assert.Equal(1, await db.Participations.CountAsync(p => p.UserId == ada));
+        Assert.False(await db.CompetitionOrganizers.AnyAsync());
+    }
+
+    [DatabaseFact]
+    public async Task Parallel_token_requests_stop_at_the_limit()
+    {
+        var ada = await _world.RegisterAsync("ada");
+        var tokens = _harness.Get<ApiTokenService>();
+        for (var i = 0; i < ApiTokenService.MaxTokensPerUser - 2; i++)
+        {
+            Assert.NotNull(await tokens.CreateAsync(ada, $"t{i}"));
+        }
+
+        var created = await AllAtOnceAsync(Enumerable.Range(0, 6).Select(i => (Func<Task<CreatedToken?>>)(() => tokens.CreateAsync(ada, $"p{i}"))));
+
+        Assert.Equal(2, created.Count(t => t is not null));
+        await using var db = _harness.CreateDbContext();
+        Assert.Equal(ApiTokenService.MaxTokensPerUser, await db.ApiTokens.CountAsync(t => t.UserId == ada));
+    }
+
+    [DatabaseFact]
+    public async Task Parallel_solution_uploads_each_get_their_own_version()
+    {
+        var service = _harness.Get<TaskService>();
+        var before = _world.Task.SolutionVersion;
+
+        var uploads = await AllAtOnceAsync(Enumerable.Range(0, 3).Select(_ => (Func<Task<SolutionUploadResult>>)(() =>
+            service.UploadSolutionAsync(_world.Task.Id, CompetitionWorld.Stream(CompetitionWorld.SolutionCsv()), "solution.csv", _world.Organizer))));
+
+        Assert.All(uploads, u => Assert.True(u.Accepted));
+        await using var db = _harness.CreateDbContext();
+        Assert.Equal(before + 3, (await db.Tasks.SingleAsync(t => t.Id == _world.Task.Id)).SolutionVersion);
+        Assert.Equal(4, await db.AuditLog.CountAsync(a => a.Action == "solution.uploaded"));
     }
 }
 
