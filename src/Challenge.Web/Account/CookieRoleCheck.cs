@@ -3,11 +3,20 @@ using Challenge.Core.Accounts;
 using Challenge.Core.Data;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Challenge.Web.Account;
+
+public enum SessionState
+{
+    Valid,
+    RolesChanged,
+    Ended,
+}
 
 // The sign-in cookie carries the roles it was issued with, and Identity re-reads them only when it
 // revalidates the security stamp (every 30 minutes): a revoked Organizer kept exporting and reading
@@ -18,49 +27,66 @@ internal static class CookieRoleCheck
 {
     public static async Task ValidatePrincipalAsync(CookieValidatePrincipalContext context)
     {
-        var identity = context.HttpContext.RequestServices.GetRequiredService<IOptions<IdentityOptions>>().Value.ClaimsIdentity;
-        var userId = context.Principal?.FindFirstValue(identity.UserIdClaimType);
-        if (context.Principal is null || userId is null)
-        {
-            await RejectAsync(context);
-            return;
-        }
-
-        var dbFactory = context.HttpContext.RequestServices.GetRequiredService<IDbContextFactory<ChallengeDbContext>>();
-        await using var db = await dbFactory.CreateDbContextAsync(context.HttpContext.RequestAborted);
-        var stored = await db.Users.Where(u => u.Id == userId)
-            .Select(u => new
-            {
-                u.SecurityStamp,
-                Roles = db.UserRoles.Where(r => r.UserId == u.Id).Join(db.Roles, r => r.RoleId, role => role.Id, (_, role) => role.Name).ToList(),
-            })
-            .SingleOrDefaultAsync(context.HttpContext.RequestAborted);
-        var cookieStamp = context.Principal.FindFirstValue(identity.SecurityStampClaimType);
-        if (stored is null || (stored.SecurityStamp is not null && stored.SecurityStamp != cookieStamp))
-        {
-            await RejectAsync(context);
-            return;
-        }
-
-        var cookieRoles = context.Principal.FindAll(identity.RoleClaimType).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
-        if (cookieRoles.SetEquals(stored.Roles.OfType<string>()))
+        var services = context.HttpContext.RequestServices;
+        var state = context.Principal is null ? SessionState.Ended : await CheckAsync(services, context.Principal, context.HttpContext.RequestAborted);
+        if (state == SessionState.Valid)
         {
             return;
         }
-        var signIn = context.HttpContext.RequestServices.GetRequiredService<SignInManager<AppUser>>();
-        var user = await signIn.UserManager.FindByIdAsync(userId);
+        var signIn = services.GetRequiredService<SignInManager<AppUser>>();
+        var user = state == SessionState.RolesChanged ? await signIn.UserManager.GetUserAsync(context.Principal!) : null;
         if (user is null)
         {
-            await RejectAsync(context);
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
             return;
         }
         context.ReplacePrincipal(await signIn.CreateUserPrincipalAsync(user));
         context.ShouldRenew = true;
     }
 
-    private static async Task RejectAsync(CookieValidatePrincipalContext context)
+    // Whether the session a principal stands for still holds, and with the roles it carries.
+    public static async Task<SessionState> CheckAsync(IServiceProvider services, ClaimsPrincipal principal, CancellationToken cancellationToken)
     {
-        context.RejectPrincipal();
-        await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
+        var identity = services.GetRequiredService<IOptions<IdentityOptions>>().Value.ClaimsIdentity;
+        var userId = principal.FindFirstValue(identity.UserIdClaimType);
+        if (userId is null)
+        {
+            return SessionState.Ended;
+        }
+        var dbFactory = services.GetRequiredService<IDbContextFactory<ChallengeDbContext>>();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var stored = await db.Users.Where(u => u.Id == userId)
+            .Select(u => new
+            {
+                u.SecurityStamp,
+                Roles = db.UserRoles.Where(r => r.UserId == u.Id).Join(db.Roles, r => r.RoleId, role => role.Id, (_, role) => role.Name).ToList(),
+            })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (stored is null || (stored.SecurityStamp is not null && stored.SecurityStamp != principal.FindFirstValue(identity.SecurityStampClaimType)))
+        {
+            return SessionState.Ended;
+        }
+        var roles = principal.FindAll(identity.RoleClaimType).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
+        return roles.SetEquals(stored.Roles.OfType<string>()) ? SessionState.Valid : SessionState.RolesChanged;
+    }
+}
+
+// An open Blazor circuit keeps the principal it was opened with; this checks it every few seconds
+// the same way, and a session whose roles or stamp changed loses its sign-in in the circuit (the
+// next page load signs in again through the cookie with the current roles).
+internal sealed class RevalidatingSessionStateProvider(ILoggerFactory loggers, IServiceScopeFactory scopes)
+    : RevalidatingServerAuthenticationStateProvider(loggers)
+{
+    protected override TimeSpan RevalidationInterval => TimeSpan.FromSeconds(10);
+
+    protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
+    {
+        if (authenticationState.User.Identity?.IsAuthenticated != true)
+        {
+            return true;
+        }
+        await using var scope = scopes.CreateAsyncScope();
+        return await CookieRoleCheck.CheckAsync(scope.ServiceProvider, authenticationState.User, cancellationToken) == SessionState.Valid;
     }
 }

@@ -26,6 +26,7 @@ public static class WebApplicationExtensions
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddRadzenComponents();
         builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingSessionStateProvider>();
         builder.Services.AddScoped<IdentityRedirectManager>();
 
         builder.Services.AddAuthentication(options =>
