@@ -147,6 +147,31 @@ public abstract class LifecycleHardeningTests(string provider)
     }
 
     [DatabaseFact]
+    public async Task An_open_circuit_s_session_check_sees_a_revoked_role_and_a_changed_stamp()
+    {
+        await using var site = await CompetitionSite.StartAsync(provider: provider);
+        var oscar = await site.AccountAsync("oscar");
+        await SetOrganizerAsync(site, oscar.UserId, true);
+        await using var scope = site.Factory.Services.CreateAsyncScope();
+        // The circuit's provider is the revalidating one, holding the principal of the sign-in.
+        Assert.IsType<Account.RevalidatingSessionStateProvider>(scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider>());
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        var signIn = scope.ServiceProvider.GetRequiredService<SignInManager<AppUser>>();
+        var principal = await signIn.CreateUserPrincipalAsync((await users.FindByIdAsync(oscar.UserId))!);
+        Assert.Equal(Account.SessionState.Valid, await Account.CookieRoleCheck.CheckAsync(scope.ServiceProvider, principal, default));
+
+        await SetOrganizerAsync(site, oscar.UserId, false);
+        Assert.Equal(Account.SessionState.RolesChanged, await Account.CookieRoleCheck.CheckAsync(scope.ServiceProvider, principal, default));
+
+        await using (var other = site.Factory.Services.CreateAsyncScope())
+        {
+            var fresh = other.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+            Assert.True((await fresh.UpdateSecurityStampAsync((await fresh.FindByIdAsync(oscar.UserId))!)).Succeeded);
+        }
+        Assert.Equal(Account.SessionState.Ended, await Account.CookieRoleCheck.CheckAsync(scope.ServiceProvider, principal, default));
+    }
+
+    [DatabaseFact]
     public async Task A_regression_file_whose_score_overflows_is_refused_with_a_message_and_every_read_still_answers()
     {
         await using var site = await CompetitionSite.StartAsync(provider: provider);
