@@ -123,6 +123,31 @@ public abstract class LifecycleHardeningTests(string provider)
     }
 
     [DatabaseFact]
+    public async Task Two_runs_of_one_model_finishing_at_once_share_one_baseline_team()
+    {
+        await using var site = await BaselineSite.StartAsync(trainCount: 30, testCount: 10, provider: provider);
+        var runs = new[] { await site.QueueAsync(), await site.QueueAsync() };
+        var second = (await site.Site.Get<BaselineService>().CreateWorkerAsync("second", site.Site.Organizer.Principal))!.Secret;
+        using var first = site.WorkerClient();
+        using var other = site.WorkerClient(second);
+        var leases = new[] { await BaselineSite.LeaseAsync(first), await BaselineSite.LeaseAsync(other) };
+        var csv = new StringBuilder("Id,Category\n");
+        for (var i = 0; i < site.TestCount; i++)
+        {
+            csv.Append($"{i},0\n");
+        }
+
+        var uploads = await Task.WhenAll(new[] { first, other }.Select((worker, i) => Task.Run(() => worker.SendAsync(BaselineSite.WithLease(HttpMethod.Post,
+            $"/api/workers/runs/{leases[i].GetProperty("runId").GetInt64()}/predictions?fileName=p.csv", leases[i].GetProperty("leaseId").GetString()!, new StringContent(csv.ToString()))))));
+
+        Assert.All(uploads, u => Assert.Equal(HttpStatusCode.Accepted, u.StatusCode));
+        await using var db = site.Factory.OpenDbContext();
+        var team = await db.Teams.SingleAsync(t => t.IsBaseline);
+        Assert.Equal(2, await db.Submissions.CountAsync(s => s.TeamId == team.Id));
+        Assert.All(runs, r => Assert.Equal(BaselineRunStatus.Succeeded, db.BaselineRuns.Single(x => x.Id == r.Id).Status));
+    }
+
+    [DatabaseFact]
     public async Task Revoking_the_organizer_role_takes_effect_on_the_next_cookie_request()
     {
         await using var site = await CompetitionSite.StartAsync(provider: provider);

@@ -63,6 +63,7 @@ public sealed record LeaseResult(LeaseOutcome Outcome, string? Message = null, D
 // worker whose lease was taken away can change nothing.
 public sealed class BaselineQueue(
     IDbContextFactory<ChallengeDbContext> dbFactory,
+    SqliteWriteGate writes,
     IFileStore files,
     ISubmissionQueue scoringQueue,
     IOptions<BaselineOptions> options,
@@ -255,6 +256,15 @@ public sealed class BaselineQueue(
         try
         {
             var now = clock.GetUtcNow().UtcDateTime;
+            // Two runs of one model finishing at once would both create the model's baseline team
+            // (one failing on the unique name): the team is found or made in a serialised unit of
+            // its own first, so the transaction below only finds it.
+            await dbFactory.RunSerializableAsync(writes, async (unit, cancellationToken) =>
+            {
+                await BaselineTeamAsync(unit, run, now, cancellationToken);
+                await unit.Database.CommitTransactionAsync(cancellationToken);
+                return true;
+            }, () => false, cancellationToken);
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var team = await BaselineTeamAsync(db, run, now, cancellationToken);
             var file = new StoredFile { StorageKey = stored.StorageKey, OriginalName = fileName, Length = stored.Length, Sha256 = stored.Sha256, CreatedAtUtc = now };
