@@ -199,6 +199,30 @@ public abstract class CheckThenActRaceTests(string provider) : IAsyncLifetime
         Assert.Equal(before + 3, (await db.Tasks.SingleAsync(t => t.Id == _world.Task.Id)).SolutionVersion);
         Assert.Equal(4, await db.AuditLog.CountAsync(a => a.Action == "solution.uploaded"));
     }
+
+    [DatabaseFact]
+    public async Task A_team_disqualified_while_it_merges_is_either_refused_the_merge_or_already_gone()
+    {
+        var admin = _harness.Get<SubmissionAdminService>();
+        for (var round = 0; round < 5; round++)
+        {
+            var (ada, _) = await _world.TeamAsync($"ada{round}");
+            var (_, bobTeam) = await _world.TeamAsync($"bob{round}");
+
+            var merge = Task.Run(() => Teams.MergeAsync(_world.Competition.Id, ada, bobTeam.InviteCode));
+            var disqualify = Task.Run(() => admin.DisqualifyAsync(bobTeam.Id, "copied", _world.Organizer));
+            var (merged, disqualified) = (await merge, await disqualify);
+
+            // Never both: a disqualification that a merge then swallowed would be lost.
+            Assert.False(merged.Succeeded && disqualified, $"round {round}: the merge succeeded and the disqualification too");
+            Assert.True(merged.Succeeded || disqualified);
+            await using var db = _harness.CreateDbContext();
+            if (disqualified)
+            {
+                Assert.NotNull((await db.Teams.SingleAsync(t => t.Id == bobTeam.Id)).DisqualifiedAtUtc);
+            }
+        }
+    }
 }
 
 public sealed class CheckThenActRaceTestsOnSqlite() : CheckThenActRaceTests(Challenge.Core.Data.DatabaseProviders.Sqlite);
