@@ -88,6 +88,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SolutionCache>();
         services.AddSingleton<TaskService>();
         services.AddSingleton<TeamService>();
+        services.AddSingleton<Scheduling.OrphanCleanup>();
         services.AddSingleton<SubmissionService>();
         services.AddSingleton<SubmissionScorer>();
         services.AddSingleton<Annotations.GoldSetCache>();

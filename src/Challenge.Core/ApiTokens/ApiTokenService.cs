@@ -19,26 +19,28 @@ public sealed class ApiTokenService(IDbContextFactory<ChallengeDbContext> dbFact
     public const string SecretPrefix = "chl_";
     public const int MaxTokensPerUser = 20;
 
-    public async Task<CreatedToken?> CreateAsync(string userId, string name, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        if (await db.ApiTokens.CountAsync(t => t.UserId == userId && t.RevokedAtUtc == null, cancellationToken) >= MaxTokensPerUser)
+    // The count and the new token are one serialised unit, so parallel requests cannot pass the limit.
+    public async Task<CreatedToken?> CreateAsync(string userId, string name, CancellationToken cancellationToken = default) =>
+        await dbFactory.RunSerializableAsync(writes, async (db, cancellationToken) =>
         {
-            return null;
-        }
-        var secret = SecretPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
-        var token = new ApiToken
-        {
-            UserId = userId,
-            Name = string.IsNullOrWhiteSpace(name) ? "token" : name.Trim()[..Math.Min(64, name.Trim().Length)],
-            Prefix = secret[..10],
-            Hash = Hash(secret),
-            CreatedAtUtc = clock.GetUtcNow().UtcDateTime,
-        };
-        db.ApiTokens.Add(token);
-        await db.SaveChangesAsync(cancellationToken);
-        return new CreatedToken(token, secret);
-    }
+            if (await db.ApiTokens.CountAsync(t => t.UserId == userId && t.RevokedAtUtc == null, cancellationToken) >= MaxTokensPerUser)
+            {
+                return null;
+            }
+            var secret = SecretPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
+            var token = new ApiToken
+            {
+                UserId = userId,
+                Name = string.IsNullOrWhiteSpace(name) ? "token" : name.Trim()[..Math.Min(64, name.Trim().Length)],
+                Prefix = secret[..10],
+                Hash = Hash(secret),
+                CreatedAtUtc = clock.GetUtcNow().UtcDateTime,
+            };
+            db.ApiTokens.Add(token);
+            await db.SaveChangesAsync(cancellationToken);
+            await db.Database.CommitTransactionAsync(cancellationToken);
+            return new CreatedToken(token, secret);
+        }, () => (CreatedToken?)null, cancellationToken);
 
     public async Task<IReadOnlyList<ApiToken>> ListAsync(string userId, CancellationToken cancellationToken = default)
     {

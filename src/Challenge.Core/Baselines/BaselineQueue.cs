@@ -41,6 +41,8 @@ public enum LeaseOutcome
     Cancelled,
     LeaseLost,
     Invalid,
+    // The lease is another worker's: answered like a run that does not exist.
+    NotFound,
 }
 
 public sealed record LeaseResult(LeaseOutcome Outcome, string? Message = null, DateTime? LeaseExpiresAtUtc = null, long? SubmissionId = null)
@@ -51,6 +53,8 @@ public sealed record LeaseResult(LeaseOutcome Outcome, string? Message = null, D
     public static LeaseResult CancelledByOrganizer { get; } = new(LeaseOutcome.Cancelled, "An organizer cancelled the run; stop training.");
 
     public static LeaseResult Invalid(string message) => new(LeaseOutcome.Invalid, message);
+
+    public static LeaseResult NotFound { get; } = new(LeaseOutcome.NotFound, "This worker holds no run under that lease.");
 }
 
 // What workers do: authenticate, lease the oldest queued run, report progress (which extends the
@@ -59,6 +63,7 @@ public sealed record LeaseResult(LeaseOutcome Outcome, string? Message = null, D
 // worker whose lease was taken away can change nothing.
 public sealed class BaselineQueue(
     IDbContextFactory<ChallengeDbContext> dbFactory,
+    SqliteWriteGate writes,
     IFileStore files,
     ISubmissionQueue scoringQueue,
     IOptions<BaselineOptions> options,
@@ -155,22 +160,22 @@ public sealed class BaselineQueue(
             {
                 return leased;
             }
-            await FinishAsync(db, runId, leaseId, BaselineRunStatus.Failed, "A data file of this run was removed; queue a new run.", [], cancellationToken);
+            await FinishAsync(db, runId, workerId, leaseId, BaselineRunStatus.Failed, "A data file of this run was removed; queue a new run.", [], cancellationToken);
         }
         return null;
     }
 
-    public async Task<LeaseResult> ReportAsync(long runId, string leaseId, IReadOnlyList<ProgressReport> progress, IReadOnlyList<string> log, CancellationToken cancellationToken = default)
+    public async Task<LeaseResult> ReportAsync(long runId, int workerId, string leaseId, IReadOnlyList<ProgressReport> progress, IReadOnlyList<string> log, CancellationToken cancellationToken = default)
     {
         if (Validate(progress, log) is { } problem)
         {
             return LeaseResult.Invalid(problem);
         }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var run = await db.BaselineRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId && r.LeaseId == leaseId, cancellationToken);
+        var run = await db.BaselineRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId && r.LeaseId == leaseId && r.WorkerId == workerId, cancellationToken);
         if (run is null || run.Status != BaselineRunStatus.Running)
         {
-            return run?.Status == BaselineRunStatus.Cancelled ? LeaseResult.CancelledByOrganizer : LeaseResult.Lost;
+            return await RefusalAsync(db, runId, workerId, leaseId, cancellationToken);
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
@@ -179,7 +184,7 @@ public sealed class BaselineQueue(
         var newLog = AppendLog(run.Log, log);
         var last = progress.Count > 0 ? progress[^1] : null;
         var validation = progress.LastOrDefault(p => p.ValidationAccuracy is not null)?.ValidationAccuracy ?? run.ValidationAccuracy;
-        var updated = await db.BaselineRuns.Where(r => r.Id == runId && r.LeaseId == leaseId && r.Status == BaselineRunStatus.Running)
+        var updated = await db.BaselineRuns.Where(r => r.Id == runId && r.LeaseId == leaseId && r.WorkerId == workerId && r.Status == BaselineRunStatus.Running)
             .ExecuteUpdateAsync(r =>
             {
                 r.SetProperty(x => x.LeaseExpiresAtUtc, expires)
@@ -207,11 +212,11 @@ public sealed class BaselineQueue(
         return status == BaselineRunStatus.Cancelled ? LeaseResult.CancelledByOrganizer : LeaseResult.Lost;
     }
 
-    // Only the files of a run this lease holds.
-    public async Task<(Stream Content, string FileName)?> OpenFileAsync(long runId, string leaseId, int dataFileId, CancellationToken cancellationToken = default)
+    // Only the files of a run this lease holds, for the worker that took the lease.
+    public async Task<(Stream Content, string FileName)?> OpenFileAsync(long runId, int workerId, string leaseId, int dataFileId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var run = await db.BaselineRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId && r.LeaseId == leaseId && r.Status == BaselineRunStatus.Running, cancellationToken);
+        var run = await db.BaselineRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId && r.LeaseId == leaseId && r.WorkerId == workerId && r.Status == BaselineRunStatus.Running, cancellationToken);
         if (run is null)
         {
             return null;
@@ -227,13 +232,13 @@ public sealed class BaselineQueue(
 
     // Stores the predictions as the baseline team's submission and queues its scoring; the run
     // succeeds in the same transaction, so a run is never finished twice nor without its submission.
-    public async Task<LeaseResult> CompleteAsync(long runId, string leaseId, Stream content, string fileName, IReadOnlyList<string> log, CancellationToken cancellationToken = default)
+    public async Task<LeaseResult> CompleteAsync(long runId, int workerId, string leaseId, Stream content, string fileName, IReadOnlyList<string> log, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var run = await db.BaselineRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId && r.LeaseId == leaseId, cancellationToken);
+        var run = await db.BaselineRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId && r.LeaseId == leaseId && r.WorkerId == workerId, cancellationToken);
         if (run is null || run.Status != BaselineRunStatus.Running)
         {
-            return run?.Status == BaselineRunStatus.Cancelled ? LeaseResult.CancelledByOrganizer : LeaseResult.Lost;
+            return await RefusalAsync(db, runId, workerId, leaseId, cancellationToken);
         }
         var task = await db.Tasks.AsNoTracking().SingleAsync(t => t.Id == run.TaskId, cancellationToken);
 
@@ -251,6 +256,15 @@ public sealed class BaselineQueue(
         try
         {
             var now = clock.GetUtcNow().UtcDateTime;
+            // Two runs of one model finishing at once would both create the model's baseline team
+            // (one failing on the unique name): the team is found or made in a serialised unit of
+            // its own first, so the transaction below only finds it.
+            await dbFactory.RunSerializableAsync(writes, async (unit, cancellationToken) =>
+            {
+                await BaselineTeamAsync(unit, run, now, cancellationToken);
+                await unit.Database.CommitTransactionAsync(cancellationToken);
+                return true;
+            }, () => false, cancellationToken);
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var team = await BaselineTeamAsync(db, run, now, cancellationToken);
             var file = new StoredFile { StorageKey = stored.StorageKey, OriginalName = fileName, Length = stored.Length, Sha256 = stored.Sha256, CreatedAtUtc = now };
@@ -274,7 +288,7 @@ public sealed class BaselineQueue(
             await db.SaveChangesAsync(cancellationToken);
 
             var newLog = AppendLog(run.Log, [.. log, $"predictions uploaded as submission {submission.Id}"]);
-            var finished = await db.BaselineRuns.Where(r => r.Id == runId && r.LeaseId == leaseId && r.Status == BaselineRunStatus.Running)
+            var finished = await db.BaselineRuns.Where(r => r.Id == runId && r.LeaseId == leaseId && r.WorkerId == workerId && r.Status == BaselineRunStatus.Running)
                 .ExecuteUpdateAsync(r => r
                     .SetProperty(x => x.Status, BaselineRunStatus.Succeeded)
                     .SetProperty(x => x.SubmissionId, submission.Id)
@@ -311,7 +325,7 @@ public sealed class BaselineQueue(
         }
     }
 
-    public async Task<LeaseResult> FailAsync(long runId, string leaseId, string message, IReadOnlyList<string> log, CancellationToken cancellationToken = default)
+    public async Task<LeaseResult> FailAsync(long runId, int workerId, string leaseId, string message, IReadOnlyList<string> log, CancellationToken cancellationToken = default)
     {
         if (Validate([], log) is { } problem)
         {
@@ -319,29 +333,29 @@ public sealed class BaselineQueue(
         }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var text = string.IsNullOrWhiteSpace(message) ? "The worker reported a failure without a message." : message.Trim();
-        return await FinishAsync(db, runId, leaseId, BaselineRunStatus.Failed, Clip(text, BaselineRules.MaxMessageChars)!, log, cancellationToken)
+        return await FinishAsync(db, runId, workerId, leaseId, BaselineRunStatus.Failed, Clip(text, BaselineRules.MaxMessageChars)!, log, cancellationToken)
             ? new LeaseResult(LeaseOutcome.Accepted)
-            : await LostOrCancelledAsync(db, runId, cancellationToken);
+            : await RefusalAsync(db, runId, workerId, leaseId, cancellationToken);
     }
 
     // A worker stopping cleanly (Ctrl+C) gives its run back at once, without using up an attempt.
-    public async Task<LeaseResult> ReleaseAsync(long runId, string leaseId, CancellationToken cancellationToken = default)
+    public async Task<LeaseResult> ReleaseAsync(long runId, int workerId, string leaseId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var run = await db.BaselineRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId && r.LeaseId == leaseId && r.Status == BaselineRunStatus.Running, cancellationToken);
+        var run = await db.BaselineRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId && r.LeaseId == leaseId && r.WorkerId == workerId && r.Status == BaselineRunStatus.Running, cancellationToken);
         if (run is null)
         {
-            return await LostOrCancelledAsync(db, runId, cancellationToken);
+            return await RefusalAsync(db, runId, workerId, leaseId, cancellationToken);
         }
         var newLog = AppendLog(run.Log, ["the worker stopped and gave the run back to the queue"]);
-        var released = await db.BaselineRuns.Where(r => r.Id == runId && r.LeaseId == leaseId && r.Status == BaselineRunStatus.Running)
+        var released = await db.BaselineRuns.Where(r => r.Id == runId && r.LeaseId == leaseId && r.WorkerId == workerId && r.Status == BaselineRunStatus.Running)
             .ExecuteUpdateAsync(r => r
                 .SetProperty(x => x.Status, BaselineRunStatus.Queued)
                 .SetProperty(x => x.LeaseId, (string?)null)
                 .SetProperty(x => x.LeaseExpiresAtUtc, (DateTime?)null)
                 .SetProperty(x => x.Attempts, x => x.Attempts - 1)
                 .SetProperty(x => x.Log, newLog), cancellationToken);
-        return released == 1 ? new LeaseResult(LeaseOutcome.Accepted) : await LostOrCancelledAsync(db, runId, cancellationToken);
+        return released == 1 ? new LeaseResult(LeaseOutcome.Accepted) : await RefusalAsync(db, runId, workerId, leaseId, cancellationToken);
     }
 
     // Runs whose worker stopped reporting go back to the queue, or fail after MaxAttempts leases.
@@ -518,16 +532,16 @@ public sealed class BaselineQueue(
             .ExecuteUpdateAsync(r => r.SetProperty(x => x.Log, newLog), cancellationToken);
     }
 
-    private async Task<bool> FinishAsync(ChallengeDbContext db, long runId, string leaseId, BaselineRunStatus status, string message, IReadOnlyList<string> log, CancellationToken cancellationToken)
+    private async Task<bool> FinishAsync(ChallengeDbContext db, long runId, int workerId, string leaseId, BaselineRunStatus status, string message, IReadOnlyList<string> log, CancellationToken cancellationToken)
     {
-        var run = await db.BaselineRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId && r.LeaseId == leaseId, cancellationToken);
+        var run = await db.BaselineRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId && r.LeaseId == leaseId && r.WorkerId == workerId, cancellationToken);
         if (run is null)
         {
             return false;
         }
         var now = clock.GetUtcNow().UtcDateTime;
         var newLog = AppendLog(run.Log, log);
-        return await db.BaselineRuns.Where(r => r.Id == runId && r.LeaseId == leaseId && r.Status == BaselineRunStatus.Running)
+        return await db.BaselineRuns.Where(r => r.Id == runId && r.LeaseId == leaseId && r.WorkerId == workerId && r.Status == BaselineRunStatus.Running)
             .ExecuteUpdateAsync(r => r
                 .SetProperty(x => x.Status, status)
                 .SetProperty(x => x.Message, message)
@@ -536,10 +550,18 @@ public sealed class BaselineQueue(
                 .SetProperty(x => x.Log, newLog), cancellationToken) == 1;
     }
 
-    private static async Task<LeaseResult> LostOrCancelledAsync(ChallengeDbContext db, long runId, CancellationToken cancellationToken) =>
-        await db.BaselineRuns.Where(r => r.Id == runId).Select(r => (BaselineRunStatus?)r.Status).SingleOrDefaultAsync(cancellationToken) == BaselineRunStatus.Cancelled
-            ? LeaseResult.CancelledByOrganizer
-            : LeaseResult.Lost;
+    // A lease binds the run to the worker that took it: another worker naming it (a leaked or
+    // guessed lease id) learns nothing and changes nothing, as if the run did not exist. The worker
+    // that held it hears that the lease is lost or that the run was cancelled.
+    private static async Task<LeaseResult> RefusalAsync(ChallengeDbContext db, long runId, int workerId, string leaseId, CancellationToken cancellationToken)
+    {
+        var run = await db.BaselineRuns.Where(r => r.Id == runId).Select(r => new { r.Status, r.LeaseId, r.WorkerId }).SingleOrDefaultAsync(cancellationToken);
+        if (run is not null && run.LeaseId == leaseId && run.WorkerId != workerId)
+        {
+            return LeaseResult.NotFound;
+        }
+        return run?.Status == BaselineRunStatus.Cancelled ? LeaseResult.CancelledByOrganizer : LeaseResult.Lost;
+    }
 
     private async Task<LeasedRun?> DescribeAsync(ChallengeDbContext db, BaselineRun run, CancellationToken cancellationToken)
     {

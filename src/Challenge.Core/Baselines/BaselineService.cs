@@ -35,7 +35,7 @@ public sealed record BaselineRunView(
 public sealed record CreatedWorker(BaselineWorker Worker, string Secret);
 
 // What organizers do with baselines: queue a run, watch it, cancel it; and the worker tokens.
-public sealed class BaselineService(IDbContextFactory<ChallengeDbContext> dbFactory, TimeProvider clock)
+public sealed class BaselineService(IDbContextFactory<ChallengeDbContext> dbFactory, SqliteWriteGate writes, TimeProvider clock)
 {
     public const int MaxWorkersPerUser = 50;
 
@@ -199,25 +199,29 @@ public sealed class BaselineService(IDbContextFactory<ChallengeDbContext> dbFact
         {
             return null;
         }
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        if (await db.BaselineWorkers.CountAsync(w => w.CreatedById == userId && w.RevokedAtUtc == null, cancellationToken) >= MaxWorkersPerUser)
+        // The count and the new worker are one serialised unit, so parallel requests cannot pass the limit.
+        return await dbFactory.RunSerializableAsync(writes, async (db, cancellationToken) =>
         {
-            return null;
-        }
-        var secret = BaselineRules.TokenPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
-        var trimmed = (name ?? "").Trim();
-        var worker = new BaselineWorker
-        {
-            Name = trimmed.Length == 0 ? "worker" : trimmed[..Math.Min(64, trimmed.Length)],
-            Prefix = secret[..10],
-            Hash = HashSecret(secret),
-            CreatedById = userId,
-            AllChallenges = user.IsInRole(Roles.Admin),
-            CreatedAtUtc = clock.GetUtcNow().UtcDateTime,
-        };
-        db.BaselineWorkers.Add(worker);
-        await db.SaveChangesAsync(cancellationToken);
-        return new CreatedWorker(worker, secret);
+            if (await db.BaselineWorkers.CountAsync(w => w.CreatedById == userId && w.RevokedAtUtc == null, cancellationToken) >= MaxWorkersPerUser)
+            {
+                return null;
+            }
+            var secret = BaselineRules.TokenPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
+            var trimmed = (name ?? "").Trim();
+            var worker = new BaselineWorker
+            {
+                Name = trimmed.Length == 0 ? "worker" : trimmed[..Math.Min(64, trimmed.Length)],
+                Prefix = secret[..10],
+                Hash = HashSecret(secret),
+                CreatedById = userId,
+                AllChallenges = user.IsInRole(Roles.Admin),
+                CreatedAtUtc = clock.GetUtcNow().UtcDateTime,
+            };
+            db.BaselineWorkers.Add(worker);
+            await db.SaveChangesAsync(cancellationToken);
+            await db.Database.CommitTransactionAsync(cancellationToken);
+            return new CreatedWorker(worker, secret);
+        }, () => (CreatedWorker?)null, cancellationToken);
     }
 
     // Admins see every worker; organizers the ones they made.

@@ -32,7 +32,10 @@ public sealed class Competition
 
     public bool IsPublished => Status == CompetitionStatus.Published;
 
-    public bool IsPrivateRevealed => PrivateRevealedAtUtc is not null;
+    // A reveal holds for the end date it followed: once an organizer moves the end later (the
+    // challenge runs again), the private scores are hidden until the new end, even before the
+    // stored reveal is cleared, so a reopened challenge never shows them while it runs.
+    public bool IsPrivateRevealed => PrivateRevealedAtUtc is { } revealed && revealed >= EndsAtUtc;
 
     public bool AcceptsSubmissionsAt(DateTime nowUtc) => PhaseAt(nowUtc) == CompetitionPhase.Running;
 

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Challenge.Core.Challenges;
 
-public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbFactory, DeadlineScheduler deadlines, TimeProvider clock)
+public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbFactory, SqliteWriteGate writes, DeadlineScheduler deadlines, TimeProvider clock)
 {
     public async Task<IReadOnlyList<Competition>> ListPublishedAsync(CancellationToken cancellationToken = default)
     {
@@ -106,7 +106,14 @@ public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbF
         }
 
         competition.Slug = slug;
-        Apply(input, competition, clock.GetUtcNow().UtcDateTime);
+        var now = clock.GetUtcNow().UtcDateTime;
+        Apply(input, competition, now);
+        if (competition.PrivateRevealedAtUtc is not null && competition.EndsAtUtc > now)
+        {
+            // Reopened: the private board goes back into hiding, and the deadline reveals it again.
+            competition.PrivateRevealedAtUtc = null;
+            db.Audit(competition.Id, user.UserId(), "private.hidden", $"The end moved to {competition.EndsAtUtc:yyyy-MM-dd HH:mm} UTC: the private leaderboard is hidden again until then.", now);
+        }
         return await SaveAsync(db, competition, slug, cancellationToken);
     }
 
@@ -121,49 +128,55 @@ public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbF
 
     // Co-organizers manage the challenge like its owner; they must already hold the Organizer role,
     // which only an admin grants.
-    public async Task<string?> AddCoOrganizerAsync(int competitionId, string email, ClaimsPrincipal user, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var competition = await db.Competitions.SingleOrDefaultAsync(c => c.Id == competitionId, cancellationToken);
-        if (competition is null || !await CompetitionAccess.CanManageAsync(db, competition, user, cancellationToken))
+    public async Task<string?> AddCoOrganizerAsync(int competitionId, string email, ClaimsPrincipal user, CancellationToken cancellationToken = default) =>
+        // The checks and the new link are one serialised unit: two organizers adding the same
+        // person at once, or adding while someone else removes, see each other's outcome.
+        await dbFactory.RunSerializableAsync(writes, async (db, cancellationToken) =>
         {
-            return "You may not manage this challenge.";
-        }
-        var normalized = email.Trim().ToUpperInvariant();
-        var candidate = await db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == normalized, cancellationToken);
-        if (candidate is null)
-        {
-            return $"No account uses '{email.Trim()}'.";
-        }
-        var organizerRoleId = await db.Roles.Where(r => r.Name == Roles.Organizer).Select(r => r.Id).SingleAsync(cancellationToken);
-        if (!await db.UserRoles.AnyAsync(r => r.UserId == candidate.Id && r.RoleId == organizerRoleId, cancellationToken))
-        {
-            return $"{candidate.DisplayName} is not an organizer yet: an admin grants that role on the Admin page.";
-        }
-        if (candidate.Id == competition.OwnerId || await db.CompetitionOrganizers.AnyAsync(o => o.CompetitionId == competitionId && o.UserId == candidate.Id, cancellationToken))
-        {
-            return $"{candidate.DisplayName} already organizes this challenge.";
-        }
-        db.CompetitionOrganizers.Add(new CompetitionOrganizer { CompetitionId = competitionId, UserId = candidate.Id });
-        db.Audit(competitionId, user.UserId(), "organizer.added", candidate.Email ?? candidate.Id, clock.GetUtcNow().UtcDateTime);
-        await db.SaveChangesAsync(cancellationToken);
-        return null;
-    }
+            var competition = await db.Competitions.SingleOrDefaultAsync(c => c.Id == competitionId, cancellationToken);
+            if (competition is null || !await CompetitionAccess.CanManageAsync(db, competition, user, cancellationToken))
+            {
+                return "You may not manage this challenge.";
+            }
+            var normalized = email.Trim().ToUpperInvariant();
+            var candidate = await db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == normalized, cancellationToken);
+            if (candidate is null)
+            {
+                return $"No account uses '{email.Trim()}'.";
+            }
+            var organizerRoleId = await db.Roles.Where(r => r.Name == Roles.Organizer).Select(r => r.Id).SingleAsync(cancellationToken);
+            if (!await db.UserRoles.AnyAsync(r => r.UserId == candidate.Id && r.RoleId == organizerRoleId, cancellationToken))
+            {
+                return $"{candidate.DisplayName} is not an organizer yet: an admin grants that role on the Admin page.";
+            }
+            if (candidate.Id == competition.OwnerId || await db.CompetitionOrganizers.AnyAsync(o => o.CompetitionId == competitionId && o.UserId == candidate.Id, cancellationToken))
+            {
+                return $"{candidate.DisplayName} already organizes this challenge.";
+            }
+            db.CompetitionOrganizers.Add(new CompetitionOrganizer { CompetitionId = competitionId, UserId = candidate.Id });
+            db.Audit(competitionId, user.UserId(), "organizer.added", candidate.Email ?? candidate.Id, clock.GetUtcNow().UtcDateTime);
+            await db.SaveChangesAsync(cancellationToken);
+            await db.Database.CommitTransactionAsync(cancellationToken);
+            return (string?)null;
+        }, () => "The organizers changed meanwhile; try again.", cancellationToken);
 
-    public async Task<bool> RemoveCoOrganizerAsync(int competitionId, string organizerId, ClaimsPrincipal user, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var competition = await db.Competitions.SingleOrDefaultAsync(c => c.Id == competitionId, cancellationToken);
-        var link = await db.CompetitionOrganizers.SingleOrDefaultAsync(o => o.CompetitionId == competitionId && o.UserId == organizerId, cancellationToken);
-        if (competition is null || link is null || !await CompetitionAccess.CanManageAsync(db, competition, user, cancellationToken))
+    // Serialised too: two co-organizers removing each other at once would otherwise both pass the
+    // check while each still organized, and the second removal would fail on a row already gone.
+    public async Task<bool> RemoveCoOrganizerAsync(int competitionId, string organizerId, ClaimsPrincipal user, CancellationToken cancellationToken = default) =>
+        await dbFactory.RunSerializableAsync(writes, async (db, cancellationToken) =>
         {
-            return false;
-        }
-        db.CompetitionOrganizers.Remove(link);
-        db.Audit(competitionId, user.UserId(), "organizer.removed", organizerId, clock.GetUtcNow().UtcDateTime);
-        await db.SaveChangesAsync(cancellationToken);
-        return true;
-    }
+            var competition = await db.Competitions.SingleOrDefaultAsync(c => c.Id == competitionId, cancellationToken);
+            var link = await db.CompetitionOrganizers.SingleOrDefaultAsync(o => o.CompetitionId == competitionId && o.UserId == organizerId, cancellationToken);
+            if (competition is null || link is null || !await CompetitionAccess.CanManageAsync(db, competition, user, cancellationToken))
+            {
+                return false;
+            }
+            db.CompetitionOrganizers.Remove(link);
+            db.Audit(competitionId, user.UserId(), "organizer.removed", organizerId, clock.GetUtcNow().UtcDateTime);
+            await db.SaveChangesAsync(cancellationToken);
+            await db.Database.CommitTransactionAsync(cancellationToken);
+            return true;
+        }, () => false, cancellationToken);
 
     public static Dictionary<string, string> Validate(CompetitionInput input)
     {

@@ -10,12 +10,14 @@ namespace Challenge.Core.Scheduling;
 // The safety net under the in-process scoring queue, and what makes it durable: submissions left
 // waiting (the process stopped before its workers reached them, or queueing failed) or claimed by
 // a scorer whose lease ran out (its process died) are queued again on the node that runs this
-// job; the claim lets exactly one scorer win. Challenges past their deadline are revealed.
+// job; the claim lets exactly one scorer win. Challenges past their deadline are revealed, and
+// teams and files that nothing refers to any more are removed.
 [DisallowConcurrentExecution]
 public sealed class SweepJob(
     IDbContextFactory<ChallengeDbContext> dbFactory,
     ISubmissionQueue queue,
     ILeaderboardNotifier notifier,
+    OrphanCleanup orphans,
     TimeProvider clock,
     ILogger<SweepJob> logger) : IJob
 {
@@ -45,5 +47,7 @@ public sealed class SweepJob(
 
         var due = await db.Competitions.Where(c => c.PrivateRevealedAtUtc == null && c.EndsAtUtc <= now).ToListAsync(cancellationToken);
         await DeadlineJob.RevealAsync(db, due, notifier, now, cancellationToken);
+
+        await orphans.RunAsync(cancellationToken);
     }
 }

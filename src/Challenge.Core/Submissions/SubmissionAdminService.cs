@@ -11,6 +11,7 @@ namespace Challenge.Core.Submissions;
 // the same unit of work and announces the change to open leaderboards.
 public sealed class SubmissionAdminService(
     IDbContextFactory<ChallengeDbContext> dbFactory,
+    SqliteWriteGate writes,
     ISubmissionQueue queue,
     ILeaderboardNotifier notifier,
     TimeProvider clock)
@@ -58,22 +59,34 @@ public sealed class SubmissionAdminService(
         return true;
     }
 
+    // Serialised like a merge: a team being disqualified while it merges either merges first (and
+    // the merged team is disqualified) or is disqualified first (and the merge is refused), never
+    // a disqualified team that took another's submissions, nor a save on a team removed meanwhile.
     public async Task<bool> DisqualifyAsync(int teamId, string reason, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var team = await db.Teams.SingleOrDefaultAsync(t => t.Id == teamId, cancellationToken);
-        if (team is null || !await CanManageAsync(db, team.CompetitionId, user, cancellationToken))
+        var disqualified = await dbFactory.RunSerializableAsync<Teams.Team?>(writes, async (db, cancellationToken) =>
+        {
+            var team = await db.Teams.SingleOrDefaultAsync(t => t.Id == teamId, cancellationToken);
+            if (team is null || !await CanManageAsync(db, team.CompetitionId, user, cancellationToken))
+            {
+                return null;
+            }
+            var now = clock.GetUtcNow().UtcDateTime;
+            team.DisqualifiedAtUtc = now;
+            team.DisqualificationReason = reason.Trim();
+            db.Audit(team.CompetitionId, user.UserId(), "team.disqualified", $"'{team.Name}': {reason.Trim()}", now);
+            await db.SaveChangesAsync(cancellationToken);
+            await db.Database.CommitTransactionAsync(cancellationToken);
+            return team;
+        }, () => null, cancellationToken);
+        if (disqualified is null)
         {
             return false;
         }
-        var now = clock.GetUtcNow().UtcDateTime;
-        team.DisqualifiedAtUtc = now;
-        team.DisqualificationReason = reason.Trim();
-        db.Audit(team.CompetitionId, user.UserId(), "team.disqualified", $"'{team.Name}': {reason.Trim()}", now);
-        await db.SaveChangesAsync(cancellationToken);
-        foreach (var taskId in await db.Tasks.Where(t => t.CompetitionId == team.CompetitionId).Select(t => t.Id).ToListAsync(cancellationToken))
+        await using var read = await dbFactory.CreateDbContextAsync(cancellationToken);
+        foreach (var taskId in await read.Tasks.Where(t => t.CompetitionId == disqualified.CompetitionId).Select(t => t.Id).ToListAsync(cancellationToken))
         {
-            notifier.Publish(new LeaderboardChange(team.CompetitionId, taskId, team.Id));
+            notifier.Publish(new LeaderboardChange(disqualified.CompetitionId, taskId, disqualified.Id));
         }
         return true;
     }

@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Challenge.Core.Data;
 using Challenge.Core.Files;
 using Challenge.Core.Leaderboards;
 using Challenge.Core.Tasks;
 using Challenge.Scoring;
 using Challenge.Scoring.Significance;
+using Challenge.Scoring.Validation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -24,7 +26,12 @@ public sealed class SubmissionScorer(
     TimeProvider clock,
     ILogger<SubmissionScorer> logger)
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // A per-class value that is not finite (NaN where a class was never predicted) is written as a
+    // named literal instead of failing the whole scoring.
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        NumberHandling = JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     // Enough resamples to tell leaderboard neighbours apart at 95% while keeping scoring fast
     // (multi-class ROC AUC costs about 20 ms a resample on 100,000 rows).
@@ -83,6 +90,10 @@ public sealed class SubmissionScorer(
                 {
                     refund = await ScorePredictionsAsync(db, submission, task, cancellationToken);
                 }
+            }
+            if (HasNonFiniteScore(submission))
+            {
+                refund = await RefuseNonFiniteAsync(db, submission, cancellationToken);
             }
             submission.SolutionVersion = task.SolutionVersion;
             submission.ScoredAtUtc = clock.GetUtcNow().UtcDateTime;
@@ -241,8 +252,33 @@ public sealed class SubmissionScorer(
         submission.Status = SubmissionStatus.Rejected;
         submission.ErrorsJson = JsonSerializer.Serialize(read.Report.Errors, Json);
         submission.ErrorCount = read.Report.ErrorCount;
-        var rejectedCount = await db.Competitions.Where(c => c.Id == submission.CompetitionId).Select(c => c.RejectedSubmissionsCount).SingleAsync(cancellationToken);
-        return !rejectedCount && submission.CountsAgainstQuota;
+        return await GivesSubmissionBackAsync(db, submission, cancellationToken);
+    }
+
+    // A refused file gives its submission back, unless the organizers decided that refusals count.
+    private static async Task<bool> GivesSubmissionBackAsync(ChallengeDbContext db, Submission submission, CancellationToken cancellationToken) =>
+        submission.CountsAgainstQuota
+        && !await db.Competitions.Where(c => c.Id == submission.CompetitionId).Select(c => c.RejectedSubmissionsCount).SingleAsync(cancellationToken);
+
+    public const string NonFiniteScoreMessage =
+        "The score of this file is not a finite number: its values are so large that the metric overflowed. Check the predictions' scale.";
+
+    private static bool HasNonFiniteScore(Submission submission) =>
+        submission.Status == SubmissionStatus.Scored
+        && new[] { submission.PublicScore, submission.PrivateScore, submission.OverallScore, submission.PublicLower, submission.PublicUpper }
+            .Any(score => score is { } value && !double.IsFinite(value));
+
+    // A score of +inf or NaN (a regression file of 1e300s squares to infinity) cannot be ranked,
+    // charted or written as JSON, and once stored every read of the submission failed. The file is
+    // refused like an unreadable one, with a message saying why, and nothing of its scores is kept.
+    private static async Task<bool> RefuseNonFiniteAsync(ChallengeDbContext db, Submission submission, CancellationToken cancellationToken)
+    {
+        submission.Status = SubmissionStatus.Rejected;
+        submission.PublicScore = submission.PrivateScore = submission.OverallScore = submission.PublicLower = submission.PublicUpper = null;
+        submission.DetailJson = null;
+        submission.ErrorsJson = JsonSerializer.Serialize(new[] { new ValidationError(null, null, NonFiniteScoreMessage) }, Json);
+        submission.ErrorCount = 1;
+        return await GivesSubmissionBackAsync(db, submission, cancellationToken);
     }
 
     private async Task FailAsync(ChallengeDbContext db, Submission submission, Guid claim, string message, CancellationToken cancellationToken)

@@ -82,8 +82,7 @@ public sealed class SubmissionService(
         {
             return SubmitResult.Refuse(SubmitRefusal.NoSolution, "The organizers have not uploaded this task's solution yet.");
         }
-        var team = await db.TeamMembers.Where(m => m.CompetitionId == competition.Id && m.UserId == userId)
-            .Join(db.Teams, m => m.TeamId, t => t.Id, (m, t) => t).AsNoTracking().SingleOrDefaultAsync(cancellationToken);
+        var team = await TeamOfAsync(db, competition.Id, userId, cancellationToken);
         if (team is null)
         {
             return SubmitResult.Refuse(SubmitRefusal.NotInTeam, "Join or create a team before submitting.");
@@ -112,6 +111,18 @@ public sealed class SubmissionService(
         {
             using var turn = await writes.EnterAsync(cancellationToken);
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            // A merge may have moved the submitter to another team since the checks above: the team
+            // is read again inside the transaction, so the row and the quota go to the team there is now.
+            var current = await TeamOfAsync(db, competition.Id, userId, cancellationToken);
+            if (current is null || current.DisqualifiedAtUtc is not null)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                await files.DeleteAsync(stored.StorageKey);
+                return current is null
+                    ? SubmitResult.Refuse(SubmitRefusal.NotInTeam, "Join or create a team before submitting.")
+                    : SubmitResult.Refuse(SubmitRefusal.Disqualified, "Your team was disqualified.");
+            }
+            team = current;
             if (!team.IsBaseline && !await TryTakeQuotaAsync(db, team.Id, taskId, day, competition.DailySubmissionLimit, cancellationToken))
             {
                 await transaction.RollbackAsync(cancellationToken);
@@ -142,6 +153,12 @@ public sealed class SubmissionService(
             await EnqueueSafelyAsync(submission.Id, cancellationToken);
             return new SubmitResult(submission, SubmitRefusal.None, null);
         }
+        catch (Exception exception) when (DatabaseErrors.IsForeignKeyViolation(exception))
+        {
+            // The team went (merged into another) between the read above and the insert.
+            await files.DeleteAsync(stored.StorageKey);
+            return SubmitResult.Refuse(SubmitRefusal.NotInTeam, "Your team was merged into another while the file was uploading; submit it again.");
+        }
         catch
         {
             await files.DeleteAsync(stored.StorageKey);
@@ -161,34 +178,45 @@ public sealed class SubmissionService(
     // Final selections count per task, as the private leaderboard is per task.
     public async Task<string?> SetSelectedAsync(long submissionId, string userId, bool selected, CancellationToken cancellationToken = default)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var submission = await db.Submissions.SingleOrDefaultAsync(s => s.Id == submissionId, cancellationToken);
-        if (submission is null || !await db.TeamMembers.AnyAsync(m => m.TeamId == submission.TeamId && m.UserId == userId, cancellationToken))
+        // The count and the selection are one serialised unit: clicks from two tabs at once must
+        // not each see a free place and together exceed the limit.
+        Submission? changed = null;
+        var refusal = await dbFactory.RunSerializableAsync(writes, async (db, cancellationToken) =>
         {
-            return "This submission does not exist.";
-        }
-        var competition = await db.Competitions.AsNoTracking().SingleAsync(c => c.Id == submission.CompetitionId, cancellationToken);
-        if (clock.GetUtcNow().UtcDateTime >= competition.EndsAtUtc)
-        {
-            return "The challenge has ended: final selections are locked.";
-        }
-        if (selected && submission.Status != SubmissionStatus.Scored)
-        {
-            return "Only a scored submission can be selected.";
-        }
-        if (selected && !submission.IsSelected)
-        {
-            var count = await db.Submissions.CountAsync(s => s.TeamId == submission.TeamId && s.TaskId == submission.TaskId && s.IsSelected, cancellationToken);
-            if (count >= competition.MaxFinalSelections)
+            var submission = await db.Submissions.SingleOrDefaultAsync(s => s.Id == submissionId, cancellationToken);
+            if (submission is null || !await db.TeamMembers.AnyAsync(m => m.TeamId == submission.TeamId && m.UserId == userId, cancellationToken))
             {
-                return $"Your team has selected {count} submissions already, the most this challenge allows; unselect one first.";
+                return "This submission does not exist.";
             }
+            var competition = await db.Competitions.AsNoTracking().SingleAsync(c => c.Id == submission.CompetitionId, cancellationToken);
+            if (clock.GetUtcNow().UtcDateTime >= competition.EndsAtUtc)
+            {
+                return "The challenge has ended: final selections are locked.";
+            }
+            if (selected && submission.Status != SubmissionStatus.Scored)
+            {
+                return "Only a scored submission can be selected.";
+            }
+            if (selected && !submission.IsSelected)
+            {
+                var count = await db.Submissions.CountAsync(s => s.TeamId == submission.TeamId && s.TaskId == submission.TaskId && s.IsSelected, cancellationToken);
+                if (count >= competition.MaxFinalSelections)
+                {
+                    return $"Your team has selected {count} submissions already, the most this challenge allows; unselect one first.";
+                }
+            }
+            submission.IsSelected = selected;
+            await db.SaveChangesAsync(cancellationToken);
+            await db.Database.CommitTransactionAsync(cancellationToken);
+            changed = submission;
+            return null;
+        }, () => "Your team's selections changed meanwhile; try again.", cancellationToken);
+        if (changed is not null)
+        {
+            // The private leaderboard uses the selected submissions.
+            notifier.Publish(new LeaderboardChange(changed.CompetitionId, changed.TaskId, changed.TeamId));
         }
-        submission.IsSelected = selected;
-        await db.SaveChangesAsync(cancellationToken);
-        // The private leaderboard uses the selected submissions.
-        notifier.Publish(new LeaderboardChange(submission.CompetitionId, submission.TaskId, submission.TeamId));
-        return null;
+        return refusal;
     }
 
     public async Task<Stream?> OpenOwnFileAsync(long submissionId, string userId, CancellationToken cancellationToken = default)
@@ -200,6 +228,10 @@ public sealed class SubmissionService(
             .SingleOrDefaultAsync(cancellationToken);
         return key is null ? null : files.OpenRead(key);
     }
+
+    private static Task<Teams.Team?> TeamOfAsync(ChallengeDbContext db, int competitionId, string userId, CancellationToken cancellationToken) =>
+        db.TeamMembers.Where(m => m.CompetitionId == competitionId && m.UserId == userId)
+            .Join(db.Teams, m => m.TeamId, t => t.Id, (m, t) => t).AsNoTracking().SingleOrDefaultAsync(cancellationToken);
 
     internal static async Task<bool> TryTakeQuotaAsync(ChallengeDbContext db, int teamId, int taskId, string day, int limit, CancellationToken cancellationToken)
     {

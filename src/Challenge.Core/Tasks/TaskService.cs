@@ -20,6 +20,7 @@ public sealed record SolutionUploadResult(bool Accepted, ValidationReport Report
 
 public sealed class TaskService(
     IDbContextFactory<ChallengeDbContext> dbFactory,
+    SqliteWriteGate writes,
     IFileStore files,
     SolutionCache solutions,
     TimeProvider clock)
@@ -200,18 +201,31 @@ public sealed class TaskService(
             return new SolutionUploadResult(false, outcome.Report, 0, 0, 0);
         }
 
+        // The version is read and raised in one serialised unit: two uploads at once must not both
+        // become the same version, or scores made against the first file would pass for current.
         var now = clock.GetUtcNow().UtcDateTime;
-        var file = new StoredFile { StorageKey = stored.StorageKey, OriginalName = Path.GetFileName(fileName), Length = stored.Length, Sha256 = stored.Sha256, CreatedAtUtc = now };
-        db.StoredFiles.Add(file);
-        await db.SaveChangesAsync(cancellationToken);
-        task.SolutionFileId = file.Id;
-        task.SolutionVersion++;
-        task.SolutionRows = solution.RowCount;
-        task.SolutionUploadedAtUtc = now;
-        db.Audit(task.CompetitionId, user.UserId(), "solution.uploaded",
-            $"{task.Slug}: {solution.RowCount} rows ({solution.PublicRowCount} public, {solution.PrivateRowCount} private), sha256 {stored.Sha256[..12]}", now);
-        await db.SaveChangesAsync(cancellationToken);
-        solutions.Put(task, solution);
+        var saved = await dbFactory.RunSerializableAsync<CompetitionTask?>(writes, async (db, cancellationToken) =>
+        {
+            var current = await db.Tasks.SingleAsync(t => t.Id == taskId, cancellationToken);
+            var file = new StoredFile { StorageKey = stored.StorageKey, OriginalName = Path.GetFileName(fileName), Length = stored.Length, Sha256 = stored.Sha256, CreatedAtUtc = now };
+            db.StoredFiles.Add(file);
+            await db.SaveChangesAsync(cancellationToken);
+            current.SolutionFileId = file.Id;
+            current.SolutionVersion++;
+            current.SolutionRows = solution.RowCount;
+            current.SolutionUploadedAtUtc = now;
+            db.Audit(current.CompetitionId, user.UserId(), "solution.uploaded",
+                $"{current.Slug}: {solution.RowCount} rows ({solution.PublicRowCount} public, {solution.PrivateRowCount} private), sha256 {stored.Sha256[..12]}", now);
+            await db.SaveChangesAsync(cancellationToken);
+            await db.Database.CommitTransactionAsync(cancellationToken);
+            return current;
+        }, () => null, cancellationToken);
+        if (saved is null)
+        {
+            await files.DeleteAsync(stored.StorageKey);
+            return Refused("Another solution for this task was being saved at the same moment; upload this one again.");
+        }
+        solutions.Put(saved, solution);
         return new SolutionUploadResult(true, outcome.Report, solution.RowCount, solution.PublicRowCount, solution.PrivateRowCount);
     }
 

@@ -19,7 +19,7 @@ public sealed record Membership(bool AcceptedRules, Team? Team, IReadOnlyList<Te
 
 public sealed record TeamMemberView(string UserId, string DisplayName, DateTime JoinedAtUtc);
 
-public sealed class TeamService(IDbContextFactory<ChallengeDbContext> dbFactory, ILeaderboardNotifier notifier, TimeProvider clock)
+public sealed class TeamService(IDbContextFactory<ChallengeDbContext> dbFactory, SqliteWriteGate writes, ILeaderboardNotifier notifier, TimeProvider clock)
 {
     public async Task<Membership> GetMembershipAsync(int competitionId, string userId, CancellationToken cancellationToken = default)
     {
@@ -37,15 +37,18 @@ public sealed class TeamService(IDbContextFactory<ChallengeDbContext> dbFactory,
         return new Membership(accepted, team, members, submissions);
     }
 
-    public async Task AcceptRulesAsync(int competitionId, string userId, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        if (!await db.Participations.AnyAsync(p => p.CompetitionId == competitionId && p.UserId == userId, cancellationToken))
+    // A double click sends two acceptances at once: serialised, the second sees the first.
+    public async Task AcceptRulesAsync(int competitionId, string userId, CancellationToken cancellationToken = default) =>
+        await dbFactory.RunSerializableAsync(writes, async (db, cancellationToken) =>
         {
-            db.Participations.Add(new Participation { CompetitionId = competitionId, UserId = userId, AcceptedRulesAtUtc = clock.GetUtcNow().UtcDateTime });
-            await db.SaveChangesAsync(cancellationToken);
-        }
-    }
+            if (!await db.Participations.AnyAsync(p => p.CompetitionId == competitionId && p.UserId == userId, cancellationToken))
+            {
+                db.Participations.Add(new Participation { CompetitionId = competitionId, UserId = userId, AcceptedRulesAtUtc = clock.GetUtcNow().UtcDateTime });
+                await db.SaveChangesAsync(cancellationToken);
+                await db.Database.CommitTransactionAsync(cancellationToken);
+            }
+            return true;
+        }, () => false, cancellationToken);
 
     public async Task<TeamResult> CreateAsync(int competitionId, string userId, string name, CancellationToken cancellationToken = default)
     {
@@ -59,53 +62,61 @@ public sealed class TeamService(IDbContextFactory<ChallengeDbContext> dbFactory,
             return TeamResult.Fail(TeamRules.InvisibleCharactersMessage);
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var refusal = await CheckCanJoinAsync(db, competitionId, userId, cancellationToken);
-        if (refusal is not null)
+        const string conflict = "That name or membership changed meanwhile; try again.";
+        return await dbFactory.RunSerializableAsync(writes, async (db, cancellationToken) =>
         {
-            return TeamResult.Fail(refusal);
-        }
-        if (await db.Teams.AnyAsync(t => t.CompetitionId == competitionId && t.Name == name, cancellationToken))
-        {
-            return TeamResult.Fail($"A team named '{name}' already exists in this challenge.");
-        }
+            var refusal = await CheckCanJoinAsync(db, competitionId, userId, cancellationToken);
+            if (refusal is not null)
+            {
+                return TeamResult.Fail(refusal);
+            }
+            if (await db.Teams.AnyAsync(t => t.CompetitionId == competitionId && t.Name == name, cancellationToken))
+            {
+                return TeamResult.Fail($"A team named '{name}' already exists in this challenge.");
+            }
 
-        var now = clock.GetUtcNow().UtcDateTime;
-        var team = new Team { CompetitionId = competitionId, Name = name, InviteCode = NewInviteCode(), CreatedAtUtc = now };
-        team.Members.Add(new TeamMember { CompetitionId = competitionId, UserId = userId, JoinedAtUtc = now });
-        db.Teams.Add(team);
-        return await SaveAsync(db, team, "That name or membership changed meanwhile; try again.", cancellationToken);
+            var now = clock.GetUtcNow().UtcDateTime;
+            var team = new Team { CompetitionId = competitionId, Name = name, InviteCode = NewInviteCode(), CreatedAtUtc = now };
+            team.Members.Add(new TeamMember { CompetitionId = competitionId, UserId = userId, JoinedAtUtc = now });
+            db.Teams.Add(team);
+            return await SaveAsync(db, team, conflict, cancellationToken);
+        }, () => TeamResult.Fail(conflict), cancellationToken);
     }
 
     public async Task<TeamResult> JoinAsync(int competitionId, string userId, string inviteCode, CancellationToken cancellationToken = default)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var refusal = await CheckCanJoinAsync(db, competitionId, userId, cancellationToken);
-        if (refusal is not null)
+        // The size check and the new member are one serialised unit: six people joining a team
+        // with one place left must not all see the place free.
+        const string conflict = "That team changed meanwhile; try again.";
+        var joined = await dbFactory.RunSerializableAsync(writes, async (db, cancellationToken) =>
         {
-            return TeamResult.Fail(refusal);
-        }
-        var code = inviteCode.Trim();
-        var team = await db.Teams.Include(t => t.Members).SingleOrDefaultAsync(t => t.CompetitionId == competitionId && t.InviteCode == code, cancellationToken);
-        if (team is null || team.IsBaseline)
-        {
-            return TeamResult.Fail("No team of this challenge has that invite code.");
-        }
-        if (team.DisqualifiedAtUtc is not null)
-        {
-            return TeamResult.Fail("That team was disqualified.");
-        }
-        var competition = await db.Competitions.SingleAsync(c => c.Id == competitionId, cancellationToken);
-        if (team.Members.Count >= competition.MaxTeamSize)
-        {
-            return TeamResult.Fail($"That team is full: at most {competition.MaxTeamSize} members.");
-        }
-        team.Members.Add(new TeamMember { CompetitionId = competitionId, UserId = userId, JoinedAtUtc = clock.GetUtcNow().UtcDateTime });
-        var joined = await SaveAsync(db, team, "You joined a team meanwhile.", cancellationToken);
+            var refusal = await CheckCanJoinAsync(db, competitionId, userId, cancellationToken);
+            if (refusal is not null)
+            {
+                return TeamResult.Fail(refusal);
+            }
+            var code = inviteCode.Trim();
+            var team = await db.Teams.Include(t => t.Members).SingleOrDefaultAsync(t => t.CompetitionId == competitionId && t.InviteCode == code, cancellationToken);
+            if (team is null || team.IsBaseline)
+            {
+                return TeamResult.Fail("No team of this challenge has that invite code.");
+            }
+            if (team.DisqualifiedAtUtc is not null)
+            {
+                return TeamResult.Fail("That team was disqualified.");
+            }
+            var competition = await db.Competitions.SingleAsync(c => c.Id == competitionId, cancellationToken);
+            if (team.Members.Count >= competition.MaxTeamSize)
+            {
+                return TeamResult.Fail($"That team is full: at most {competition.MaxTeamSize} members.");
+            }
+            team.Members.Add(new TeamMember { CompetitionId = competitionId, UserId = userId, JoinedAtUtc = clock.GetUtcNow().UtcDateTime });
+            return await SaveAsync(db, team, "You joined a team meanwhile.", cancellationToken);
+        }, () => TeamResult.Fail(conflict), cancellationToken);
         if (joined.Succeeded)
         {
             // The team's leaderboard row lists its members.
-            await AnnounceAsync(db, competitionId, [team.Id], cancellationToken);
+            await AnnounceAsync(competitionId, [joined.Team!.Id], cancellationToken);
         }
         return joined;
     }
@@ -114,23 +125,29 @@ public sealed class TeamService(IDbContextFactory<ChallengeDbContext> dbFactory,
     // belong to its members.
     public async Task<TeamResult> LeaveAsync(int competitionId, string userId, CancellationToken cancellationToken = default)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var member = await db.TeamMembers.SingleOrDefaultAsync(m => m.CompetitionId == competitionId && m.UserId == userId, cancellationToken);
-        if (member is null)
+        // A teammate's submission landing between the check and the removal would otherwise go
+        // with the emptied team; serialised, the unit sees it and refuses.
+        return await dbFactory.RunSerializableAsync(writes, async (db, cancellationToken) =>
         {
-            return TeamResult.Fail("You are not in a team of this challenge.");
-        }
-        if (await db.Submissions.AnyAsync(s => s.TeamId == member.TeamId, cancellationToken))
-        {
-            return TeamResult.Fail("Your team has submitted already, so its members are fixed.");
-        }
-        db.TeamMembers.Remove(member);
-        if (!await db.TeamMembers.AnyAsync(m => m.TeamId == member.TeamId && m.UserId != userId, cancellationToken))
-        {
-            db.Teams.Remove(await db.Teams.SingleAsync(t => t.Id == member.TeamId, cancellationToken));
-        }
-        await db.SaveChangesAsync(cancellationToken);
-        return new TeamResult(null, null);
+            var member = await db.TeamMembers.SingleOrDefaultAsync(m => m.CompetitionId == competitionId && m.UserId == userId, cancellationToken);
+            if (member is null)
+            {
+                return TeamResult.Fail("You are not in a team of this challenge.");
+            }
+            if (await db.Submissions.AnyAsync(s => s.TeamId == member.TeamId, cancellationToken))
+            {
+                return TeamResult.Fail("Your team has submitted already, so its members are fixed.");
+            }
+            db.TeamMembers.Remove(member);
+            await db.SaveChangesAsync(cancellationToken);
+            if (!await db.TeamMembers.AnyAsync(m => m.TeamId == member.TeamId, cancellationToken)
+                && await DeleteTeamWithoutSubmissionsAsync(db, member.TeamId, cancellationToken) == 0)
+            {
+                return TeamResult.Fail("Your team has submitted already, so its members are fixed.");
+            }
+            await db.Database.CommitTransactionAsync(cancellationToken);
+            return new TeamResult(null, null);
+        }, () => TeamResult.Fail("Your team changed meanwhile; try again."), cancellationToken);
     }
 
     // Merges the team with the given invite code into the caller's team. Allowed before the merger
@@ -138,68 +155,89 @@ public sealed class TeamService(IDbContextFactory<ChallengeDbContext> dbFactory,
     // submissions together fit what one team could have submitted since the start.
     public async Task<TeamResult> MergeAsync(int competitionId, string userId, string otherInviteCode, CancellationToken cancellationToken = default)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var competition = await db.Competitions.SingleAsync(c => c.Id == competitionId, cancellationToken);
-        var now = clock.GetUtcNow().UtcDateTime;
-        if (now >= competition.MergerDeadlineUtc)
+        // Every check, the move of members, submissions and quotas, and the removal of the emptied
+        // team are one serialised unit: two teams merging each other at once used to move each
+        // other's submissions outside any transaction, and the team removed last took them all
+        // with it. Now one merge wins and the other sees the result (or a retry) instead.
+        const string conflict = "The teams changed meanwhile; try again.";
+        int? otherId = null;
+        var merged = await dbFactory.RunSerializableAsync(writes, async (db, cancellationToken) =>
         {
-            return TeamResult.Fail($"The team-merger deadline ({competition.MergerDeadlineUtc:yyyy-MM-dd HH:mm} UTC) has passed.");
-        }
-        var ownTeamId = await db.TeamMembers.Where(m => m.CompetitionId == competitionId && m.UserId == userId).Select(m => (int?)m.TeamId).SingleOrDefaultAsync(cancellationToken);
-        if (ownTeamId is null)
-        {
-            return TeamResult.Fail("You are not in a team of this challenge.");
-        }
-        var code = otherInviteCode.Trim();
-        var other = await db.Teams.Include(t => t.Members).SingleOrDefaultAsync(t => t.CompetitionId == competitionId && t.InviteCode == code, cancellationToken);
-        if (other is null || other.IsBaseline || other.Id == ownTeamId)
-        {
-            return TeamResult.Fail("No other team of this challenge has that invite code.");
-        }
-        var own = await db.Teams.Include(t => t.Members).SingleAsync(t => t.Id == ownTeamId, cancellationToken);
-        if (own.DisqualifiedAtUtc is not null || other.DisqualifiedAtUtc is not null)
-        {
-            return TeamResult.Fail("A disqualified team cannot merge.");
-        }
-        if (own.Members.Count + other.Members.Count > competition.MaxTeamSize)
-        {
-            return TeamResult.Fail($"The merged team would have {own.Members.Count + other.Members.Count} members; the limit is {competition.MaxTeamSize}.");
-        }
+            var competition = await db.Competitions.SingleAsync(c => c.Id == competitionId, cancellationToken);
+            var now = clock.GetUtcNow().UtcDateTime;
+            if (now >= competition.MergerDeadlineUtc)
+            {
+                return TeamResult.Fail($"The team-merger deadline ({competition.MergerDeadlineUtc:yyyy-MM-dd HH:mm} UTC) has passed.");
+            }
+            var ownTeamId = await db.TeamMembers.Where(m => m.CompetitionId == competitionId && m.UserId == userId).Select(m => (int?)m.TeamId).SingleOrDefaultAsync(cancellationToken);
+            if (ownTeamId is null)
+            {
+                return TeamResult.Fail("You are not in a team of this challenge.");
+            }
+            var code = otherInviteCode.Trim();
+            var other = await db.Teams.Include(t => t.Members).SingleOrDefaultAsync(t => t.CompetitionId == competitionId && t.InviteCode == code, cancellationToken);
+            if (other is null || other.IsBaseline || other.Id == ownTeamId)
+            {
+                return TeamResult.Fail("No other team of this challenge has that invite code.");
+            }
+            var own = await db.Teams.Include(t => t.Members).SingleAsync(t => t.Id == ownTeamId, cancellationToken);
+            if (own.DisqualifiedAtUtc is not null || other.DisqualifiedAtUtc is not null)
+            {
+                return TeamResult.Fail("A disqualified team cannot merge.");
+            }
+            if (own.Members.Count + other.Members.Count > competition.MaxTeamSize)
+            {
+                return TeamResult.Fail($"The merged team would have {own.Members.Count + other.Members.Count} members; the limit is {competition.MaxTeamSize}.");
+            }
 
-        var daysSoFar = Math.Max(1, (int)Math.Ceiling((now - competition.StartsAtUtc).TotalDays));
-        var allowance = competition.DailySubmissionLimit * daysSoFar;
-        var perTask = await db.Submissions.Where(s => (s.TeamId == own.Id || s.TeamId == other.Id) && s.CountsAgainstQuota)
-            .GroupBy(s => s.TaskId).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
-        if (perTask.FirstOrDefault(t => t.Count > allowance) is { } over)
-        {
-            return TeamResult.Fail($"Together the teams made {over.Count} submissions to one task; a single team could have made at most {allowance} so far.");
-        }
+            var daysSoFar = Math.Max(1, (int)Math.Ceiling((now - competition.StartsAtUtc).TotalDays));
+            var allowance = competition.DailySubmissionLimit * daysSoFar;
+            var perTask = await db.Submissions.Where(s => (s.TeamId == own.Id || s.TeamId == other.Id) && s.CountsAgainstQuota)
+                .GroupBy(s => s.TaskId).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+            if (perTask.FirstOrDefault(t => t.Count > allowance) is { } over)
+            {
+                return TeamResult.Fail($"Together the teams made {over.Count} submissions to one task; a single team could have made at most {allowance} so far.");
+            }
 
-        foreach (var member in other.Members.ToList())
-        {
-            db.TeamMembers.Remove(member);
-            own.Members.Add(new TeamMember { CompetitionId = competitionId, UserId = member.UserId, JoinedAtUtc = now });
-        }
-        await db.Submissions.Where(s => s.TeamId == other.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.TeamId, own.Id), cancellationToken);
-        var quotas = await db.DailyQuotas.Where(q => q.TeamId == other.Id || q.TeamId == own.Id).ToListAsync(cancellationToken);
-        foreach (var group in quotas.GroupBy(q => (q.TaskId, q.Day)))
-        {
-            db.DailyQuotas.RemoveRange(group);
-            db.DailyQuotas.Add(new DailyQuota { TeamId = own.Id, TaskId = group.Key.TaskId, Day = group.Key.Day, Used = group.Sum(q => q.Used) });
-        }
-        db.Teams.Remove(other);
-        db.Audit(competitionId, userId, "team.merged", $"'{other.Name}' merged into '{own.Name}'", now);
-        var merged = await SaveAsync(db, own, "The teams changed meanwhile; try again.", cancellationToken);
+            foreach (var member in other.Members.ToList())
+            {
+                db.TeamMembers.Remove(member);
+                own.Members.Add(new TeamMember { CompetitionId = competitionId, UserId = member.UserId, JoinedAtUtc = now });
+            }
+            var quotas = await db.DailyQuotas.Where(q => q.TeamId == other.Id || q.TeamId == own.Id).ToListAsync(cancellationToken);
+            foreach (var group in quotas.GroupBy(q => (q.TaskId, q.Day)))
+            {
+                db.DailyQuotas.RemoveRange(group);
+                db.DailyQuotas.Add(new DailyQuota { TeamId = own.Id, TaskId = group.Key.TaskId, Day = group.Key.Day, Used = group.Sum(q => q.Used) });
+            }
+            db.Audit(competitionId, userId, "team.merged", $"'{other.Name}' merged into '{own.Name}'", now);
+            await db.SaveChangesAsync(cancellationToken);
+            await db.Submissions.Where(s => s.TeamId == other.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.TeamId, own.Id), cancellationToken);
+            if (await DeleteTeamWithoutSubmissionsAsync(db, other.Id, cancellationToken) == 0)
+            {
+                return TeamResult.Fail(conflict);
+            }
+            await db.Database.CommitTransactionAsync(cancellationToken);
+            otherId = other.Id;
+            return new TeamResult(own, null);
+        }, () => TeamResult.Fail(conflict), cancellationToken);
         if (merged.Succeeded)
         {
             // The merged team's row leaves the leaderboards and its submissions count for this one.
-            await AnnounceAsync(db, competitionId, [own.Id, other.Id], cancellationToken);
+            await AnnounceAsync(competitionId, [merged.Team!.Id, otherId!.Value], cancellationToken);
         }
         return merged;
     }
 
-    private async Task AnnounceAsync(ChallengeDbContext db, int competitionId, IReadOnlyList<int> teamIds, CancellationToken cancellationToken)
+    // A team goes only once nothing of its own is left: the delete of a team row would cascade to
+    // its submissions, so the condition is part of the statement and a submission that arrived
+    // meanwhile keeps the team (the caller then rolls back).
+    private static Task<int> DeleteTeamWithoutSubmissionsAsync(ChallengeDbContext db, int teamId, CancellationToken cancellationToken) =>
+        db.Teams.Where(t => t.Id == teamId && !db.Submissions.Any(s => s.TeamId == teamId)).ExecuteDeleteAsync(cancellationToken);
+
+    private async Task AnnounceAsync(int competitionId, IReadOnlyList<int> teamIds, CancellationToken cancellationToken)
     {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         foreach (var taskId in await db.Tasks.Where(t => t.CompetitionId == competitionId).Select(t => t.Id).ToListAsync(cancellationToken))
         {
             foreach (var teamId in teamIds)
@@ -233,9 +271,11 @@ public sealed class TeamService(IDbContextFactory<ChallengeDbContext> dbFactory,
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            await db.Database.CommitTransactionAsync(cancellationToken);
             return new TeamResult(team, null);
         }
-        catch (DbUpdateException)
+        // A serialisation failure is not the caller's conflict to report: the unit runs again.
+        catch (DbUpdateException exception) when (!SerializableTransaction.IsSerializationFailure(exception))
         {
             return TeamResult.Fail(conflictMessage);
         }

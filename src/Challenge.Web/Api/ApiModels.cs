@@ -1,5 +1,6 @@
 using Challenge.Core.Leaderboards;
 using Challenge.Core.Submissions;
+using static Challenge.Web.Api.FiniteScores;
 
 namespace Challenge.Web.Api;
 
@@ -13,7 +14,7 @@ public sealed record LeaderboardDto(string Challenge, string Task, string Metric
 {
     public static LeaderboardDto From(string challenge, Leaderboard board) => new(
         challenge, board.TaskSlug, board.Metric, board.HigherIsBetter, board.Kind.ToString().ToLowerInvariant(), board.ComputedAtUtc,
-        board.Rows.Select(r => new LeaderboardEntryDto(r.Rank, r.Team, r.Members, r.Score, r.Entries, r.LastSubmissionUtc, r.IsBaseline, r.PublicRank)).ToList());
+        board.Rows.Select(r => new LeaderboardEntryDto(r.Rank, r.Team, r.Members, Finite(r.Score), r.Entries, r.LastSubmissionUtc, r.IsBaseline, r.PublicRank)).ToList());
 }
 
 public sealed record SubmissionDto(
@@ -32,9 +33,16 @@ public sealed record SubmissionDto(
 {
     public static SubmissionDto From(Submission submission, string taskSlug, bool privateVisible) => new(
         submission.Id, taskSlug, submission.FileName, submission.Description, submission.Status.ToString().ToLowerInvariant(), submission.CreatedAtUtc,
-        submission.PublicScore, privateVisible ? submission.PrivateScore : null, submission.ErrorCount,
+        Finite(submission.PublicScore), privateVisible ? Finite(submission.PrivateScore) : null, submission.ErrorCount,
         submission.ErrorsJson is null ? [] : System.Text.Json.JsonSerializer.Deserialize<List<Challenge.Scoring.Validation.ValidationError>>(submission.ErrorsJson, SubmissionScorer.Json) ?? [],
         submission.FailureMessage, submission.IsSelected);
+}
+
+// JSON has no infinity or NaN. The scorer refuses such scores, but a row stored before it did must
+// not turn every later read into a 500: it reads as no score.
+internal static class FiniteScores
+{
+    public static double? Finite(double? score) => score is { } value && double.IsFinite(value) ? value : null;
 }
 
 public sealed record SubmissionAcceptedDto(long Id, string Status, string StatusUrl);

@@ -46,9 +46,9 @@ internal static class WorkerEndpoints
     }
 
     private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadAsync(
-        long id, int fileId, [FromHeader(Name = LeaseHeader)] string? leaseId, BaselineQueue queue, CancellationToken cancellationToken)
+        long id, int fileId, [FromHeader(Name = LeaseHeader)] string? leaseId, ClaimsPrincipal user, BaselineQueue queue, CancellationToken cancellationToken)
     {
-        var opened = string.IsNullOrEmpty(leaseId) ? null : await queue.OpenFileAsync(id, leaseId, fileId, cancellationToken);
+        var opened = string.IsNullOrEmpty(leaseId) ? null : await queue.OpenFileAsync(id, user.WorkerId(), leaseId, fileId, cancellationToken);
         if (opened is not { } file)
         {
             return TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No file {fileId} in a run that lease {leaseId} holds.");
@@ -57,13 +57,13 @@ internal static class WorkerEndpoints
     }
 
     private static async Task<Results<Ok<ReportResponse>, ProblemHttpResult>> ReportAsync(
-        long id, [FromHeader(Name = LeaseHeader)] string? leaseId, ReportRequest? request, BaselineQueue queue, CancellationToken cancellationToken)
+        long id, [FromHeader(Name = LeaseHeader)] string? leaseId, ReportRequest? request, ClaimsPrincipal user, BaselineQueue queue, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(leaseId))
         {
             return MissingLease();
         }
-        var result = await queue.ReportAsync(id, leaseId, request?.Progress ?? [], request?.Log ?? [], cancellationToken);
+        var result = await queue.ReportAsync(id, user.WorkerId(), leaseId, request?.Progress ?? [], request?.Log ?? [], cancellationToken);
         return result.Outcome switch
         {
             LeaseOutcome.Accepted => TypedResults.Ok(new ReportResponse(false, result.LeaseExpiresAtUtc)),
@@ -73,7 +73,7 @@ internal static class WorkerEndpoints
     }
 
     private static async Task<Results<Accepted<PredictionsAcceptedDto>, ProblemHttpResult>> UploadPredictionsAsync(
-        long id, [FromHeader(Name = LeaseHeader)] string? leaseId, HttpRequest request, BaselineQueue queue, CancellationToken cancellationToken)
+        long id, [FromHeader(Name = LeaseHeader)] string? leaseId, HttpRequest request, ClaimsPrincipal user, BaselineQueue queue, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(leaseId))
         {
@@ -84,7 +84,7 @@ internal static class WorkerEndpoints
         {
             return TypedResults.Problem(statusCode: 400, title: "Bad request", detail: error);
         }
-        var result = await queue.CompleteAsync(id, leaseId, content, SafeName(fileName), [], cancellationToken);
+        var result = await queue.CompleteAsync(id, user.WorkerId(), leaseId, content, SafeName(fileName), [], cancellationToken);
         if (result is { Outcome: LeaseOutcome.Accepted, SubmissionId: { } submissionId })
         {
             var url = $"/api/submissions/{submissionId}";
@@ -94,24 +94,24 @@ internal static class WorkerEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> FailAsync(
-        long id, [FromHeader(Name = LeaseHeader)] string? leaseId, FailRequest? request, BaselineQueue queue, CancellationToken cancellationToken)
+        long id, [FromHeader(Name = LeaseHeader)] string? leaseId, FailRequest? request, ClaimsPrincipal user, BaselineQueue queue, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(leaseId))
         {
             return MissingLease();
         }
-        var result = await queue.FailAsync(id, leaseId, request?.Message ?? "", request?.Log ?? [], cancellationToken);
+        var result = await queue.FailAsync(id, user.WorkerId(), leaseId, request?.Message ?? "", request?.Log ?? [], cancellationToken);
         return result.Outcome == LeaseOutcome.Accepted ? TypedResults.NoContent() : Problem(result);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ReleaseAsync(
-        long id, [FromHeader(Name = LeaseHeader)] string? leaseId, BaselineQueue queue, CancellationToken cancellationToken)
+        long id, [FromHeader(Name = LeaseHeader)] string? leaseId, ClaimsPrincipal user, BaselineQueue queue, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(leaseId))
         {
             return MissingLease();
         }
-        var result = await queue.ReleaseAsync(id, leaseId, cancellationToken);
+        var result = await queue.ReleaseAsync(id, user.WorkerId(), leaseId, cancellationToken);
         return result.Outcome == LeaseOutcome.Accepted ? TypedResults.NoContent() : Problem(result);
     }
 
@@ -121,6 +121,7 @@ internal static class WorkerEndpoints
     private static ProblemHttpResult Problem(LeaseResult result) => result.Outcome switch
     {
         LeaseOutcome.Invalid => TypedResults.Problem(statusCode: 400, title: "Bad request", detail: result.Message),
+        LeaseOutcome.NotFound => TypedResults.Problem(statusCode: 404, title: "Not found", detail: result.Message),
         LeaseOutcome.Cancelled => TypedResults.Problem(statusCode: 409, title: "Cancelled", detail: result.Message),
         _ => TypedResults.Problem(statusCode: 409, title: "Lease lost", detail: result.Message),
     };

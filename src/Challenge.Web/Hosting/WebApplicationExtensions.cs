@@ -26,6 +26,7 @@ public static class WebApplicationExtensions
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingSessionStateProvider>();
         builder.Services.AddScoped<IdentityRedirectManager>();
         builder.Services.AddSingleton<LeaderboardBodies>();
 
@@ -51,6 +52,8 @@ public static class WebApplicationExtensions
             options.Cookie.HttpOnly = true;
             options.Cookie.SameSite = SameSiteMode.Lax;
             options.SlidingExpiration = true;
+            // Role changes and sign-outs elsewhere take effect on the next request, not after 30 minutes.
+            options.Events.OnValidatePrincipal = CookieRoleCheck.ValidatePrincipalAsync;
             // API callers get status codes, not the login page.
             options.Events.OnRedirectToLogin = context => ApiAware(context, StatusCodes.Status401Unauthorized);
             options.Events.OnRedirectToAccessDenied = context => ApiAware(context, StatusCodes.Status403Forbidden);

@@ -26,9 +26,9 @@ public sealed class BaselineSite : IAsyncDisposable
     public int TestFileId { get; private set; }
     public int TestCount { get; private set; }
 
-    public static async Task<BaselineSite> StartAsync(int trainCount = 600, int testCount = 90, int size = 8, Action<ChallengeWebFactory>? configure = null)
+    public static async Task<BaselineSite> StartAsync(int trainCount = 600, int testCount = 90, int size = 8, Action<ChallengeWebFactory>? configure = null, string provider = Challenge.Core.Data.DatabaseProviders.Sqlite)
     {
-        var site = new BaselineSite(await CompetitionSite.StartAsync(configure: configure));
+        var site = new BaselineSite(await CompetitionSite.StartAsync(configure: configure, provider: provider));
         await site.UploadDataAsync(trainCount, testCount, size);
         site.WorkerToken = (await site.Site.Get<BaselineService>().CreateWorkerAsync("test-worker", site.Site.Organizer.Principal))!.Secret;
         return site;
