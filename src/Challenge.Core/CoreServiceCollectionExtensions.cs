@@ -97,6 +97,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Annotations.AnnotationScoringStep>();
         services.AddSingleton<SubmissionAdminService>();
         services.AddSingleton<SubmissionLedger>();
+        services.AddSingleton<SubmissionReads>();
         services.AddSingleton<TeamRoster>();
         services.AddSingleton<Audit.AuditTrail>();
         if (provider == DatabaseProviders.Postgres)

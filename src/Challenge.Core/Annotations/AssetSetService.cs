@@ -1,3 +1,4 @@
+using Challenge.Core.Access;
 using System.Security.Claims;
 using Challenge.Annotations.Assets;
 using Challenge.Annotations.Formats;
@@ -7,6 +8,7 @@ using Challenge.Core.Challenges;
 using Challenge.Core.Data;
 using Challenge.Core.Files;
 using Challenge.Core.Tasks;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 
 namespace Challenge.Core.Annotations;
@@ -32,7 +34,8 @@ public sealed class AssetSetService(
     IDbContextFactory<ChallengeDbContext> dbFactory,
     IFileStore files,
     GoldSetCache goldSets,
-    TimeProvider clock)
+    TimeProvider clock,
+    IAuthorizationService authorization)
 {
     // The disk is the real bound; this keeps one upload from filling it by mistake.
     public const long MaxImageArchiveBytes = 256L << 30;
@@ -279,7 +282,7 @@ public sealed class AssetSetService(
         return null;
     }
 
-    private static async Task<CompetitionTask?> FindManageableAsync(ChallengeDbContext db, int taskId, ClaimsPrincipal user, CancellationToken cancellationToken)
+    private async Task<CompetitionTask?> FindManageableAsync(ChallengeDbContext db, int taskId, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var task = await db.Tasks.SingleOrDefaultAsync(t => t.Id == taskId, cancellationToken);
         if (task is null || task.Family == TaskFamily.Predictions)
@@ -287,6 +290,6 @@ public sealed class AssetSetService(
             return null;
         }
         var competition = await db.Competitions.SingleAsync(c => c.Id == task.CompetitionId, cancellationToken);
-        return await CompetitionAccess.CanManageAsync(db, competition, user, cancellationToken) ? task : null;
+        return await authorization.AllowsAsync(user, competition, AccessRules.ManageChallenge) ? task : null;
     }
 }

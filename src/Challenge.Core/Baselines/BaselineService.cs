@@ -1,3 +1,4 @@
+using Challenge.Core.Access;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -6,6 +7,7 @@ using Challenge.Core.Audit;
 using Challenge.Core.Challenges;
 using Challenge.Core.Data;
 using Challenge.Core.Submissions;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 
 namespace Challenge.Core.Baselines;
@@ -35,7 +37,7 @@ public sealed record BaselineRunView(
 public sealed record CreatedWorker(BaselineWorker Worker, string Secret);
 
 // What organizers do with baselines: queue a run, watch it, cancel it; and the worker tokens.
-public sealed class BaselineService(IDbContextFactory<ChallengeDbContext> dbFactory, SqliteWriteGate writes, TimeProvider clock)
+public sealed class BaselineService(IDbContextFactory<ChallengeDbContext> dbFactory, SqliteWriteGate writes, TimeProvider clock, IAuthorizationService authorization)
 {
     public const int MaxWorkersPerUser = 50;
 
@@ -44,7 +46,7 @@ public sealed class BaselineService(IDbContextFactory<ChallengeDbContext> dbFact
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var competition = await db.Competitions.AsNoTracking().SingleOrDefaultAsync(c => c.Id == competitionId, cancellationToken);
-        if (competition is null || !await CompetitionAccess.CanManageAsync(db, competition, user, cancellationToken))
+        if (competition is null || !await authorization.AllowsAsync(user, competition, AccessRules.ManageChallenge))
         {
             return (null, Error("", "This challenge does not exist or you may not manage it."));
         }
@@ -130,7 +132,7 @@ public sealed class BaselineService(IDbContextFactory<ChallengeDbContext> dbFact
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var competition = await db.Competitions.AsNoTracking().SingleOrDefaultAsync(c => c.Id == competitionId, cancellationToken);
-        if (competition is null || !await CompetitionAccess.CanManageAsync(db, competition, user, cancellationToken))
+        if (competition is null || !await authorization.AllowsAsync(user, competition, AccessRules.ManageChallenge))
         {
             return null;
         }
@@ -171,7 +173,7 @@ public sealed class BaselineService(IDbContextFactory<ChallengeDbContext> dbFact
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var run = await db.BaselineRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, cancellationToken);
         var competition = run is null ? null : await db.Competitions.AsNoTracking().SingleAsync(c => c.Id == run.CompetitionId, cancellationToken);
-        if (run is null || !await CompetitionAccess.CanManageAsync(db, competition!, user, cancellationToken))
+        if (run is null || !await authorization.AllowsAsync(user, competition!, AccessRules.ManageChallenge))
         {
             return "This run does not exist.";
         }

@@ -1,13 +1,15 @@
+using Challenge.Core.Access;
 using System.Security.Claims;
 using Challenge.Core.Accounts;
 using Challenge.Core.Data;
 using Challenge.Core.Audit;
 using Challenge.Core.Scheduling;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 
 namespace Challenge.Core.Challenges;
 
-public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbFactory, SqliteWriteGate writes, DeadlineScheduler deadlines, TimeProvider clock)
+public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbFactory, SqliteWriteGate writes, DeadlineScheduler deadlines, TimeProvider clock, IAuthorizationService authorization)
 {
     public async Task<IReadOnlyList<Competition>> ListPublishedAsync(CancellationToken cancellationToken = default)
     {
@@ -46,11 +48,8 @@ public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbF
 
     public static bool CanCreate(ClaimsPrincipal user) => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Organizer);
 
-    private async Task<bool> CanManageAsync(Competition competition, ClaimsPrincipal user, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await CompetitionAccess.CanManageAsync(db, competition, user, cancellationToken);
-    }
+    private Task<bool> CanManageAsync(Competition competition, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        authorization.AllowsAsync(user, competition, AccessRules.ManageChallenge);
 
     public async Task<SaveResult> CreateAsync(CompetitionInput input, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
@@ -88,7 +87,7 @@ public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbF
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var competition = await db.Competitions.SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
-        if (competition is null || !await CompetitionAccess.CanManageAsync(db, competition, user, cancellationToken))
+        if (competition is null || !await authorization.AllowsAsync(user, competition, AccessRules.ManageChallenge))
         {
             return SaveResult.Failed("", "This challenge does not exist or you may not edit it.");
         }
@@ -134,7 +133,7 @@ public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbF
         await dbFactory.RunSerializableAsync(writes, async (db, cancellationToken) =>
         {
             var competition = await db.Competitions.SingleOrDefaultAsync(c => c.Id == competitionId, cancellationToken);
-            if (competition is null || !await CompetitionAccess.CanManageAsync(db, competition, user, cancellationToken))
+            if (competition is null || !await authorization.AllowsAsync(user, competition, AccessRules.ManageChallenge))
             {
                 return "You may not manage this challenge.";
             }
@@ -167,7 +166,7 @@ public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbF
         {
             var competition = await db.Competitions.SingleOrDefaultAsync(c => c.Id == competitionId, cancellationToken);
             var link = await db.CompetitionOrganizers.SingleOrDefaultAsync(o => o.CompetitionId == competitionId && o.UserId == organizerId, cancellationToken);
-            if (competition is null || link is null || !await CompetitionAccess.CanManageAsync(db, competition, user, cancellationToken))
+            if (competition is null || link is null || !await authorization.AllowsAsync(user, competition, AccessRules.ManageChallenge))
             {
                 return false;
             }

@@ -39,7 +39,7 @@ public sealed class DataFileService(IDbContextFactory<ChallengeDbContext> dbFact
         }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var competition = await db.Competitions.SingleOrDefaultAsync(c => c.Id == competitionId, cancellationToken);
-        if (competition is null || !await CompetitionAccess.CanManageAsync(db, competition, user, cancellationToken))
+        if (competition is null || !await authorization.AllowsAsync(user, competition, AccessRules.ManageChallenge))
         {
             return (null, "This challenge does not exist or you may not manage it.");
         }
@@ -73,7 +73,7 @@ public sealed class DataFileService(IDbContextFactory<ChallengeDbContext> dbFact
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var competition = await db.Competitions.SingleAsync(c => c.Id == competitionId, cancellationToken);
         var file = await db.DataFiles.SingleOrDefaultAsync(f => f.Id == dataFileId && f.CompetitionId == competitionId, cancellationToken);
-        if (file is null || !await CompetitionAccess.CanManageAsync(db, competition, user, cancellationToken))
+        if (file is null || !await authorization.AllowsAsync(user, competition, AccessRules.ManageChallenge))
         {
             return false;
         }

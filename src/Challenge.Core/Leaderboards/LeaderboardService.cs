@@ -1,3 +1,8 @@
+using System.Security.Claims;
+using Challenge.Core.Access;
+using Challenge.Core.Challenges;
+using Challenge.Core.Outcomes;
+using Microsoft.AspNetCore.Authorization;
 using System.Collections.Concurrent;
 using Challenge.Core.Data;
 using Challenge.Core.Submissions;
@@ -17,14 +22,27 @@ public sealed class LeaderboardService
     private readonly ConcurrentDictionary<int, TaskBoards> _tasks = new();
     private readonly ConcurrentDictionary<int, (long CountedAt, Task<IReadOnlyList<DailyCount>> Counts, Task<IReadOnlyList<DailyCount>>? Previous)> _perDay = new();
 
-    public LeaderboardService(IDbContextFactory<ChallengeDbContext> dbFactory, ILeaderboardNotifier notifier, TimeProvider clock)
+    private readonly IAuthorizationService _authorization;
+
+    public LeaderboardService(IDbContextFactory<ChallengeDbContext> dbFactory, ILeaderboardNotifier notifier, TimeProvider clock, IAuthorizationService authorization)
     {
         _dbFactory = dbFactory;
         _clock = clock;
+        _authorization = authorization;
         notifier.Changed += change => Boards(change.TaskId).Changed(change.TeamId);
     }
 
-    // The caller decides who may see the private board (everyone after the reveal, organizers always).
+    /// <summary>A task's board for <paramref name="user"/>: the private board only under <see cref="AccessRules.SeePrivateBoard"/>.</summary>
+    public async Task<Outcome<Leaderboard>> GetForAsync(Competition challenge, int taskId, LeaderboardKind kind, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        if (kind == LeaderboardKind.Private && !await _authorization.AllowsAsync(user, challenge, AccessRules.SeePrivateBoard))
+        {
+            return Outcome<Leaderboard>.Forbidden("The private leaderboard is revealed after the final deadline.");
+        }
+        return await GetAsync(taskId, kind, cancellationToken);
+    }
+
+    // Callers that show a board to a person go through GetForAsync, which checks the private board's rule.
     public async Task<Leaderboard> GetAsync(int taskId, LeaderboardKind kind, CancellationToken cancellationToken = default)
     {
         var boards = Boards(taskId);

@@ -1,8 +1,10 @@
+using Challenge.Core.Access;
 using System.Security.Claims;
 using Challenge.Core.Audit;
 using Challenge.Core.Challenges;
 using Challenge.Core.Data;
 using Challenge.Core.Leaderboards;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 
 namespace Challenge.Core.Submissions;
@@ -14,7 +16,8 @@ public sealed class SubmissionAdminService(
     SqliteWriteGate writes,
     ISubmissionQueue queue,
     ILeaderboardNotifier notifier,
-    TimeProvider clock)
+    TimeProvider clock,
+    IAuthorizationService authorization)
 {
     // Rescoring puts the submissions back in the queue; the scorer records its version and the
     // solution version it used, so a board always shows which scorer produced each score.
@@ -91,9 +94,9 @@ public sealed class SubmissionAdminService(
         return true;
     }
 
-    private static async Task<bool> CanManageAsync(ChallengeDbContext db, int competitionId, ClaimsPrincipal user, CancellationToken cancellationToken)
+    private async Task<bool> CanManageAsync(ChallengeDbContext db, int competitionId, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var competition = await db.Competitions.AsNoTracking().SingleAsync(c => c.Id == competitionId, cancellationToken);
-        return await CompetitionAccess.CanManageAsync(db, competition, user, cancellationToken);
+        return await authorization.AllowsAsync(user, competition, AccessRules.ManageChallenge);
     }
 }

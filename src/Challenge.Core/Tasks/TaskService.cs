@@ -1,3 +1,4 @@
+using Challenge.Core.Access;
 using System.Security.Claims;
 using System.Text.Json;
 using Challenge.Core.Audit;
@@ -7,6 +8,7 @@ using Challenge.Core.Files;
 using Challenge.Scoring;
 using Challenge.Scoring.Metrics;
 using Challenge.Scoring.Validation;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 
 namespace Challenge.Core.Tasks;
@@ -23,7 +25,8 @@ public sealed class TaskService(
     SqliteWriteGate writes,
     IFileStore files,
     SolutionCache solutions,
-    TimeProvider clock)
+    TimeProvider clock,
+    IAuthorizationService authorization)
 {
     public const long MaxSolutionBytes = 2L << 30;
 
@@ -38,7 +41,7 @@ public sealed class TaskService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var competition = await db.Competitions.SingleOrDefaultAsync(c => c.Id == competitionId, cancellationToken);
-        if (competition is null || !await CompetitionAccess.CanManageAsync(db, competition, user, cancellationToken))
+        if (competition is null || !await authorization.AllowsAsync(user, competition, AccessRules.ManageChallenge))
         {
             return Failed("", "This challenge does not exist or you may not manage it.");
         }
@@ -171,7 +174,7 @@ public sealed class TaskService(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var task = await db.Tasks.SingleOrDefaultAsync(t => t.Id == taskId, cancellationToken);
         var competition = task is null ? null : await db.Competitions.SingleAsync(c => c.Id == task.CompetitionId, cancellationToken);
-        if (task is null || !await CompetitionAccess.CanManageAsync(db, competition!, user, cancellationToken))
+        if (task is null || !await authorization.AllowsAsync(user, competition!, AccessRules.ManageChallenge))
         {
             return Refused("This task does not exist or you may not manage it.");
         }
