@@ -234,7 +234,7 @@ internal static class LeaderboardScenario
             .Options;
         var factory = new PooledDbContextFactory<ChallengeDbContext>(options);
         var notifier = new InProcessLeaderboardNotifier();
-        var service = new LeaderboardService(factory, notifier, TimeProvider.System);
+        var service = new LeaderboardService(factory, notifier, TimeProvider.System, new NoPrivateBoards());
         int taskId;
         int competitionId;
         await using (var db = await factory.CreateDbContextAsync())
@@ -354,4 +354,14 @@ internal static class LeaderboardScenario
         }
         SqliteConnection.ClearAllPools();
     }
+}
+
+// The bench reads the public board only: the private board's rule refuses everyone here.
+file sealed class NoPrivateBoards : Microsoft.AspNetCore.Authorization.IAuthorizationService
+{
+    public Task<Microsoft.AspNetCore.Authorization.AuthorizationResult> AuthorizeAsync(System.Security.Claims.ClaimsPrincipal user, object? resource, IEnumerable<Microsoft.AspNetCore.Authorization.IAuthorizationRequirement> requirements) =>
+        Task.FromResult(Microsoft.AspNetCore.Authorization.AuthorizationResult.Failed());
+
+    public Task<Microsoft.AspNetCore.Authorization.AuthorizationResult> AuthorizeAsync(System.Security.Claims.ClaimsPrincipal user, object? resource, string policyName) =>
+        Task.FromResult(Microsoft.AspNetCore.Authorization.AuthorizationResult.Failed());
 }

@@ -163,7 +163,7 @@ public sealed class IncrementalLeaderboardTests : IAsyncLifetime
 
     private async Task AssertSameAsFullBuildAsync(LeaderboardService incremental)
     {
-        var fresh = new LeaderboardService(_harness.Get<IDbContextFactory<ChallengeDbContext>>(), new InProcessLeaderboardNotifier(), TimeProvider.System);
+        var fresh = new LeaderboardService(_harness.Get<IDbContextFactory<ChallengeDbContext>>(), new InProcessLeaderboardNotifier(), TimeProvider.System, _harness.Get<Microsoft.AspNetCore.Authorization.IAuthorizationService>());
         foreach (var kind in new[] { LeaderboardKind.Public, LeaderboardKind.Private })
         {
             var expected = Describe(await fresh.GetAsync(_world.Task.Id, kind));

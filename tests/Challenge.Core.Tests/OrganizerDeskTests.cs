@@ -161,6 +161,8 @@ public abstract class OrganizerDeskTests(string provider) : IAsyncLifetime
         Assert.True(await Allows(coOrganizer, submission, AccessRules.ReadSubmission));
         Assert.False(await Allows(otherOrganizer, submission, AccessRules.ReadSubmission));
 
+        // Revealed after the end: the private board is everyone's.
+        challenge.EndsAtUtc = DateTime.UtcNow.AddMinutes(-1);
         challenge.PrivateRevealedAtUtc = DateTime.UtcNow;
         Assert.True(await Allows(CoreHarness.Anonymous, challenge, AccessRules.SeePrivateBoard));
         Assert.False(await Allows(CoreHarness.Anonymous, challenge, AccessRules.SeeGold));

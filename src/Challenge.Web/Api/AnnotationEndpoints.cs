@@ -1,3 +1,5 @@
+using Challenge.Core.Access;
+using Microsoft.AspNetCore.Authorization;
 using System.Security.Claims;
 using Challenge.Annotations.Formats;
 using Challenge.Core.Annotations;
@@ -87,9 +89,9 @@ internal static class AnnotationEndpoints
     }
 
     private static async Task<IResult> ListImagesAsync(string slug, string task, int? page, int? pageSize, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks,
-        AssetSetService assets, IDbContextFactory<ChallengeDbContext> dbFactory, CancellationToken cancellationToken)
+        AssetSetService assets, IAuthorizationService authorization, CancellationToken cancellationToken)
     {
-        var (target, refusal) = await FindParticipantTaskAsync(slug, task, user, competitions, tasks, dbFactory, cancellationToken);
+        var (target, refusal) = await FindParticipantTaskAsync(slug, task, user, competitions, tasks, authorization, cancellationToken);
         if (target is null)
         {
             return refusal!;
@@ -107,9 +109,9 @@ internal static class AnnotationEndpoints
     }
 
     private static async Task<IResult> ImagesZipAsync(string slug, string task, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks,
-        AssetSetService assets, IDbContextFactory<ChallengeDbContext> dbFactory, Core.Files.IFileStore files, CancellationToken cancellationToken)
+        AssetSetService assets, IAuthorizationService authorization, Core.Files.IFileStore files, CancellationToken cancellationToken)
     {
-        var (target, refusal) = await FindParticipantTaskAsync(slug, task, user, competitions, tasks, dbFactory, cancellationToken);
+        var (target, refusal) = await FindParticipantTaskAsync(slug, task, user, competitions, tasks, authorization, cancellationToken);
         if (target is null)
         {
             return refusal!;
@@ -121,9 +123,9 @@ internal static class AnnotationEndpoints
     }
 
     private static async Task<IResult> ImageAsync(string slug, string task, int imageId, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks,
-        AssetSetService assets, IDbContextFactory<ChallengeDbContext> dbFactory, CancellationToken cancellationToken)
+        AssetSetService assets, IAuthorizationService authorization, CancellationToken cancellationToken)
     {
-        var (target, refusal) = await FindParticipantTaskAsync(slug, task, user, competitions, tasks, dbFactory, cancellationToken);
+        var (target, refusal) = await FindParticipantTaskAsync(slug, task, user, competitions, tasks, authorization, cancellationToken);
         if (target is null)
         {
             return refusal!;
@@ -133,9 +135,9 @@ internal static class AnnotationEndpoints
     }
 
     private static async Task<IResult> PreAnnotationsAsync(string slug, string task, string? format, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks,
-        AssetSetService assets, IDbContextFactory<ChallengeDbContext> dbFactory, CancellationToken cancellationToken)
+        AssetSetService assets, IAuthorizationService authorization, CancellationToken cancellationToken)
     {
-        var (target, refusal) = await FindParticipantTaskAsync(slug, task, user, competitions, tasks, dbFactory, cancellationToken);
+        var (target, refusal) = await FindParticipantTaskAsync(slug, task, user, competitions, tasks, authorization, cancellationToken);
         if (target is null)
         {
             return refusal!;
@@ -171,7 +173,7 @@ internal static class AnnotationEndpoints
     }
 
     private static async Task<(CompetitionTask? Task, IResult? Refusal)> FindParticipantTaskAsync(string slug, string task, ClaimsPrincipal user, CompetitionService competitions,
-        TaskService tasks, IDbContextFactory<ChallengeDbContext> dbFactory, CancellationToken cancellationToken)
+        TaskService tasks, IAuthorizationService authorization, CancellationToken cancellationToken)
     {
         var challenge = await competitions.FindVisibleAsync(slug, user, cancellationToken);
         var target = challenge is null ? null : (await tasks.ListAsync(challenge.Id, cancellationToken)).FirstOrDefault(t => t.Slug == task && t.Family != TaskFamily.Predictions);
@@ -179,8 +181,7 @@ internal static class AnnotationEndpoints
         {
             return (null, ApiProblems.NotFound($"No annotation or detection task '{task}' in challenge '{slug}'."));
         }
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await DownloadEndpoints.MayDownloadDataAsync(db, challenge!, user, cancellationToken)
+        return await authorization.AllowsAsync(user, challenge!, AccessRules.DownloadData)
             ? (target, null)
             : (null, ApiProblems.Forbidden("Accept the challenge's rules to get its images."));
     }

@@ -1,14 +1,12 @@
 using System.Security.Claims;
 using System.Text;
 using Challenge.Core.Challenges;
-using Challenge.Core.Data;
 using Challenge.Core.Leaderboards;
 using Challenge.Core.Tasks;
 using Challenge.Scoring.Metrics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
-using Microsoft.EntityFrameworkCore;
 
 namespace Challenge.Web.Api;
 
@@ -50,9 +48,9 @@ internal static class ChallengeEndpoints
 
     private static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> LeaderboardAsync(
         string slug, string? task, string? kind, ClaimsPrincipal user, HttpContext http, CompetitionService competitions, TaskService tasks,
-        LeaderboardService leaderboards, LeaderboardBodies bodies, IDbContextFactory<ChallengeDbContext> dbFactory, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+        LeaderboardService leaderboards, LeaderboardBodies bodies, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
-        var (board, problem) = await ResolveBoardAsync(slug, task, kind, user, competitions, tasks, leaderboards, dbFactory, cancellationToken);
+        var (board, problem) = await ResolveBoardAsync(slug, task, kind, user, competitions, tasks, leaderboards, cancellationToken);
         if (board is null)
         {
             return problem!;
@@ -68,9 +66,9 @@ internal static class ChallengeEndpoints
 
     private static async Task<IResult> LeaderboardCsvAsync(
         string slug, string? task, string? kind, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks,
-        LeaderboardService leaderboards, IDbContextFactory<ChallengeDbContext> dbFactory, CancellationToken cancellationToken)
+        LeaderboardService leaderboards, CancellationToken cancellationToken)
     {
-        var (board, problem) = await ResolveBoardAsync(slug, task, kind, user, competitions, tasks, leaderboards, dbFactory, cancellationToken);
+        var (board, problem) = await ResolveBoardAsync(slug, task, kind, user, competitions, tasks, leaderboards, cancellationToken);
         if (board is null)
         {
             return problem!;
@@ -85,7 +83,7 @@ internal static class ChallengeEndpoints
 
     private static async Task<(Leaderboard? Board, ProblemHttpResult? Problem)> ResolveBoardAsync(
         string slug, string? taskSlug, string? kind, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks,
-        LeaderboardService leaderboards, IDbContextFactory<ChallengeDbContext> dbFactory, CancellationToken cancellationToken)
+        LeaderboardService leaderboards, CancellationToken cancellationToken)
     {
         var challenge = await competitions.FindVisibleAsync(slug, user, cancellationToken);
         if (challenge is null)
@@ -99,15 +97,8 @@ internal static class ChallengeEndpoints
             return (null, TypedResults.Problem(statusCode: 404, title: "Not found", detail: string.IsNullOrEmpty(taskSlug) ? "This challenge has no task yet." : $"No task '{taskSlug}'."));
         }
         var wantsPrivate = string.Equals(kind, "private", StringComparison.OrdinalIgnoreCase);
-        if (wantsPrivate && !challenge.IsPrivateRevealed)
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            if (!await CompetitionAccess.CanManageAsync(db, challenge, user, cancellationToken))
-            {
-                return (null, TypedResults.Problem(statusCode: 403, title: "Forbidden", detail: "The private leaderboard is revealed after the final deadline."));
-            }
-        }
-        return (await leaderboards.GetAsync(task.Id, wantsPrivate ? LeaderboardKind.Private : LeaderboardKind.Public, cancellationToken), null);
+        var board = await leaderboards.GetForAsync(challenge, task.Id, wantsPrivate ? LeaderboardKind.Private : LeaderboardKind.Public, user, cancellationToken);
+        return board.Value is { } found ? (found, null) : (null, board.ToProblem());
     }
 
     private static ChallengeDto ToDto(Competition challenge, IReadOnlyList<CompetitionTask> tasks, DateTime nowUtc) => new(

@@ -1,3 +1,5 @@
+using Challenge.Core.Access;
+using Microsoft.AspNetCore.Authorization;
 using System.Security.Claims;
 using Challenge.Core.Challenges;
 using Challenge.Core.Data;
@@ -21,27 +23,27 @@ internal static class DownloadEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> DataFileAsync(string slug, int id, ClaimsPrincipal user, CompetitionService competitions, IDbContextFactory<ChallengeDbContext> dbFactory, IFileStore files, CancellationToken cancellationToken)
+    private static async Task<IResult> DataFileAsync(string slug, int id, ClaimsPrincipal user, CompetitionService competitions, IDbContextFactory<ChallengeDbContext> dbFactory, IAuthorizationService authorization, IFileStore files, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await ServeDataFileAsync(db, slug, f => f.Id == id, user, competitions, files, cancellationToken);
+        return await ServeDataFileAsync(db, slug, f => f.Id == id, user, competitions, authorization, files, cancellationToken);
     }
 
-    private static async Task<IResult> DataFileByNameAsync(string slug, string fileName, ClaimsPrincipal user, CompetitionService competitions, IDbContextFactory<ChallengeDbContext> dbFactory, IFileStore files, CancellationToken cancellationToken)
+    private static async Task<IResult> DataFileByNameAsync(string slug, string fileName, ClaimsPrincipal user, CompetitionService competitions, IDbContextFactory<ChallengeDbContext> dbFactory, IAuthorizationService authorization, IFileStore files, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await ServeDataFileAsync(db, slug, f => f.FileName == fileName, user, competitions, files, cancellationToken);
+        return await ServeDataFileAsync(db, slug, f => f.FileName == fileName, user, competitions, authorization, files, cancellationToken);
     }
 
     private static async Task<IResult> ServeDataFileAsync(ChallengeDbContext db, string slug, System.Linq.Expressions.Expression<Func<DataFile, bool>> which,
-        ClaimsPrincipal user, CompetitionService competitions, IFileStore files, CancellationToken cancellationToken)
+        ClaimsPrincipal user, CompetitionService competitions, IAuthorizationService authorization, IFileStore files, CancellationToken cancellationToken)
     {
         var challenge = await competitions.FindVisibleAsync(slug, user, cancellationToken);
         if (challenge is null)
         {
             return ApiProblems.NotFound($"No challenge '{slug}'.");
         }
-        if (!await MayDownloadDataAsync(db, challenge, user, cancellationToken))
+        if (!await authorization.AllowsAsync(user, challenge, AccessRules.DownloadData))
         {
             return user.Identity?.IsAuthenticated == true
                 ? ApiProblems.Forbidden("Accept the challenge's rules to download its data.")
@@ -82,30 +84,19 @@ internal static class DownloadEndpoints
         return Results.File(output, "text/csv; charset=utf-8", $"sample_submission_{target.Slug}.csv");
     }
 
-    private static async Task<IResult> SubmissionFileAsync(string slug, long id, ClaimsPrincipal user, IDbContextFactory<ChallengeDbContext> dbFactory, IFileStore files, CancellationToken cancellationToken)
+    private static async Task<IResult> SubmissionFileAsync(string slug, long id, ClaimsPrincipal user, IDbContextFactory<ChallengeDbContext> dbFactory, IAuthorizationService authorization, IFileStore files, CancellationToken cancellationToken)
     {
-        var userId = user.UserId();
-        if (userId is null)
+        if (user.UserId() is null)
         {
             return Results.Challenge();
         }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var submission = await db.Submissions.AsNoTracking().Include(s => s.StoredFile).SingleOrDefaultAsync(s => s.Id == id, cancellationToken);
-        var challenge = submission is null ? null : await db.Competitions.AsNoTracking().SingleOrDefaultAsync(c => c.Id == submission.CompetitionId && c.Slug == slug, cancellationToken);
-        if (submission is null || challenge is null
-            || !(await db.TeamMembers.AnyAsync(m => m.TeamId == submission.TeamId && m.UserId == userId, cancellationToken)
-                 || await CompetitionAccess.CanManageAsync(db, challenge, user, cancellationToken)))
+        var inChallenge = submission is not null && await db.Competitions.AnyAsync(c => c.Id == submission.CompetitionId && c.Slug == slug, cancellationToken);
+        if (!inChallenge || !await authorization.AllowsAsync(user, submission!, AccessRules.ReadSubmission))
         {
             return ApiProblems.NotFound($"No submission {id}.");
         }
-        return Results.Stream(files.OpenRead(submission.StoredFile!.StorageKey), "text/csv", submission.FileName);
-    }
-
-    internal static async Task<bool> MayDownloadDataAsync(ChallengeDbContext db, Competition challenge, ClaimsPrincipal user, CancellationToken cancellationToken)
-    {
-        var userId = user.UserId();
-        return userId is not null
-            && (await db.Participations.AnyAsync(p => p.CompetitionId == challenge.Id && p.UserId == userId, cancellationToken)
-                || await CompetitionAccess.CanManageAsync(db, challenge, user, cancellationToken));
+        return Results.Stream(files.OpenRead(submission!.StoredFile!.StorageKey), "text/csv", submission.FileName);
     }
 }

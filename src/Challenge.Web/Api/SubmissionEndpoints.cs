@@ -1,10 +1,8 @@
 using System.Security.Claims;
 using Challenge.Core.Challenges;
-using Challenge.Core.Data;
 using Challenge.Core.Submissions;
 using Challenge.Core.Tasks;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Challenge.Web.Api;
 
@@ -67,37 +65,22 @@ internal static class SubmissionEndpoints
     }
 
     private static async Task<Results<Ok<List<SubmissionDto>>, ProblemHttpResult>> ListMineAsync(
-        string slug, ClaimsPrincipal user, CompetitionService competitions, IDbContextFactory<ChallengeDbContext> dbFactory, CancellationToken cancellationToken)
+        string slug, ClaimsPrincipal user, CompetitionService competitions, SubmissionReads reads, CancellationToken cancellationToken)
     {
         var challenge = await competitions.FindVisibleAsync(slug, user, cancellationToken);
         if (challenge is null)
         {
             return TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No challenge '{slug}'.");
         }
-        var userId = user.UserId();
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var teamId = await db.TeamMembers.Where(m => m.CompetitionId == challenge.Id && m.UserId == userId).Select(m => (int?)m.TeamId).SingleOrDefaultAsync(cancellationToken);
-        var taskSlugs = await db.Tasks.Where(t => t.CompetitionId == challenge.Id).ToDictionaryAsync(t => t.Id, t => t.Slug, cancellationToken);
-        var mine = teamId is null ? [] : await db.Submissions.AsNoTracking().Where(s => s.TeamId == teamId).OrderByDescending(s => s.Id).ToListAsync(cancellationToken);
-        return TypedResults.Ok(mine.Select(s => SubmissionDto.From(s, taskSlugs[s.TaskId], challenge.IsPrivateRevealed)).ToList());
+        var mine = await reads.ListMineAsync(challenge, user, cancellationToken);
+        return TypedResults.Ok(mine.Select(v => SubmissionDto.From(v.Submission, v.TaskSlug, v.PrivateVisible)).ToList());
     }
 
-    // Another team's submission answers 404, exactly like a missing one, so ids reveal nothing.
-    private static async Task<Results<Ok<SubmissionDto>, ProblemHttpResult>> GetAsync(
-        long id, ClaimsPrincipal user, IDbContextFactory<ChallengeDbContext> dbFactory, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<SubmissionDto>, ProblemHttpResult>> GetAsync(long id, ClaimsPrincipal user, SubmissionReads reads, CancellationToken cancellationToken)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var submission = await db.Submissions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, cancellationToken);
-        var challenge = submission is null ? null : await db.Competitions.AsNoTracking().SingleAsync(c => c.Id == submission.CompetitionId, cancellationToken);
-        var userId = user.UserId();
-        var allowed = submission is not null
-            && (await db.TeamMembers.AnyAsync(m => m.TeamId == submission.TeamId && m.UserId == userId, cancellationToken)
-                || await CompetitionAccess.CanManageAsync(db, challenge!, user, cancellationToken));
-        if (!allowed)
-        {
-            return TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No submission {id}.");
-        }
-        var taskSlug = await db.Tasks.Where(t => t.Id == submission!.TaskId).Select(t => t.Slug).SingleAsync(cancellationToken);
-        return TypedResults.Ok(SubmissionDto.From(submission!, taskSlug, challenge!.IsPrivateRevealed));
+        var read = await reads.GetAsync(id, user, cancellationToken);
+        return read.Value is { } view
+            ? TypedResults.Ok(SubmissionDto.From(view.Submission, view.TaskSlug, view.PrivateVisible))
+            : read.ToProblem();
     }
 }
