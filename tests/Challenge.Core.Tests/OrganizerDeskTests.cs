@@ -165,6 +165,9 @@ public abstract class OrganizerDeskTests(string provider) : IAsyncLifetime
         challenge.EndsAtUtc = DateTime.UtcNow.AddMinutes(-1);
         challenge.PrivateRevealedAtUtc = DateTime.UtcNow;
         Assert.True(await Allows(CoreHarness.Anonymous, challenge, AccessRules.SeePrivateBoard));
+        // After the end a participant may hold their boxes against the gold; strangers may not.
+        Assert.True(await Allows(CoreHarness.User(ada), challenge, AccessRules.SeeGold));
+        Assert.False(await Allows(CoreHarness.User(stranger), challenge, AccessRules.SeeGold));
         Assert.False(await Allows(CoreHarness.Anonymous, challenge, AccessRules.SeeGold));
     }
 }

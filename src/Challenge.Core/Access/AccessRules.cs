@@ -23,7 +23,7 @@ public static class AccessRules
     /// <summary>Resource: a <see cref="Challenges.Competition"/>. Its managers, and everyone once the private board is revealed.</summary>
     public static readonly AccessRule SeePrivateBoard = new("see the private leaderboard");
 
-    /// <summary>Resource: a <see cref="Challenges.Competition"/>. Only its managers: gold annotations are the hidden truth.</summary>
+    /// <summary>Resource: a <see cref="Challenges.Competition"/>. Its managers; after the end, also those who may download its data (to see their errors against the gold).</summary>
     public static readonly AccessRule SeeGold = new("see the gold annotations");
 
     /// <summary>Resource: a <see cref="Challenges.Competition"/>. Signed-in people who accepted its rules, and its managers.</summary>
@@ -31,7 +31,4 @@ public static class AccessRules
 
     /// <summary>Resource: a <see cref="Submissions.Submission"/>. Members of the team that made it, and the challenge's managers.</summary>
     public static readonly AccessRule ReadSubmission = new("read this submission");
-
-    /// <summary>Resource: a <see cref="Baselines.BaselineRun"/>. Only the worker that holds the run's lease.</summary>
-    public static readonly AccessRule WorkOnRun = new("work on this baseline run");
 }

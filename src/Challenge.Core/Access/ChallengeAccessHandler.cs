@@ -8,15 +8,17 @@ using Microsoft.EntityFrameworkCore;
 namespace Challenge.Core.Access;
 
 /// <summary>Decides the rules whose resource is a challenge.</summary>
-public sealed class ChallengeAccessHandler(IDbContextFactory<ChallengeDbContext> dbFactory, ChallengeManagers managers) : AuthorizationHandler<AccessRule, Competition>
+public sealed class ChallengeAccessHandler(IDbContextFactory<ChallengeDbContext> dbFactory, ChallengeManagers managers, TimeProvider clock) : AuthorizationHandler<AccessRule, Competition>
 {
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, AccessRule rule, Competition challenge)
     {
-        var allowed = rule == AccessRules.ManageChallenge || rule == AccessRules.SeeGold
+        var allowed = rule == AccessRules.ManageChallenge
             ? await CanManageAsync(challenge, context.User)
             : rule == AccessRules.SeePrivateBoard
                 ? challenge.IsPrivateRevealed || await CanManageAsync(challenge, context.User)
-                : rule == AccessRules.DownloadData && await MayDownloadAsync(challenge, context.User);
+                : rule == AccessRules.SeeGold
+                    ? await CanManageAsync(challenge, context.User) || (clock.GetUtcNow().UtcDateTime >= challenge.EndsAtUtc && await MayDownloadAsync(challenge, context.User))
+                    : rule == AccessRules.DownloadData && await MayDownloadAsync(challenge, context.User);
         if (allowed)
         {
             context.Succeed(rule);

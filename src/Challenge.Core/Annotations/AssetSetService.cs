@@ -1,4 +1,5 @@
 using Challenge.Core.Access;
+using Challenge.Core.Outcomes;
 using System.Security.Claims;
 using Challenge.Annotations.Assets;
 using Challenge.Annotations.Formats;
@@ -220,7 +221,25 @@ public sealed class AssetSetService(
     }
 
     // Gold or pre-annotations written in any supported format; callers decide who may have which.
-    public async Task<(byte[] Content, string FileName)?> ExportAsync(CompetitionTask task, AnnotationSource source, AnnotationFormat format, CancellationToken cancellationToken = default)
+    /// <summary>The task's pre-annotations in any format, for participants.</summary>
+    public Task<(byte[] Content, string FileName)?> ExportPreAnnotationsAsync(CompetitionTask task, AnnotationFormat format, CancellationToken cancellationToken = default) =>
+        ExportAsync(task, AnnotationSource.PreAnnotations, format, cancellationToken);
+
+    /// <summary>The hidden gold annotations, only under <see cref="AccessRules.SeeGold"/>; null when there are none.</summary>
+    public async Task<Outcome<(byte[] Content, string FileName)?>> ExportGoldAsync(CompetitionTask task, AnnotationFormat format, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            var challenge = await db.Competitions.AsNoTracking().SingleAsync(c => c.Id == task.CompetitionId, cancellationToken);
+            if (!await authorization.AllowsAsync(user, challenge, AccessRules.SeeGold))
+            {
+                return Outcome<(byte[] Content, string FileName)?>.NotFound($"No annotation or detection task '{task.Slug}' in a challenge you manage.");
+            }
+        }
+        return Outcome<(byte[] Content, string FileName)?>.Ok(await ExportAsync(task, AnnotationSource.Gold, format, cancellationToken));
+    }
+
+    private async Task<(byte[] Content, string FileName)?> ExportAsync(CompetitionTask task, AnnotationSource source, AnnotationFormat format, CancellationToken cancellationToken = default)
     {
         AnnotationDataset dataset;
         if (source == AnnotationSource.Gold)

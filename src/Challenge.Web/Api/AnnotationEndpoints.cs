@@ -84,8 +84,12 @@ internal static class AnnotationEndpoints
         {
             return problem!;
         }
-        var export = await assets.ExportAsync(target, AnnotationSource.Gold, parsed, cancellationToken);
-        return export is { } file ? Results.File(file.Content, "application/octet-stream", file.FileName) : ApiProblems.NotFound("This task has no gold annotations yet.");
+        var export = await assets.ExportGoldAsync(target, parsed, user, cancellationToken);
+        if (!export.IsOk)
+        {
+            return export.ToProblem();
+        }
+        return export.Value is { } file ? Results.File(file.Content, "application/octet-stream", file.FileName) : ApiProblems.NotFound("This task has no gold annotations yet.");
     }
 
     private static async Task<IResult> ListImagesAsync(string slug, string task, int? page, int? pageSize, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks,
@@ -146,7 +150,7 @@ internal static class AnnotationEndpoints
         {
             return problem!;
         }
-        var export = await assets.ExportAsync(target, AnnotationSource.PreAnnotations, parsed, cancellationToken);
+        var export = await assets.ExportPreAnnotationsAsync(target, parsed, cancellationToken);
         return export is { } file ? Results.File(file.Content, "application/octet-stream", file.FileName) : ApiProblems.NotFound("The organizers provide no pre-annotations for this task.");
     }
 
