@@ -203,15 +203,14 @@ public abstract class LifecycleHardeningTests(string provider)
         var task = (await site.Get<TaskService>().SaveAsync(site.Challenge.Id, null,
             new TaskInput { Slug = "depth", Title = "Depth", Kind = Challenge.Scoring.TaskKind.Regression, Metric = "rmse", TargetColumn = "Depth" }, site.Organizer.Principal)).Saved!;
         var solution = new StringBuilder("Id,Depth,Usage\n");
-        var huge = new StringBuilder("Id,Depth\n");
         for (var row = 0; row < 20; row++)
         {
             solution.Append($"{row},{row * 1.5},{(row % 2 == 0 ? "Public" : "Private")}\n");
-            huge.Append($"{row},1e300\n");
         }
+        var huge = Encoding.UTF8.GetString(Hostile.HostileCorpus.Bytes("csv/overflowing-regression.csv"));
         Assert.True((await site.Get<TaskService>().UploadSolutionAsync(task.Id, new MemoryStream(Encoding.UTF8.GetBytes(solution.ToString())), "solution.csv", site.Organizer.Principal)).Accepted);
 
-        var id = await SubmittedAndScoredAsync(site, site.Ada, huge.ToString(), "depth");
+        var id = await SubmittedAndScoredAsync(site, site.Ada, huge, "depth");
 
         var single = await site.Ada.Api.GetAsync($"/api/submissions/{id}");
         Assert.Equal(HttpStatusCode.OK, single.StatusCode);
