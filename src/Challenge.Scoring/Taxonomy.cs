@@ -5,7 +5,7 @@ namespace Challenge.Scoring;
 /// task declares for each name. Every class knows its path from the root, so hierarchical
 /// metrics can compare two classes by what their paths share.
 /// </summary>
-internal sealed class Taxonomy
+public sealed class Taxonomy
 {
     private Taxonomy(int[][] paths) => Paths = paths;
 

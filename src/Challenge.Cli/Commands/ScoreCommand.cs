@@ -193,8 +193,7 @@ public static class ScoreCommand
         int width = 0, height = 0;
         if (options.ImageSize is { } size)
         {
-            var parts = size.Split('x', 'X');
-            if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out width) || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out height))
+            if (!TaskOptionText.TryParseImageSize(size, out width, out height))
             {
                 problem = $"--image-size: '{size}' is not of the form WIDTHxHEIGHT, e.g. 1600x256.";
                 return null;
@@ -205,9 +204,10 @@ public static class ScoreCommand
             problem = "mask tasks need --image-size WIDTHxHEIGHT (run-length encodings number the pixels of that image).";
             return null;
         }
-        var parents = options.ClassParents is null ? null : ParseParents(options.ClassParents, out problem);
+        var parents = options.ClassParents is null ? null : TaskOptionText.ParseClassParents(options.ClassParents, out problem);
         if (problem is not null)
         {
+            problem = "--class-parents: " + problem;
             return null;
         }
         if (metric.Name is "hierarchical_f1" or "accuracy_at_depth" && parents is null)
@@ -236,27 +236,6 @@ public static class ScoreCommand
             ClassParents = parents,
             Depth = options.Depth,
         };
-    }
-
-    private static Dictionary<string, string>? ParseParents(string text, out string? problem)
-    {
-        problem = null;
-        var parents = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string pair in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            var sides = pair.Split('=', 2, StringSplitOptions.TrimEntries);
-            if (sides.Length != 2 || sides[0].Length == 0 || sides[1].Length == 0)
-            {
-                problem = $"--class-parents: '{pair}' is not of the form child=parent.";
-                return null;
-            }
-            if (!parents.TryAdd(sides[0], sides[1]))
-            {
-                problem = $"--class-parents: '{sides[0]}' has two parents.";
-                return null;
-            }
-        }
-        return parents;
     }
 
     private static Dictionary<string, double>? ParseWeights(string text, out string? problem)

@@ -21,6 +21,9 @@ public sealed class CompetitionTask
     // JSON object class -> weight, for weighted_accuracy.
     public string? ClassWeightsJson { get; set; }
 
+    // JSON of TaskScoringOptions: the settings only some kinds and metrics read (k, threshold, β, image size, taxonomy).
+    public string? ScoringOptionsJson { get; set; }
+
     public long MaxSubmissionBytes { get; set; } = 64L << 20;
     public bool BootstrapEnabled { get; set; }
 

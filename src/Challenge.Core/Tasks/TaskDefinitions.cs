@@ -6,17 +6,30 @@ namespace Challenge.Core.Tasks;
 
 public static class TaskDefinitions
 {
-    public static TaskDefinition ToDefinition(this CompetitionTask task) => new()
+    public static TaskDefinition ToDefinition(this CompetitionTask task)
     {
-        Kind = task.Kind,
-        Metric = task.Metric,
-        IdColumn = task.IdColumn,
-        TargetColumn = task.TargetColumn,
-        PublicFraction = task.PublicFraction,
-        Seed = task.SplitSeed,
-        ClassWeights = ParseWeightsJson(task.ClassWeightsJson),
-        MaxFileBytes = task.MaxSubmissionBytes,
-    };
+        var options = TaskScoringOptions.Read(task.ScoringOptionsJson);
+        var defaults = new TaskDefinition();
+        return new()
+        {
+            Kind = task.Kind,
+            Metric = task.Metric,
+            IdColumn = task.IdColumn,
+            TargetColumn = task.TargetColumn,
+            PublicFraction = task.PublicFraction,
+            Seed = task.SplitSeed,
+            ClassWeights = ParseWeightsJson(task.ClassWeightsJson),
+            MaxFileBytes = task.MaxSubmissionBytes,
+            TopK = options.TopK ?? defaults.TopK,
+            PositiveClass = options.PositiveClass,
+            Threshold = options.Threshold ?? defaults.Threshold,
+            Beta = options.Beta ?? defaults.Beta,
+            ImageWidth = options.ImageWidth ?? 0,
+            ImageHeight = options.ImageHeight ?? 0,
+            ClassParents = options.ClassParents,
+            Depth = options.Depth ?? defaults.Depth,
+        };
+    }
 
     public static IReadOnlyDictionary<string, double>? ParseWeightsJson(string? json) =>
         string.IsNullOrWhiteSpace(json) ? null : JsonSerializer.Deserialize<Dictionary<string, double>>(json);

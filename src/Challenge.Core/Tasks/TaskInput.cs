@@ -21,4 +21,13 @@ public sealed class TaskInput
 
     // Annotation tasks only; empty ranks by the metric.
     public string RankingFormula { get; set; } = "";
+
+    // Read only where the kind or metric needs them (TaskScoringOptions.FromInput).
+    public int TopK { get; set; } = 5;
+    public string PositiveClass { get; set; } = "";
+    public double Threshold { get; set; } = 0.5;
+    public double Beta { get; set; } = 1;
+    public string ImageSize { get; set; } = "";
+    public string ClassParents { get; set; } = "";
+    public int Depth { get; set; } = 1;
 }

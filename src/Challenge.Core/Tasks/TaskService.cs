@@ -113,6 +113,11 @@ public sealed class TaskService(
         {
             errors[nameof(input.ClassWeights)] = "Weighted accuracy needs a weight per class, like 'sandy=1, reef=2'.";
         }
+        var (scoringOptions, optionErrors) = TaskScoringOptions.FromInput(input, metric?.Name);
+        foreach (var (field, message) in optionErrors)
+        {
+            errors[field] = message;
+        }
         if (errors.Count > 0)
         {
             return new TaskSaveResult(null, errors);
@@ -144,7 +149,8 @@ public sealed class TaskService(
         var splitChanged = task.Id != 0 && (task.PublicFraction != input.PublicFraction || task.SplitSeed != input.SplitSeed
             || (input.Family != TaskFamily.Predictions && (task.Metric != annotationMetric!.Name || task.RankingFormula != NullIfBlank(input.RankingFormula)))
             || task.Kind != input.Kind || task.IdColumn != input.IdColumn.Trim() || task.TargetColumn != input.TargetColumn.Trim()
-            || task.ClassWeightsJson != (weights is null ? null : JsonSerializer.Serialize(weights)));
+            || task.ClassWeightsJson != (weights is null ? null : JsonSerializer.Serialize(weights))
+            || TaskScoringOptions.Read(task.ScoringOptionsJson) != scoringOptions);
         task.Slug = slug;
         task.Title = input.Title.Trim();
         task.Kind = input.Kind;
@@ -156,6 +162,7 @@ public sealed class TaskService(
         task.PublicFraction = input.PublicFraction;
         task.SplitSeed = input.SplitSeed;
         task.ClassWeightsJson = weights is null ? null : JsonSerializer.Serialize(weights);
+        task.ScoringOptionsJson = scoringOptions.ToJson();
         task.BootstrapEnabled = input.BootstrapEnabled;
         task.MaxSubmissionBytes = input.MaxSubmissionMegabytes * (1L << 20);
         if (splitChanged)

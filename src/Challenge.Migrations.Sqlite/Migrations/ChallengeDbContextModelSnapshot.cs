@@ -15,7 +15,7 @@ namespace Challenge.Migrations.Sqlite.Migrations
         protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder.HasAnnotation("ProductVersion", "10.0.14");
+            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
             modelBuilder.Entity("Challenge.Core.Accounts.AppUser", b =>
                 {
@@ -776,6 +776,10 @@ namespace Challenge.Migrations.Sqlite.Migrations
 
                     b.Property<string>("RankingFormula")
                         .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ScoringOptionsJson")
+                        .HasMaxLength(200000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Slug")
