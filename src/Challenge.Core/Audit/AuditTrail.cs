@@ -15,9 +15,9 @@ public sealed class AuditTrail(IDbContextFactory<ChallengeDbContext> dbFactory, 
 {
     public async Task<Outcome<PageOf<AuditRow>>> ListAsync(Competition challenge, PageRequest page, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
-        if (!await authorization.AllowsAsync(user, challenge, AccessRules.ManageChallenge))
+        if (await authorization.RefusalAsync<PageOf<AuditRow>>(user, challenge, AccessRules.ManageChallenge) is { } refused)
         {
-            return Outcome<PageOf<AuditRow>>.Forbidden($"You may not {AccessRules.ManageChallenge}.");
+            return refused;
         }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var entries = db.AuditLog.AsNoTracking().Where(a => a.CompetitionId == challenge.Id);

@@ -17,9 +17,9 @@ public sealed class SubmissionLedger(IDbContextFactory<ChallengeDbContext> dbFac
 {
     public async Task<Outcome<PageOf<LedgerRow>>> ListAsync(Competition challenge, PageRequest page, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
-        if (!await authorization.AllowsAsync(user, challenge, AccessRules.ManageChallenge))
+        if (await authorization.RefusalAsync<PageOf<LedgerRow>>(user, challenge, AccessRules.ManageChallenge) is { } refused)
         {
-            return Outcome<PageOf<LedgerRow>>.Forbidden($"You may not {AccessRules.ManageChallenge}.");
+            return refused;
         }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var submissions = db.Submissions.AsNoTracking().Where(s => s.CompetitionId == challenge.Id);

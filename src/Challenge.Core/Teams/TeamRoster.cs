@@ -15,9 +15,9 @@ public sealed class TeamRoster(IDbContextFactory<ChallengeDbContext> dbFactory, 
 {
     public async Task<Outcome<PageOf<TeamRosterRow>>> ListAsync(Competition challenge, PageRequest page, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
-        if (!await authorization.AllowsAsync(user, challenge, AccessRules.ManageChallenge))
+        if (await authorization.RefusalAsync<PageOf<TeamRosterRow>>(user, challenge, AccessRules.ManageChallenge) is { } refused)
         {
-            return Outcome<PageOf<TeamRosterRow>>.Forbidden($"You may not {AccessRules.ManageChallenge}.");
+            return refused;
         }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var teams = db.Teams.AsNoTracking().Where(t => t.CompetitionId == challenge.Id);

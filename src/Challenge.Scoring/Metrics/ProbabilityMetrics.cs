@@ -218,7 +218,7 @@ internal sealed class RocAucMetric(MetricInfo info) : Metric(info)
         }
     }
 
-    /// <summary>Mann-Whitney form of the AUC with average ranks for ties, equal to the trapezoidal area under the ROC curve.</summary>
+    /// <summary>The AUC of one class against the others (<see cref="BinaryAuc"/>); NaN where the rows hold only one side.</summary>
     private static double OneVersusRest(Submission submission, ReadOnlySpan<int> rows, int positiveClass)
     {
         int classes = submission.Solution.ClassSet.Count;
@@ -226,39 +226,12 @@ internal sealed class RocAucMetric(MetricInfo info) : Metric(info)
         var probabilities = submission.Probabilities!;
         var scores = new double[rows.Length];
         var positive = new bool[rows.Length];
-        long positives = 0;
         for (int i = 0; i < rows.Length; i++)
         {
             int row = rows[i];
             scores[i] = probabilities[row * classes + positiveClass];
             positive[i] = truth[row] == positiveClass;
-            positives += positive[i] ? 1 : 0;
         }
-        long negatives = rows.Length - positives;
-        if (positives == 0 || negatives == 0)
-        {
-            return double.NaN;
-        }
-
-        Array.Sort(scores, positive);
-        double positiveRankSum = 0;
-        for (int start = 0; start < scores.Length;)
-        {
-            int end = start + 1;
-            while (end < scores.Length && scores[end] == scores[start])
-            {
-                end++;
-            }
-            long positivesInTie = 0;
-            for (int i = start; i < end; i++)
-            {
-                positivesInTie += positive[i] ? 1 : 0;
-            }
-            double averageRank = (start + 1 + end) / 2.0;
-            positiveRankSum += averageRank * positivesInTie;
-            start = end;
-        }
-        double u = positiveRankSum - positives * (positives + 1) / 2.0;
-        return u / ((double)positives * negatives);
+        return BinaryAuc.Compute(scores, positive);
     }
 }

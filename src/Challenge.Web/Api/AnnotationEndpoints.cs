@@ -17,38 +17,39 @@ internal static class AnnotationEndpoints
 {
     public static RouteGroupBuilder MapAnnotationEndpoints(this RouteGroupBuilder api)
     {
-        api.MapPut("/challenges/{slug}/tasks/{task}/images", UploadImagesAsync)
+        var managed = api.MapChallengeGroup(rule: AccessRules.ManageChallenge, refused: ChallengeRouteGroups.NotManaged);
+        managed.MapPut("/tasks/{task}/images", UploadImagesAsync)
             .RequireAuthorization(ApiAuthorization.TokenOnly).DisableAntiforgery().AllowLargeUploads().RequireRateLimiting(SubmissionEndpoints.UploadRateLimit)
             .WithName("UploadTaskImages").WithSummary("Replace the images of an annotation or detection task: a zip of PNG/JPEG files, streamed and checked entry by entry.");
-        api.MapPut("/challenges/{slug}/tasks/{task}/gold", (string slug, string task, HttpRequest request, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks, AssetSetService assets, CancellationToken ct)
-                => UploadAnnotationsAsync(slug, task, AnnotationSource.Gold, request, user, competitions, tasks, assets, ct))
+        managed.MapPut("/tasks/{task}/gold", (ChallengeRoute route, HttpRequest request, ClaimsPrincipal user, AssetSetService assets, CancellationToken ct)
+                => UploadAnnotationsAsync(route, AnnotationSource.Gold, request, user, assets, ct))
             .RequireAuthorization(ApiAuthorization.TokenOnly).DisableAntiforgery().AllowLargeUploads().RequireRateLimiting(SubmissionEndpoints.UploadRateLimit)
             .WithName("UploadGoldAnnotations").WithSummary("Replace the hidden gold annotations (any supported format), matched to the images by file name or COCO id.");
-        api.MapPut("/challenges/{slug}/tasks/{task}/pre-annotations", (string slug, string task, HttpRequest request, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks, AssetSetService assets, CancellationToken ct)
-                => UploadAnnotationsAsync(slug, task, AnnotationSource.PreAnnotations, request, user, competitions, tasks, assets, ct))
+        managed.MapPut("/tasks/{task}/pre-annotations", (ChallengeRoute route, HttpRequest request, ClaimsPrincipal user, AssetSetService assets, CancellationToken ct)
+                => UploadAnnotationsAsync(route, AnnotationSource.PreAnnotations, request, user, assets, ct))
             .RequireAuthorization(ApiAuthorization.TokenOnly).DisableAntiforgery().AllowLargeUploads().RequireRateLimiting(SubmissionEndpoints.UploadRateLimit)
             .WithName("UploadPreAnnotations").WithSummary("Replace the pre-annotations that participants may download (a baseline's boxes).");
-        api.MapGet("/challenges/{slug}/tasks/{task}/gold", ExportGoldAsync)
+        managed.MapGet("/tasks/{task}/gold", ExportGoldAsync)
             .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("ExportGoldAnnotations")
             .WithSummary("Organizers only: the gold annotations in a format (?format=coco|coco_results|kili|yolo|voc|label_studio|cvat).");
-        api.MapGet("/challenges/{slug}/tasks/{task}/images", ListImagesAsync)
+        var participant = api.MapChallengeGroup(rule: AccessRules.DownloadData, refused: _ => ApiProblems.Forbidden("Accept the challenge's rules to get its images."));
+        participant.MapGet("/tasks/{task}/images", ListImagesAsync)
             .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("ListTaskImages").WithSummary("One page of the task's images (?page=1&pageSize=100).");
-        api.MapGet("/challenges/{slug}/tasks/{task}/images.zip", ImagesZipAsync)
+        participant.MapGet("/tasks/{task}/images.zip", ImagesZipAsync)
             .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("DownloadTaskImages");
-        api.MapGet("/challenges/{slug}/tasks/{task}/images/{imageId:int}", ImageAsync)
+        participant.MapGet("/tasks/{task}/images/{imageId:int}", ImageAsync)
             .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("DownloadTaskImage");
-        api.MapGet("/challenges/{slug}/tasks/{task}/pre-annotations", PreAnnotationsAsync)
+        participant.MapGet("/tasks/{task}/pre-annotations", PreAnnotationsAsync)
             .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("DownloadPreAnnotations");
         return api;
     }
 
-    internal static async Task<IResult> UploadAnnotationsAsync(string slug, string task, AnnotationSource source, HttpRequest request, ClaimsPrincipal user,
-        CompetitionService competitions, TaskService tasks, AssetSetService assets, CancellationToken cancellationToken)
+    internal static async Task<IResult> UploadAnnotationsAsync(ChallengeRoute route, AnnotationSource source, HttpRequest request, ClaimsPrincipal user,
+        AssetSetService assets, CancellationToken cancellationToken)
     {
-        var target = await FindManagedTaskAsync(slug, task, user, competitions, tasks, cancellationToken);
-        if (target is null)
+        if (AnnotationTask(route) is not { } target)
         {
-            return ApiProblems.NotFound($"No annotation or detection task '{task}' in a challenge you manage.");
+            return NoAnnotationTask(route);
         }
         var (content, fileName, error) = await UploadBody.OpenAsync(request, "annotations.json");
         if (content is null)
@@ -58,12 +59,11 @@ internal static class AnnotationEndpoints
         return Outcome(await assets.UploadAnnotationsAsync(target.Id, source, content, fileName, user, cancellationToken));
     }
 
-    private static async Task<IResult> UploadImagesAsync(string slug, string task, HttpRequest request, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks, AssetSetService assets, CancellationToken cancellationToken)
+    private static async Task<IResult> UploadImagesAsync(ChallengeRoute route, HttpRequest request, ClaimsPrincipal user, AssetSetService assets, CancellationToken cancellationToken)
     {
-        var target = await FindManagedTaskAsync(slug, task, user, competitions, tasks, cancellationToken);
-        if (target is null)
+        if (AnnotationTask(route) is not { } target)
         {
-            return ApiProblems.NotFound($"No annotation or detection task '{task}' in a challenge you manage.");
+            return NoAnnotationTask(route);
         }
         var (content, fileName, error) = await UploadBody.OpenAsync(request, "images.zip");
         if (content is null)
@@ -73,12 +73,11 @@ internal static class AnnotationEndpoints
         return Outcome(await assets.UploadImagesAsync(target.Id, content, fileName, user, cancellationToken));
     }
 
-    private static async Task<IResult> ExportGoldAsync(string slug, string task, string? format, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks, AssetSetService assets, CancellationToken cancellationToken)
+    private static async Task<IResult> ExportGoldAsync(ChallengeRoute route, string? format, ClaimsPrincipal user, AssetSetService assets, CancellationToken cancellationToken)
     {
-        var target = await FindManagedTaskAsync(slug, task, user, competitions, tasks, cancellationToken);
-        if (target is null)
+        if (AnnotationTask(route) is not { } target)
         {
-            return ApiProblems.NotFound($"No annotation or detection task '{task}' in a challenge you manage.");
+            return NoAnnotationTask(route);
         }
         if (!TryFormat(format, out var parsed, out var problem))
         {
@@ -92,13 +91,12 @@ internal static class AnnotationEndpoints
         return export.Value is { } file ? Results.File(file.Content, "application/octet-stream", file.FileName) : ApiProblems.NotFound("This task has no gold annotations yet.");
     }
 
-    private static async Task<IResult> ListImagesAsync(string slug, string task, int? page, int? pageSize, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks,
-        AssetSetService assets, IAuthorizationService authorization, CancellationToken cancellationToken)
+    private static async Task<IResult> ListImagesAsync(ChallengeRoute route, int? page, int? pageSize,
+        AssetSetService assets, CancellationToken cancellationToken)
     {
-        var (target, refusal) = await FindParticipantTaskAsync(slug, task, user, competitions, tasks, authorization, cancellationToken);
-        if (target is null)
+        if (AnnotationTask(route) is not { } target)
         {
-            return refusal!;
+            return NoAnnotationTask(route);
         }
         var size = Math.Clamp(pageSize ?? 100, 1, 500);
         var number = Math.Max(1, page ?? 1);
@@ -108,17 +106,16 @@ internal static class AnnotationEndpoints
             page = number,
             pageSize = size,
             total,
-            images = images.Select(i => new { id = i.ImageId, fileName = i.FileName, path = i.EntryName, width = i.Width, height = i.Height, bytes = i.Length, url = $"/api/challenges/{slug}/tasks/{task}/images/{i.ImageId}" }),
+            images = images.Select(i => new { id = i.ImageId, fileName = i.FileName, path = i.EntryName, width = i.Width, height = i.Height, bytes = i.Length, url = $"/api/challenges/{route.Challenge.Slug}/tasks/{target.Slug}/images/{i.ImageId}" }),
         });
     }
 
-    private static async Task<IResult> ImagesZipAsync(string slug, string task, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks,
-        AssetSetService assets, IAuthorizationService authorization, Core.Files.IFileStore files, CancellationToken cancellationToken)
+    private static async Task<IResult> ImagesZipAsync(ChallengeRoute route,
+        AssetSetService assets, Core.Files.IFileStore files, CancellationToken cancellationToken)
     {
-        var (target, refusal) = await FindParticipantTaskAsync(slug, task, user, competitions, tasks, authorization, cancellationToken);
-        if (target is null)
+        if (AnnotationTask(route) is not { } target)
         {
-            return refusal!;
+            return NoAnnotationTask(route);
         }
         var archive = await assets.FindImagesArchiveAsync(target, cancellationToken);
         return archive is null
@@ -126,25 +123,23 @@ internal static class AnnotationEndpoints
             : Results.Stream(files.OpenRead(archive.StorageKey), "application/zip", $"{target.Slug}-images.zip", enableRangeProcessing: true);
     }
 
-    private static async Task<IResult> ImageAsync(string slug, string task, int imageId, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks,
-        AssetSetService assets, IAuthorizationService authorization, CancellationToken cancellationToken)
+    private static async Task<IResult> ImageAsync(ChallengeRoute route, int imageId,
+        AssetSetService assets, CancellationToken cancellationToken)
     {
-        var (target, refusal) = await FindParticipantTaskAsync(slug, task, user, competitions, tasks, authorization, cancellationToken);
-        if (target is null)
+        if (AnnotationTask(route) is not { } target)
         {
-            return refusal!;
+            return NoAnnotationTask(route);
         }
         var image = await assets.OpenImageAsync(target, imageId, cancellationToken);
         return image is { } found ? Results.Stream(found.Content, found.Image.ContentType) : ApiProblems.NotFound("No such image.");
     }
 
-    private static async Task<IResult> PreAnnotationsAsync(string slug, string task, string? format, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks,
-        AssetSetService assets, IAuthorizationService authorization, CancellationToken cancellationToken)
+    private static async Task<IResult> PreAnnotationsAsync(ChallengeRoute route, string? format,
+        AssetSetService assets, CancellationToken cancellationToken)
     {
-        var (target, refusal) = await FindParticipantTaskAsync(slug, task, user, competitions, tasks, authorization, cancellationToken);
-        if (target is null)
+        if (AnnotationTask(route) is not { } target)
         {
-            return refusal!;
+            return NoAnnotationTask(route);
         }
         if (!TryFormat(format, out var parsed, out var problem))
         {
@@ -169,24 +164,8 @@ internal static class AnnotationEndpoints
         ? Results.Ok(new { message = result.Message, warnings = result.Warnings.Select(w => new { entry = w.Entry, line = w.Line, message = w.Message }) })
         : Results.UnprocessableEntity(new { message = result.Message, errors = result.Errors.Select(e => new { entry = e.Entry, line = e.Line, message = e.Message }) });
 
-    private static async Task<CompetitionTask?> FindManagedTaskAsync(string slug, string task, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks, CancellationToken cancellationToken)
-    {
-        var challenge = await competitions.FindManageableAsync(slug, user, cancellationToken);
-        var target = challenge is null ? null : (await tasks.ListAsync(challenge.Id, cancellationToken)).FirstOrDefault(t => t.Slug == task);
-        return target?.Family == TaskFamily.Predictions ? null : target;
-    }
+    private static CompetitionTask? AnnotationTask(ChallengeRoute route) => route.Task is { Family: not TaskFamily.Predictions } task ? task : null;
 
-    private static async Task<(CompetitionTask? Task, IResult? Refusal)> FindParticipantTaskAsync(string slug, string task, ClaimsPrincipal user, CompetitionService competitions,
-        TaskService tasks, IAuthorizationService authorization, CancellationToken cancellationToken)
-    {
-        var challenge = await competitions.FindVisibleAsync(slug, user, cancellationToken);
-        var target = challenge is null ? null : (await tasks.ListAsync(challenge.Id, cancellationToken)).FirstOrDefault(t => t.Slug == task && t.Family != TaskFamily.Predictions);
-        if (target is null)
-        {
-            return (null, ApiProblems.NotFound($"No annotation or detection task '{task}' in challenge '{slug}'."));
-        }
-        return await authorization.AllowsAsync(user, challenge!, AccessRules.DownloadData)
-            ? (target, null)
-            : (null, ApiProblems.Forbidden("Accept the challenge's rules to get its images."));
-    }
+    private static IResult NoAnnotationTask(ChallengeRoute route) =>
+        ApiProblems.NotFound($"No annotation or detection task '{route.Task?.Slug}' in challenge '{route.Challenge.Slug}'.");
 }

@@ -1,3 +1,4 @@
+using Challenge.Core.Access;
 using System.Security.Claims;
 using Challenge.Core.Baselines;
 using Challenge.Core.Challenges;
@@ -14,9 +15,10 @@ internal static class BaselineEndpoints
 {
     public static RouteGroupBuilder MapBaselineEndpoints(this RouteGroupBuilder api)
     {
-        api.MapGet("/challenges/{slug}/baselines", ListAsync).RequireAuthorization(ApiAuthorization.TokenOrCookie)
+        var managed = api.MapChallengeGroup(rule: AccessRules.ManageChallenge, refused: ChallengeRouteGroups.NotManaged);
+        managed.MapGet("/baselines", ListAsync).RequireAuthorization(ApiAuthorization.TokenOrCookie)
             .WithName("ListBaselineRuns").WithSummary("The challenge's baseline runs, newest first, with progress, loss curve, log and score.");
-        api.MapPost("/challenges/{slug}/baselines", CreateAsync).RequireAuthorization(ApiAuthorization.TokenOnly).DisableAntiforgery()
+        managed.MapPost("/baselines", CreateAsync).RequireAuthorization(ApiAuthorization.TokenOnly).DisableAntiforgery()
             .WithName("QueueBaselineRun").WithSummary("Queue a baseline run: task, model, epochs, device (auto, cpu, cuda), training and test data files by name.");
         api.MapPost("/baselines/{id:long}/cancel", CancelAsync).RequireAuthorization(ApiAuthorization.TokenOnly).DisableAntiforgery()
             .WithName("CancelBaselineRun");
@@ -24,26 +26,21 @@ internal static class BaselineEndpoints
     }
 
     private static async Task<Results<Ok<List<BaselineRunDto>>, ProblemHttpResult>> ListAsync(
-        string slug, ClaimsPrincipal user, CompetitionService competitions, BaselineService baselines, CancellationToken cancellationToken)
+        ChallengeRoute route, ClaimsPrincipal user, BaselineService baselines, CancellationToken cancellationToken)
     {
-        var challenge = await competitions.FindManageableAsync(slug, user, cancellationToken);
-        var runs = challenge is null ? null : await baselines.ListAsync(challenge.Id, user, take: 50, cancellationToken: cancellationToken);
+        var runs = await baselines.ListAsync(route.Challenge.Id, user, take: 50, cancellationToken: cancellationToken);
         return runs is null
-            ? TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No challenge '{slug}' that you manage.")
+            ? TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No challenge '{route.Challenge.Slug}' that you manage.")
             : TypedResults.Ok(runs.Select(BaselineRunDto.From).ToList());
     }
 
     private static async Task<Results<Created<BaselineRunDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        string slug, BaselineRunRequest request, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks,
+        ChallengeRoute route, BaselineRunRequest request, ClaimsPrincipal user,
         BaselineService baselines, IDbContextFactory<ChallengeDbContext> dbFactory, CancellationToken cancellationToken)
     {
-        var challenge = await competitions.FindManageableAsync(slug, user, cancellationToken);
-        if (challenge is null)
-        {
-            return TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No challenge '{slug}' that you manage.");
-        }
+        var (challenge, slug) = (route.Challenge, route.Challenge.Slug);
         var errors = new Dictionary<string, string[]>();
-        var task = (await tasks.ListAsync(challenge.Id, cancellationToken)).FirstOrDefault(t => t.Slug == request.Task);
+        var task = route.Tasks.FirstOrDefault(t => t.Slug == request.Task);
         if (task is null)
         {
             errors["task"] = [$"No task '{request.Task}' in this challenge."];

@@ -17,11 +17,12 @@ internal static class ChallengeEndpoints
     public static RouteGroupBuilder MapChallengeEndpoints(this RouteGroupBuilder api)
     {
         api.MapGet("/challenges", ListAsync).WithName("ListChallenges").WithSummary("Published challenges with their tasks.");
-        api.MapGet("/challenges/{slug}", GetAsync).WithName("GetChallenge");
-        api.MapGet("/challenges/{slug}/leaderboard", LeaderboardAsync).WithName("GetLeaderboard")
+        api.MapGet("/challenges/{slug}", GetAsync).WithChallengeRoute().WithName("GetChallenge");
+        var challenge = api.MapChallengeGroup();
+        challenge.MapGet("/leaderboard", LeaderboardAsync).WithName("GetLeaderboard")
             .Produces<LeaderboardDto>(StatusCodes.Status200OK, "application/json")
             .WithSummary("One entry per team: rank, team, score, entries, isBaseline. ?task= picks the task (default: the first); ?kind=private after the reveal.");
-        api.MapGet("/challenges/{slug}/leaderboard.csv", LeaderboardCsvAsync).WithName("GetLeaderboardCsv");
+        challenge.MapGet("/leaderboard.csv", LeaderboardCsvAsync).WithName("GetLeaderboardCsv");
         return api;
     }
 
@@ -36,21 +37,15 @@ internal static class ChallengeEndpoints
         return TypedResults.Ok(result);
     }
 
-    private static async Task<Results<Ok<ChallengeDto>, ProblemHttpResult>> GetAsync(string slug, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var challenge = await competitions.FindVisibleAsync(slug, user, cancellationToken);
-        if (challenge is null)
-        {
-            return TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No challenge '{slug}'.");
-        }
-        return TypedResults.Ok(ToDto(challenge, await tasks.ListAsync(challenge.Id, cancellationToken), clock.GetUtcNow().UtcDateTime));
-    }
+    private static Ok<ChallengeDto> GetAsync(ChallengeRoute route, TimeProvider clock) =>
+        TypedResults.Ok(ToDto(route.Challenge, route.Tasks, clock.GetUtcNow().UtcDateTime));
 
     private static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> LeaderboardAsync(
-        string slug, string? task, string? kind, ClaimsPrincipal user, HttpContext http, CompetitionService competitions, TaskService tasks,
+        ChallengeRoute route, string? task, string? kind, ClaimsPrincipal user, HttpContext http,
         LeaderboardService leaderboards, LeaderboardBodies bodies, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
-        var (board, problem) = await ResolveBoardAsync(slug, task, kind, user, competitions, tasks, leaderboards, cancellationToken);
+        var slug = route.Challenge.Slug;
+        var (board, problem) = await ResolveBoardAsync(route, task, kind, user, leaderboards, cancellationToken);
         if (board is null)
         {
             return problem!;
@@ -65,10 +60,10 @@ internal static class ChallengeEndpoints
     }
 
     private static async Task<IResult> LeaderboardCsvAsync(
-        string slug, string? task, string? kind, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks,
-        LeaderboardService leaderboards, CancellationToken cancellationToken)
+        ChallengeRoute route, string? task, string? kind, ClaimsPrincipal user, LeaderboardService leaderboards, CancellationToken cancellationToken)
     {
-        var (board, problem) = await ResolveBoardAsync(slug, task, kind, user, competitions, tasks, leaderboards, cancellationToken);
+        var slug = route.Challenge.Slug;
+        var (board, problem) = await ResolveBoardAsync(route, task, kind, user, leaderboards, cancellationToken);
         if (board is null)
         {
             return problem!;
@@ -82,16 +77,10 @@ internal static class ChallengeEndpoints
     }
 
     private static async Task<(Leaderboard? Board, ProblemHttpResult? Problem)> ResolveBoardAsync(
-        string slug, string? taskSlug, string? kind, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks,
-        LeaderboardService leaderboards, CancellationToken cancellationToken)
+        ChallengeRoute route, string? taskSlug, string? kind, ClaimsPrincipal user, LeaderboardService leaderboards, CancellationToken cancellationToken)
     {
-        var challenge = await competitions.FindVisibleAsync(slug, user, cancellationToken);
-        if (challenge is null)
-        {
-            return (null, TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No challenge '{slug}'."));
-        }
-        var all = await tasks.ListAsync(challenge.Id, cancellationToken);
-        var task = string.IsNullOrEmpty(taskSlug) ? all.FirstOrDefault() : all.FirstOrDefault(t => t.Slug == taskSlug);
+        var challenge = route.Challenge;
+        var task = string.IsNullOrEmpty(taskSlug) ? route.Tasks.FirstOrDefault() : route.Tasks.FirstOrDefault(t => t.Slug == taskSlug);
         if (task is null)
         {
             return (null, TypedResults.Problem(statusCode: 404, title: "Not found", detail: string.IsNullOrEmpty(taskSlug) ? "This challenge has no task yet." : $"No task '{taskSlug}'."));

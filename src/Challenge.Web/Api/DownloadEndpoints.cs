@@ -15,34 +15,32 @@ internal static class DownloadEndpoints
 {
     public static IEndpointRouteBuilder MapDownloadEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/challenges/{slug}/files/{id:int}", DataFileAsync);
-        endpoints.MapGet("/api/challenges/{slug}/data", ListDataAsync).WithName("ListDataFiles").WithTags("Api");
-        endpoints.MapGet("/api/challenges/{slug}/data/{fileName}", DataFileByNameAsync).WithName("DownloadDataFile").WithTags("Api");
-        endpoints.MapGet("/challenges/{slug}/tasks/{task}/sample-submission.csv", SampleSubmissionAsync);
-        endpoints.MapGet("/challenges/{slug}/submissions/{id:long}/file", SubmissionFileAsync);
+        var pages = endpoints.MapChallengeGroup();
+        pages.MapGet("/files/{id:int}", DataFileAsync);
+        pages.MapGet("/tasks/{task}/sample-submission.csv", SampleSubmissionAsync);
+        pages.MapGet("/submissions/{id:long}/file", SubmissionFileAsync);
+        var api = endpoints.MapChallengeGroup("/api").WithTags("Api");
+        api.MapGet("/data", ListDataAsync).WithName("ListDataFiles");
+        api.MapGet("/data/{fileName}", DataFileByNameAsync).WithName("DownloadDataFile");
         return endpoints;
     }
 
-    private static async Task<IResult> DataFileAsync(string slug, int id, ClaimsPrincipal user, CompetitionService competitions, IDbContextFactory<ChallengeDbContext> dbFactory, IAuthorizationService authorization, IFileStore files, CancellationToken cancellationToken)
+    private static async Task<IResult> DataFileAsync(ChallengeRoute route, int id, ClaimsPrincipal user, IDbContextFactory<ChallengeDbContext> dbFactory, IAuthorizationService authorization, IFileStore files, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await ServeDataFileAsync(db, slug, f => f.Id == id, user, competitions, authorization, files, cancellationToken);
+        return await ServeDataFileAsync(db, route, f => f.Id == id, user, authorization, files, cancellationToken);
     }
 
-    private static async Task<IResult> DataFileByNameAsync(string slug, string fileName, ClaimsPrincipal user, CompetitionService competitions, IDbContextFactory<ChallengeDbContext> dbFactory, IAuthorizationService authorization, IFileStore files, CancellationToken cancellationToken)
+    private static async Task<IResult> DataFileByNameAsync(ChallengeRoute route, string fileName, ClaimsPrincipal user, IDbContextFactory<ChallengeDbContext> dbFactory, IAuthorizationService authorization, IFileStore files, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await ServeDataFileAsync(db, slug, f => f.FileName == fileName, user, competitions, authorization, files, cancellationToken);
+        return await ServeDataFileAsync(db, route, f => f.FileName == fileName, user, authorization, files, cancellationToken);
     }
 
-    private static async Task<IResult> ServeDataFileAsync(ChallengeDbContext db, string slug, System.Linq.Expressions.Expression<Func<DataFile, bool>> which,
-        ClaimsPrincipal user, CompetitionService competitions, IAuthorizationService authorization, IFileStore files, CancellationToken cancellationToken)
+    private static async Task<IResult> ServeDataFileAsync(ChallengeDbContext db, ChallengeRoute route, System.Linq.Expressions.Expression<Func<DataFile, bool>> which,
+        ClaimsPrincipal user, IAuthorizationService authorization, IFileStore files, CancellationToken cancellationToken)
     {
-        var challenge = await competitions.FindVisibleAsync(slug, user, cancellationToken);
-        if (challenge is null)
-        {
-            return ApiProblems.NotFound($"No challenge '{slug}'.");
-        }
+        var challenge = route.Challenge;
         if (!await authorization.AllowsAsync(user, challenge, AccessRules.DownloadData))
         {
             return user.Identity?.IsAuthenticated == true
@@ -57,23 +55,18 @@ internal static class DownloadEndpoints
         return Results.Stream(files.OpenRead(file.StoredFile!.StorageKey), "application/octet-stream", file.FileName, enableRangeProcessing: true);
     }
 
-    private static async Task<IResult> ListDataAsync(string slug, ClaimsPrincipal user, CompetitionService competitions, IDbContextFactory<ChallengeDbContext> dbFactory, CancellationToken cancellationToken)
+    private static async Task<IResult> ListDataAsync(ChallengeRoute route, IDbContextFactory<ChallengeDbContext> dbFactory, CancellationToken cancellationToken)
     {
-        var challenge = await competitions.FindVisibleAsync(slug, user, cancellationToken);
-        if (challenge is null)
-        {
-            return ApiProblems.NotFound($"No challenge '{slug}'.");
-        }
+        var (challenge, slug) = (route.Challenge, route.Challenge.Slug);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var list = await db.DataFiles.AsNoTracking().Include(f => f.StoredFile).Where(f => f.CompetitionId == challenge.Id).OrderBy(f => f.FileName).ToListAsync(cancellationToken);
         return Results.Ok(list.Select(f => new DataFileDto(f.FileName, f.StoredFile!.Length, f.StoredFile.Sha256, f.Description, $"/api/challenges/{slug}/data/{Uri.EscapeDataString(f.FileName)}")));
     }
 
-    private static async Task<IResult> SampleSubmissionAsync(string slug, string task, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks, SolutionCache solutions, CancellationToken cancellationToken)
+    private static async Task<IResult> SampleSubmissionAsync(ChallengeRoute route, SolutionCache solutions, CancellationToken cancellationToken)
     {
-        var challenge = await competitions.FindVisibleAsync(slug, user, cancellationToken);
-        var target = challenge is null ? null : (await tasks.ListAsync(challenge.Id, cancellationToken)).FirstOrDefault(t => t.Slug == task);
-        if (target?.SolutionFileId is null || target.Family != TaskFamily.Predictions)
+        var target = route.Task!;
+        if (target.SolutionFileId is null || target.Family != TaskFamily.Predictions)
         {
             return ApiProblems.NotFound("No such CSV task, or its solution is not uploaded yet.");
         }
@@ -84,7 +77,7 @@ internal static class DownloadEndpoints
         return Results.File(output, "text/csv; charset=utf-8", $"sample_submission_{target.Slug}.csv");
     }
 
-    private static async Task<IResult> SubmissionFileAsync(string slug, long id, ClaimsPrincipal user, IDbContextFactory<ChallengeDbContext> dbFactory, IAuthorizationService authorization, IFileStore files, CancellationToken cancellationToken)
+    private static async Task<IResult> SubmissionFileAsync(ChallengeRoute route, long id, ClaimsPrincipal user, IDbContextFactory<ChallengeDbContext> dbFactory, IAuthorizationService authorization, IFileStore files, CancellationToken cancellationToken)
     {
         if (user.UserId() is null)
         {
@@ -92,8 +85,7 @@ internal static class DownloadEndpoints
         }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var submission = await db.Submissions.AsNoTracking().Include(s => s.StoredFile).SingleOrDefaultAsync(s => s.Id == id, cancellationToken);
-        var inChallenge = submission is not null && await db.Competitions.AnyAsync(c => c.Id == submission.CompetitionId && c.Slug == slug, cancellationToken);
-        if (!inChallenge || !await authorization.AllowsAsync(user, submission!, AccessRules.ReadSubmission))
+        if (submission is null || submission.CompetitionId != route.Challenge.Id || !await authorization.AllowsAsync(user, submission!, AccessRules.ReadSubmission))
         {
             return ApiProblems.NotFound($"No submission {id}.");
         }

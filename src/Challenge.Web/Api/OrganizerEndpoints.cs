@@ -1,3 +1,4 @@
+using Challenge.Core.Access;
 using System.Security.Claims;
 using System.Text;
 using Challenge.Core.Challenges;
@@ -12,30 +13,26 @@ internal static class OrganizerEndpoints
 {
     public static RouteGroupBuilder MapOrganizerEndpoints(this RouteGroupBuilder api)
     {
-        api.MapPut("/challenges/{slug}/tasks/{task}/solution", UploadSolutionAsync)
+        var managed = api.MapChallengeGroup(rule: AccessRules.ManageChallenge, refused: ChallengeRouteGroups.NotManaged);
+        managed.MapPut("/tasks/{task}/solution", UploadSolutionAsync)
             .RequireAuthorization(ApiAuthorization.TokenOnly).DisableAntiforgery().AllowLargeUploads().RequireRateLimiting(SubmissionEndpoints.UploadRateLimit)
             .WithName("UploadSolution").WithSummary("Replace a task's hidden solution; the file is validated first and nothing changes when it is refused.");
-        api.MapPost("/challenges/{slug}/data", UploadDataAsync)
+        managed.MapPost("/data", UploadDataAsync)
             .RequireAuthorization(ApiAuthorization.TokenOnly).DisableAntiforgery().AllowLargeUploads().RequireRateLimiting(SubmissionEndpoints.UploadRateLimit)
             .WithName("UploadDataFile").WithSummary("Add or replace a participant data file (?fileName=, ?description=).");
-        api.MapGet("/challenges/{slug}/submissions.csv", ExportSubmissionsAsync)
+        managed.MapGet("/submissions.csv", ExportSubmissionsAsync)
             .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("ExportSubmissions");
         return api;
     }
 
-    private static async Task<IResult> UploadSolutionAsync(string slug, string task, HttpRequest request, ClaimsPrincipal user, CompetitionService competitions, TaskService tasks,
+    private static async Task<IResult> UploadSolutionAsync(ChallengeRoute route, HttpRequest request, ClaimsPrincipal user, TaskService tasks,
         Core.Annotations.AssetSetService assets, CancellationToken cancellationToken)
     {
-        var challenge = await competitions.FindManageableAsync(slug, user, cancellationToken);
-        var target = challenge is null ? null : (await tasks.ListAsync(challenge.Id, cancellationToken)).FirstOrDefault(t => t.Slug == task);
-        if (target is null)
-        {
-            return ApiProblems.NotFound($"No task '{task}' in a challenge you manage.");
-        }
+        var target = route.Task!;
         if (target.Family != TaskFamily.Predictions)
         {
             // The solution of an annotation or detection task is its gold set.
-            return await AnnotationEndpoints.UploadAnnotationsAsync(slug, task, Core.Annotations.AnnotationSource.Gold, request, user, competitions, tasks, assets, cancellationToken);
+            return await AnnotationEndpoints.UploadAnnotationsAsync(route, Core.Annotations.AnnotationSource.Gold, request, user, assets, cancellationToken);
         }
         var (content, fileName, error) = await UploadBody.OpenAsync(request, "solution.csv");
         if (content is null)
@@ -48,13 +45,9 @@ internal static class OrganizerEndpoints
             : Results.UnprocessableEntity(new { errors = result.Report.Errors, errorCount = result.Report.ErrorCount });
     }
 
-    private static async Task<IResult> UploadDataAsync(string slug, string? description, HttpRequest request, ClaimsPrincipal user, CompetitionService competitions, DataFileService dataFiles, CancellationToken cancellationToken)
+    private static async Task<IResult> UploadDataAsync(ChallengeRoute route, string? description, HttpRequest request, ClaimsPrincipal user, DataFileService dataFiles, CancellationToken cancellationToken)
     {
-        var challenge = await competitions.FindManageableAsync(slug, user, cancellationToken);
-        if (challenge is null)
-        {
-            return ApiProblems.NotFound($"No challenge '{slug}' that you manage.");
-        }
+        var (challenge, slug) = (route.Challenge, route.Challenge.Slug);
         var (content, fileName, error) = await UploadBody.OpenAsync(request, "data.bin");
         if (content is null)
         {
@@ -64,13 +57,9 @@ internal static class OrganizerEndpoints
         return file is null ? ApiProblems.BadRequest(refusal!) : Results.Ok(new { fileName = file.FileName, url = $"/api/challenges/{slug}/data/{Uri.EscapeDataString(file.FileName)}" });
     }
 
-    private static async Task<IResult> ExportSubmissionsAsync(string slug, ClaimsPrincipal user, CompetitionService competitions, IDbContextFactory<ChallengeDbContext> dbFactory, CancellationToken cancellationToken)
+    private static async Task<IResult> ExportSubmissionsAsync(ChallengeRoute route, IDbContextFactory<ChallengeDbContext> dbFactory, CancellationToken cancellationToken)
     {
-        var challenge = await competitions.FindManageableAsync(slug, user, cancellationToken);
-        if (challenge is null)
-        {
-            return ApiProblems.NotFound($"No challenge '{slug}' that you manage.");
-        }
+        var (challenge, slug) = (route.Challenge, route.Challenge.Slug);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var rows = await db.Submissions.AsNoTracking().Where(s => s.CompetitionId == challenge.Id)
             .Join(db.Teams, s => s.TeamId, t => t.Id, (s, t) => new { s, Team = t.Name })

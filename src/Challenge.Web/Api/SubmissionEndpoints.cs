@@ -13,28 +13,24 @@ internal static class SubmissionEndpoints
     public static RouteGroupBuilder MapSubmissionEndpoints(this RouteGroupBuilder api)
     {
         // Writes take an API token only: no cookie, so no cross-site request can submit for someone.
-        api.MapPost("/challenges/{slug}/tasks/{task}/submissions", SubmitAsync)
+        var challenge = api.MapChallengeGroup();
+        challenge.MapPost("/tasks/{task}/submissions", SubmitAsync)
             .RequireAuthorization(ApiAuthorization.TokenOnly)
             .DisableAntiforgery()
             .AllowLargeUploads()
             .RequireRateLimiting(UploadRateLimit)
             .WithName("Submit")
             .WithSummary("Upload a prediction file (raw body with ?fileName=, or multipart form); ?description= is optional.");
-        api.MapGet("/challenges/{slug}/submissions", ListMineAsync).RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("ListMySubmissions");
+        challenge.MapGet("/submissions", ListMineAsync).RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("ListMySubmissions");
         api.MapGet("/submissions/{id:long}", GetAsync).RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("GetSubmission");
         return api;
     }
 
     private static async Task<Results<Accepted<SubmissionAcceptedDto>, ProblemHttpResult>> SubmitAsync(
-        string slug, string task, string? description, HttpRequest request, ClaimsPrincipal user,
-        CompetitionService competitions, TaskService tasks, SubmissionService submissions, TimeProvider clock, CancellationToken cancellationToken)
+        ChallengeRoute route, string? description, HttpRequest request, ClaimsPrincipal user,
+        SubmissionService submissions, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var challenge = await competitions.FindVisibleAsync(slug, user, cancellationToken);
-        var target = challenge is null ? null : (await tasks.ListAsync(challenge.Id, cancellationToken)).FirstOrDefault(t => t.Slug == task);
-        if (target is null)
-        {
-            return TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No task '{task}' in challenge '{slug}'.");
-        }
+        var target = route.Task!;
         var (content, fileName, error) = await UploadBody.OpenAsync(request, "submission.csv");
         if (content is null)
         {
@@ -65,14 +61,9 @@ internal static class SubmissionEndpoints
     }
 
     private static async Task<Results<Ok<List<SubmissionDto>>, ProblemHttpResult>> ListMineAsync(
-        string slug, ClaimsPrincipal user, CompetitionService competitions, SubmissionReads reads, CancellationToken cancellationToken)
+        ChallengeRoute route, ClaimsPrincipal user, SubmissionReads reads, CancellationToken cancellationToken)
     {
-        var challenge = await competitions.FindVisibleAsync(slug, user, cancellationToken);
-        if (challenge is null)
-        {
-            return TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No challenge '{slug}'.");
-        }
-        var mine = await reads.ListMineAsync(challenge, user, cancellationToken);
+        var mine = await reads.ListMineAsync(route.Challenge, user, cancellationToken);
         return TypedResults.Ok(mine.Select(v => SubmissionDto.From(v.Submission, v.TaskSlug, v.PrivateVisible)).ToList());
     }
 

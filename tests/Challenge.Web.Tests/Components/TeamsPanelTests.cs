@@ -14,42 +14,71 @@ namespace Challenge.Web.Tests.Components;
 // The Teams panel on the demo challenge, with the app's real services and database behind it.
 public sealed class TeamsPanelTests
 {
+    // The panel and the dialog provider rendered for the site's admin, over a seeded server.
+    private sealed class Desk : IAsyncDisposable
+    {
+        private readonly ChallengeWebFactory _factory = new(seedDemo: true);
+        private readonly AsyncServiceScope _scope;
+        private readonly BunitContext _context = new();
+
+        public Desk()
+        {
+            _ = _factory.Server;
+            _scope = _factory.Services.CreateAsyncScope();
+            _context.JSInterop.Mode = JSRuntimeMode.Loose;
+            _context.Services.AddMudServices();
+            _context.Services.AddFallbackServiceProvider(_scope.ServiceProvider);
+            var auth = _context.AddAuthorization();
+            auth.SetAuthorized("admin@example.org");
+            auth.SetRoles(Roles.Admin);
+            auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, "admin-1"));
+        }
+
+        public IRenderedComponent<MudDialogProvider> Dialogs { get; private set; } = default!;
+        public IRenderedComponent<TeamsPanel> Panel { get; private set; } = default!;
+
+        public async Task OpenAsync()
+        {
+            Competition challenge;
+            await using (var db = await OpenDbAsync())
+            {
+                challenge = await db.Competitions.AsNoTracking().SingleAsync(c => c.Slug == "eurosat-land-cover");
+            }
+            Dialogs = _context.Render<MudDialogProvider>();
+            Panel = _context.Render<TeamsPanel>(p => p.Add(c => c.Challenge, challenge));
+            await Panel.WaitForAssertionAsync(() => Assert.Equal(7, Rows().Count), TimeSpan.FromSeconds(10));
+        }
+
+        public IReadOnlyList<AngleSharp.Dom.IElement> Rows() => Panel.FindAll("tbody tr.mud-table-row");
+
+        public Task<ChallengeDbContext> OpenDbAsync() => _factory.Services.GetRequiredService<IDbContextFactory<ChallengeDbContext>>().CreateDbContextAsync();
+
+        public async ValueTask DisposeAsync()
+        {
+            await _context.DisposeAsync();
+            await _scope.DisposeAsync();
+            await _factory.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task The_panel_lists_every_team_and_disqualifies_one_for_a_reason_after_confirming()
     {
-        await using var factory = new ChallengeWebFactory(seedDemo: true);
-        _ = factory.Server;
-        await using var scope = factory.Services.CreateAsyncScope();
-        await using var context = new BunitContext();
-        context.JSInterop.Mode = JSRuntimeMode.Loose;
-        context.Services.AddMudServices();
-        context.Services.AddFallbackServiceProvider(scope.ServiceProvider);
-        var auth = context.AddAuthorization();
-        auth.SetAuthorized("admin@example.org");
-        auth.SetRoles(Roles.Admin);
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, "admin-1"));
-        Competition challenge;
-        await using (var db = await factory.Services.GetRequiredService<IDbContextFactory<ChallengeDbContext>>().CreateDbContextAsync())
-        {
-            challenge = await db.Competitions.AsNoTracking().SingleAsync(c => c.Slug == "eurosat-land-cover");
-        }
+        await using var desk = new Desk();
+        await desk.OpenAsync();
+        Assert.Contains("baseline", desk.Panel.Markup);
 
-        var dialogs = context.Render<MudDialogProvider>();
-        var panel = context.Render<TeamsPanel>(p => p.Add(c => c.Challenge, challenge));
-        await panel.WaitForAssertionAsync(() => Assert.Equal(7, panel.FindAll("tbody tr.mud-table-row").Count), TimeSpan.FromSeconds(10));
-        Assert.Contains("baseline", panel.Markup);
-
-        var lateJoiners = panel.FindAll("tbody tr.mud-table-row").Single(r => r.TextContent.Contains("Late Joiners"));
+        var lateJoiners = desk.Rows().Single(r => r.TextContent.Contains("Late Joiners"));
         // The click's handler waits for the dialog's answer, so it is awaited only after answering.
         var click = lateJoiners.QuerySelector("[data-testid=disqualify]")!.ClickAsync(new());
-        await dialogs.WaitForAssertionAsync(() => Assert.Contains("leaves both leaderboards", dialogs.Markup));
-        await dialogs.Find(".mud-dialog textarea").ChangeAsync(new() { Value = "Two accounts for one person" });
-        await dialogs.Find("[data-testid=reason-confirm]").ClickAsync(new());
+        await desk.Dialogs.WaitForAssertionAsync(() => Assert.Contains("leaves both leaderboards", desk.Dialogs.Markup));
+        await desk.Dialogs.Find(".mud-dialog textarea").ChangeAsync(new() { Value = "Two accounts for one person" });
+        await desk.Dialogs.Find("[data-testid=reason-confirm]").ClickAsync(new());
         await click;
 
-        await panel.WaitForAssertionAsync(() =>
-            Assert.Contains("disqualified: Two accounts for one person", panel.FindAll("tbody tr.mud-table-row").Single(r => r.TextContent.Contains("Late Joiners")).TextContent), TimeSpan.FromSeconds(10));
-        await using var check = await factory.Services.GetRequiredService<IDbContextFactory<ChallengeDbContext>>().CreateDbContextAsync();
+        await desk.Panel.WaitForAssertionAsync(() =>
+            Assert.Contains("disqualified: Two accounts for one person", desk.Rows().Single(r => r.TextContent.Contains("Late Joiners")).TextContent), TimeSpan.FromSeconds(10));
+        await using var check = await desk.OpenDbAsync();
         Assert.Equal("Two accounts for one person", (await check.Teams.SingleAsync(t => t.Name == "Late Joiners")).DisqualificationReason);
         Assert.Single(await check.AuditLog.Where(a => a.Action == "team.disqualified").ToListAsync());
     }
@@ -57,32 +86,15 @@ public sealed class TeamsPanelTests
     [Fact]
     public async Task Cancelling_the_confirmation_changes_nothing()
     {
-        await using var factory = new ChallengeWebFactory(seedDemo: true);
-        _ = factory.Server;
-        await using var scope = factory.Services.CreateAsyncScope();
-        await using var context = new BunitContext();
-        context.JSInterop.Mode = JSRuntimeMode.Loose;
-        context.Services.AddMudServices();
-        context.Services.AddFallbackServiceProvider(scope.ServiceProvider);
-        var auth = context.AddAuthorization();
-        auth.SetAuthorized("admin@example.org");
-        auth.SetRoles(Roles.Admin);
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, "admin-1"));
-        Competition challenge;
-        await using (var db = await factory.Services.GetRequiredService<IDbContextFactory<ChallengeDbContext>>().CreateDbContextAsync())
-        {
-            challenge = await db.Competitions.AsNoTracking().SingleAsync(c => c.Slug == "eurosat-land-cover");
-        }
+        await using var desk = new Desk();
+        await desk.OpenAsync();
 
-        var dialogs = context.Render<MudDialogProvider>();
-        var panel = context.Render<TeamsPanel>(p => p.Add(c => c.Challenge, challenge));
-        await panel.WaitForAssertionAsync(() => Assert.Equal(7, panel.FindAll("tbody tr.mud-table-row").Count), TimeSpan.FromSeconds(10));
-        var click = panel.FindAll("[data-testid=disqualify]")[0].ClickAsync(new());
-        await dialogs.WaitForAssertionAsync(() => Assert.Contains("leaves both leaderboards", dialogs.Markup));
-        await dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").ClickAsync(new());
+        var click = desk.Panel.FindAll("[data-testid=disqualify]")[0].ClickAsync(new());
+        await desk.Dialogs.WaitForAssertionAsync(() => Assert.Contains("leaves both leaderboards", desk.Dialogs.Markup));
+        await desk.Dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").ClickAsync(new());
         await click;
 
-        await using var check = await factory.Services.GetRequiredService<IDbContextFactory<ChallengeDbContext>>().CreateDbContextAsync();
+        await using var check = await desk.OpenDbAsync();
         Assert.False(await check.Teams.AnyAsync(t => t.DisqualifiedAtUtc != null));
         Assert.False(await check.AuditLog.AnyAsync(a => a.Action == "team.disqualified"));
     }
