@@ -119,6 +119,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<BaselineQueue>();
         services.AddHostedService<BaselineLeaseSweeper>();
         services.AddScoped<AccountService>();
+        services.AddSingleton<AccountDirectory>();
         services.AddHostedService<DatabaseStartup>();
         // Uploads hand submissions to in-process workers; the sweeper (Quartz) is the durable net.
         services.AddSingleton<ScoringQueue>();
