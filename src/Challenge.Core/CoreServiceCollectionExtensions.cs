@@ -99,6 +99,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<SubmissionLedger>();
         services.AddSingleton<SubmissionReads>();
         services.AddSingleton<TeamRoster>();
+        services.AddSingleton<MyTeams>();
         services.AddSingleton<Audit.AuditTrail>();
         if (provider == DatabaseProviders.Postgres)
         {
