@@ -14,6 +14,4 @@ internal static class ApiAuthorization
         .AddPolicy(TokenOrCookie, policy => policy.AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName, IdentityConstants.ApplicationScheme).RequireAuthenticatedUser())
         .AddPolicy(WorkerTokenAuthenticationHandler.Policy, policy => policy.AddAuthenticationSchemes(WorkerTokenAuthenticationHandler.SchemeName)
             .RequireClaim(WorkerTokenAuthenticationHandler.WorkerIdClaim));
-
-    public static bool IsOrganizer(this System.Security.Claims.ClaimsPrincipal user) => user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Organizer);
 }

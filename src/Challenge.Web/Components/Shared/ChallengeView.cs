@@ -11,11 +11,10 @@ public sealed record ChallengeView(
     string? UserId,
     Membership? Membership,
     bool CanManage,
+    bool CanSeePrivate,
     DateTime NowUtc)
 {
     public bool SignedIn => UserId is not null;
 
     public bool AcceptedRules => Membership?.AcceptedRules == true;
-
-    public bool CanSeePrivate => CanManage || Challenge.IsPrivateRevealed;
 }
