@@ -141,9 +141,11 @@ public sealed class LeaderboardService
 
     private sealed record TeamInfo(int Id, string Name, bool IsBaseline);
 
-    private sealed record Visible(int TeamId, long Id, SubmissionStatus Status, double? Public, double? Private, double? Lower, double? Upper, DateTime CreatedAtUtc, bool IsSelected);
+    private sealed record Visible(int TeamId, long Id, SubmissionStatus Status, double? Public, double? Private, double? Lower, double? Upper, DateTime CreatedAtUtc, bool IsSelected,
+        string? Sha256 = null, string? ScorerVersion = null, int SolutionVersion = 0);
 
-    private sealed record Scored(long Id, double? Public, double? Private, double? Lower, double? Upper, DateTime CreatedAtUtc, bool IsSelected);
+    private sealed record Scored(long Id, double? Public, double? Private, double? Lower, double? Upper, DateTime CreatedAtUtc, bool IsSelected,
+        string? Sha256 = null, string? ScorerVersion = null, int SolutionVersion = 0);
 
     // One team's standing on a task: its best public submission and, for the private board, the best
     // private score among its selected submissions (or its two best public ones).
@@ -200,7 +202,13 @@ public sealed class LeaderboardService
                 value is { } v && double.IsFinite(v) ? v : null,
                 kind == LeaderboardKind.Public ? best?.Lower : null,
                 kind == LeaderboardKind.Public ? best?.Upper : null,
-                team.Entries, team.LastSubmissionUtc, best?.CreatedAtUtc, team.Team.IsBaseline, null);
+                team.Entries, team.LastSubmissionUtc, best?.CreatedAtUtc, team.Team.IsBaseline, null)
+            {
+                SubmissionId = best?.Id,
+                Sha256 = best?.Sha256,
+                ScorerVersion = best?.ScorerVersion,
+                SolutionVersion = best?.SolutionVersion,
+            };
     }
 
     private async Task<TaskInfo> TaskInfoAsync(ChallengeDbContext db, int taskId)
@@ -270,7 +278,8 @@ public sealed class LeaderboardService
 
     private static Task<List<Visible>> VisibleAsync(IQueryable<Submission> query) =>
         query.AsNoTracking()
-            .Select(s => new Visible(s.TeamId, s.Id, s.Status, s.PublicScore, s.PrivateScore, s.PublicLower, s.PublicUpper, s.CreatedAtUtc, s.IsSelected))
+            .Select(s => new Visible(s.TeamId, s.Id, s.Status, s.PublicScore, s.PrivateScore, s.PublicLower, s.PublicUpper, s.CreatedAtUtc, s.IsSelected,
+                s.StoredFile!.Sha256, s.ScorerVersion, s.SolutionVersion))
             .ToListAsync();
 
     // A team is on the board once it has a scored, visible submission and is not disqualified; its
@@ -287,7 +296,7 @@ public sealed class LeaderboardService
                 continue;
             }
             var scored = rows.Where(s => s.Status == SubmissionStatus.Scored)
-                .Select(s => new Scored(s.Id, s.Public, s.Private, s.Lower, s.Upper, s.CreatedAtUtc, s.IsSelected)).ToList();
+                .Select(s => new Scored(s.Id, s.Public, s.Private, s.Lower, s.Upper, s.CreatedAtUtc, s.IsSelected, s.Sha256, s.ScorerVersion, s.SolutionVersion)).ToList();
             if (scored.Count > 0)
             {
                 standings[id] = new TeamStanding(team, members.GetValueOrDefault(id) ?? [], scored, rows.Max(s => s.CreatedAtUtc), task.HigherIsBetter);

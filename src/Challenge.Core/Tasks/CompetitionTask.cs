@@ -27,6 +27,9 @@ public sealed class CompetitionTask
     public long MaxSubmissionBytes { get; set; } = 64L << 20;
     public bool BootstrapEnabled { get; set; }
 
+    // Resamples of the paired bootstrap behind the boards' rank intervals (shown with the bootstrap intervals).
+    public int RankResamples { get; set; } = 1000;
+
     public long? SolutionFileId { get; set; }
     public int SolutionVersion { get; set; }
     public int SolutionRows { get; set; }

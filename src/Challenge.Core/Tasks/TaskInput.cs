@@ -16,6 +16,7 @@ public sealed class TaskInput
     // One "class=weight" per line or comma; only weighted_accuracy uses it.
     public string ClassWeights { get; set; } = "";
     public bool BootstrapEnabled { get; set; }
+    public int RankResamples { get; set; } = 1000;
     public int MaxSubmissionMegabytes { get; set; } = 64;
     public TaskFamily Family { get; set; } = TaskFamily.Predictions;
 

@@ -113,6 +113,10 @@ public sealed class TaskService(
         {
             errors[nameof(input.ClassWeights)] = "Weighted accuracy needs a weight per class, like 'sandy=1, reef=2'.";
         }
+        if (input.RankResamples is < 100 or > 20_000)
+        {
+            errors[nameof(input.RankResamples)] = "Choose between 100 and 20,000 resamples for the rank intervals.";
+        }
         var (scoringOptions, optionErrors) = TaskScoringOptions.FromInput(input, metric?.Name);
         foreach (var (field, message) in optionErrors)
         {
@@ -164,6 +168,7 @@ public sealed class TaskService(
         task.ClassWeightsJson = weights is null ? null : JsonSerializer.Serialize(weights);
         task.ScoringOptionsJson = scoringOptions.ToJson();
         task.BootstrapEnabled = input.BootstrapEnabled;
+        task.RankResamples = input.RankResamples;
         task.MaxSubmissionBytes = input.MaxSubmissionMegabytes * (1L << 20);
         if (splitChanged)
         {

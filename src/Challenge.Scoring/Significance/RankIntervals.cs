@@ -7,7 +7,7 @@ namespace Challenge.Scoring.Significance;
 /// <param name="Lower">Best rank it reaches at the interval's lower percentile (1 is first).</param>
 /// <param name="Upper">Worst rank it falls to at the interval's upper percentile.</param>
 /// <param name="ProbabilityFirst">Share of resamples in which it ranks first (a tie for first splits the share).</param>
-/// <param name="Group">1-based group of entries whose ranks cannot be told apart; groups follow the board's order.</param>
+/// <param name="Group">1-based group of entries whose ranks cannot be told apart; numbered best first.</param>
 public sealed record RankInterval(int Lower, int Upper, double ProbabilityFirst, int Group);
 
 /// <summary>One ranked entry against one unranked reference entry (a baseline), on the same resampled rows.</summary>
@@ -54,7 +54,7 @@ public sealed record RankAnalysis(
 /// In every resample the ranked entries are ordered; a tie takes every rank it spans, so entries
 /// with identical predictions always get the same interval. The interval is [the lower percentile
 /// of the best rank taken, the upper percentile of the worst rank taken], percentiles by order
-/// statistic. Groups walk the entries in the given (board) order: an entry opens a new group when
+/// statistic. Groups walk the entries best first by their score on the actual rows: an entry opens a new group when
 /// its best rank is worse than the worst rank of the current group's first entry.
 /// </para>
 /// </summary>
@@ -134,7 +134,7 @@ public static class RankIntervals
             .Where(r => Enumerable.Range(0, entries.Count).All(i => !double.IsNaN(scores[r * entries.Count + i])))
             .ToArray();
 
-        var ranks = RankAll(scores, entries.Count, ranked, valid, higherIsBetter, confidence);
+        var ranks = RankAll(scores, estimates, entries.Count, ranked, valid, higherIsBetter, confidence);
         var versus = new IReadOnlyList<ReferenceComparison>[entries.Count];
         for (int i = 0; i < entries.Count; i++)
         {
@@ -226,6 +226,7 @@ public static class RankIntervals
         });
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
         int width = Vector<double>.Count;
@@ -267,7 +268,7 @@ public static class RankIntervals
         });
     }
 
-    private static RankInterval?[] RankAll(double[] scores, int entryCount, int[] ranked, int[] valid, bool higherIsBetter, double confidence)
+    private static RankInterval?[] RankAll(double[] scores, double[] estimates, int entryCount, int[] ranked, int[] valid, bool higherIsBetter, double confidence)
     {
         var result = new RankInterval?[entryCount];
         if (ranked.Length == 0)
@@ -318,11 +319,15 @@ public static class RankIntervals
                 ? (1, ranked.Length)
                 : (OrderStatistic(best, j, (int)Math.Floor(tail * (valid.Length - 1))), OrderStatistic(worst, j, (int)Math.Ceiling((1 - tail) * (valid.Length - 1))));
         }
+        // Groups walk the entries best first by their score on the actual rows (ties keep the given order).
+        var byEstimate = Enumerable.Range(0, ranked.Length)
+            .OrderBy(j => double.IsNaN(estimates[ranked[j]]) ? double.PositiveInfinity : higherIsBetter ? -estimates[ranked[j]] : estimates[ranked[j]])
+            .ThenBy(j => j);
         int group = 0;
         int leaderUpper = 0;
-        for (int j = 0; j < ranked.Length; j++)
+        foreach (int j in byEstimate)
         {
-            if (j == 0 || intervals[j].Lower > leaderUpper)
+            if (group == 0 || intervals[j].Lower > leaderUpper)
             {
                 group++;
                 leaderUpper = intervals[j].Upper;

@@ -42,7 +42,7 @@ internal static class ChallengeEndpoints
 
     private static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> LeaderboardAsync(
         ChallengeRoute route, string? task, string? kind, ClaimsPrincipal user, HttpContext http,
-        LeaderboardService leaderboards, LeaderboardBodies bodies, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+        LeaderboardService leaderboards, RankIntervalService rankIntervals, LeaderboardBodies bodies, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
         var slug = route.Challenge.Slug;
         var (board, problem) = await ResolveBoardAsync(route, task, kind, user, leaderboards, cancellationToken);
@@ -50,7 +50,8 @@ internal static class ChallengeEndpoints
         {
             return problem!;
         }
-        var body = bodies.For(slug, board, json.Value.SerializerOptions);
+        var intervalsOn = route.Tasks.Single(t => t.Id == board.TaskId) is { BootstrapEnabled: true, Family: TaskFamily.Predictions };
+        var body = bodies.For(slug, board, json.Value.SerializerOptions, intervalsOn ? rankIntervals.For(board) : null, intervalsOn);
         http.Response.Headers.ETag = body.ETag;
         // Readers may keep a copy but must ask again before using it: the board moves with every score.
         http.Response.Headers.CacheControl = "no-cache";
