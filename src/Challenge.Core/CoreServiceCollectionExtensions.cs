@@ -116,6 +116,7 @@ public static class CoreServiceCollectionExtensions
         }
         services.AddSingleton<LeaderboardService>();
         services.AddSingleton<RankIntervalService>();
+        services.AddSingleton<StabilityReports>();
         services.AddSingleton<ApiTokens.ApiTokenService>();
         services.AddSingleton<BaselineService>();
         services.AddSingleton<BaselineQueue>();

@@ -23,7 +23,45 @@ internal static class ChallengeEndpoints
             .Produces<LeaderboardDto>(StatusCodes.Status200OK, "application/json")
             .WithSummary("One entry per team: rank, team, score, entries, isBaseline. ?task= picks the task (default: the first); ?kind=private after the reveal.");
         challenge.MapGet("/leaderboard.csv", LeaderboardCsvAsync).WithName("GetLeaderboardCsv");
+        challenge.MapGet("/stability", StabilityAsync).WithName("GetStabilityReport")
+            .WithSummary("After the reveal: public vs private rank per team, Kendall's tau, rank intervals on the private part and the chance that the winner is the true best. ?task= picks the task.");
+        challenge.MapGet("/stability.csv", StabilityCsvAsync).WithName("GetStabilityReportCsv");
         return api;
+    }
+
+    private static async Task<Results<Ok<StabilityReport>, ProblemHttpResult>> StabilityAsync(
+        ChallengeRoute route, string? task, ClaimsPrincipal user, StabilityReports reports, CancellationToken cancellationToken)
+    {
+        var (report, problem) = await ResolveReportAsync(route, task, user, reports, cancellationToken);
+        return report is null ? problem! : TypedResults.Ok(report);
+    }
+
+    private static async Task<IResult> StabilityCsvAsync(
+        ChallengeRoute route, string? task, ClaimsPrincipal user, StabilityReports reports, CancellationToken cancellationToken)
+    {
+        var (report, problem) = await ResolveReportAsync(route, task, user, reports, cancellationToken);
+        if (report is null)
+        {
+            return problem!;
+        }
+        var csv = new StringBuilder(CsvExport.Line("team", "public_rank", "private_rank", "move", "public_score", "private_score", "rank_lower", "rank_upper", "probability_first", "group"));
+        foreach (var row in report.Teams)
+        {
+            csv.Append(CsvExport.Line(row.Team, row.PublicRank, row.PrivateRank, row.Move, row.PublicScore, row.PrivateScore, row.RankLower, row.RankUpper, row.ProbabilityFirst, row.Group));
+        }
+        return CsvExport.File(csv, $"{route.Challenge.Slug}-{report.TaskSlug}-stability.csv");
+    }
+
+    private static async Task<(StabilityReport? Report, ProblemHttpResult? Problem)> ResolveReportAsync(
+        ChallengeRoute route, string? taskSlug, ClaimsPrincipal user, StabilityReports reports, CancellationToken cancellationToken)
+    {
+        var task = string.IsNullOrEmpty(taskSlug) ? route.Tasks.FirstOrDefault() : route.Tasks.FirstOrDefault(t => t.Slug == taskSlug);
+        if (task is null)
+        {
+            return (null, TypedResults.Problem(statusCode: 404, title: "Not found", detail: string.IsNullOrEmpty(taskSlug) ? "This challenge has no task yet." : $"No task '{taskSlug}'."));
+        }
+        var report = await reports.GetForAsync(route.Challenge, task.Id, user, cancellationToken);
+        return report.Value is { } found ? (found, null) : (null, report.ToProblem());
     }
 
     private static async Task<Ok<List<ChallengeDto>>> ListAsync(CompetitionService competitions, TaskService tasks, TimeProvider clock, CancellationToken cancellationToken)

@@ -39,6 +39,8 @@ public sealed class RouteAccessTests(ITestOutputHelper output)
         GET /api/challenges/{slug}/data/{fileName} | 401 200 200 403 200 200
         GET /api/challenges/{slug}/leaderboard | 200 200 200 200 200 200
         GET /api/challenges/{slug}/leaderboard.csv | 200 200 200 200 200 200
+        GET /api/challenges/{slug}/stability | 403 403 403 403 200 200
+        GET /api/challenges/{slug}/stability.csv | 403 403 403 403 200 200
         GET /api/challenges/{slug}/submissions | 401 200 200 200 200 200
         GET /api/challenges/{slug}/submissions.csv | 401 404 404 404 200 200
         GET /api/challenges/{slug}/tasks/{task}/gold | 401 404 404 404 404 404
@@ -68,6 +70,7 @@ public sealed class RouteAccessTests(ITestOutputHelper output)
         GET /challenges/{Slug}/leaderboard | 200 200 200 200 200 200
         GET /challenges/{Slug}/manage | 302 403 403 200 200 200
         GET /challenges/{Slug}/rules | 200 200 200 200 200 200
+        GET /challenges/{Slug}/stability | 200 200 200 200 200 200
         GET /challenges/{Slug}/submissions | 302 200 200 200 200 200
         GET /challenges/{Slug}/submit | 302 200 200 200 200 200
         GET /challenges/{Slug}/team | 302 200 200 200 200 200
