@@ -117,6 +117,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<LeaderboardService>();
         services.AddSingleton<RankIntervalService>();
         services.AddSingleton<StabilityReports>();
+        services.AddSingleton<Rescoring.RescoreChangelog>();
         services.AddSingleton<ApiTokens.ApiTokenService>();
         services.AddSingleton<BaselineService>();
         services.AddSingleton<BaselineQueue>();

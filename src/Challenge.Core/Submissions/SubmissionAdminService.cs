@@ -16,6 +16,7 @@ public sealed class SubmissionAdminService(
     SqliteWriteGate writes,
     ISubmissionQueue queue,
     ILeaderboardNotifier notifier,
+    LeaderboardService leaderboards,
     TimeProvider clock,
     IAuthorizationService authorization)
 {
@@ -34,12 +35,40 @@ public sealed class SubmissionAdminService(
         {
             query = query.Where(s => s.Id == submissionId);
         }
-        var ids = await query.Select(s => s.Id).ToListAsync(cancellationToken);
-        await query.ExecuteUpdateAsync(s => s
-            .SetProperty(x => x.Status, SubmissionStatus.Queued)
-            .SetProperty(x => x.ScoringAttempts, 0), cancellationToken);
-        db.Audit(task.CompetitionId, user.UserId(), "rescore", submissionId is null ? $"all {ids.Count} submissions of {task.Slug}" : $"submission {submissionId} of {task.Slug}", clock.GetUtcNow().UtcDateTime);
-        await db.SaveChangesAsync(cancellationToken);
+        var before = await query.Select(s => new { s.Id, s.TeamId, s.Status, s.PublicScore, s.PrivateScore, s.ScorerVersion, s.SolutionVersion }).ToListAsync(cancellationToken);
+        var ids = before.Select(s => s.Id).ToList();
+        var now = clock.GetUtcNow().UtcDateTime;
+        // The changelog: what each submission scored before and the team's ranks, so that the
+        // scorer can add the new scores and the ranks after (see Rescoring.RescoreChangelog).
+        var publicRanks = (await leaderboards.GetAsync(taskId, LeaderboardKind.Public, cancellationToken)).Rows.ToDictionary(r => r.TeamId, r => r.Rank);
+        var privateRanks = (await leaderboards.GetAsync(taskId, LeaderboardKind.Private, cancellationToken)).Rows.ToDictionary(r => r.TeamId, r => r.Rank);
+        var rescoreId = Guid.NewGuid();
+        db.ScoreChanges.AddRange(before.Select(s => new Rescoring.ScoreChange
+        {
+            RescoreId = rescoreId,
+            CompetitionId = task.CompetitionId,
+            TaskId = taskId,
+            SubmissionId = s.Id,
+            TeamId = s.TeamId,
+            RequestedById = user.UserId(),
+            RequestedAtUtc = now,
+            OldStatus = s.Status,
+            OldPublicScore = s.PublicScore,
+            OldPrivateScore = s.PrivateScore,
+            OldScorerVersion = s.ScorerVersion,
+            OldSolutionVersion = s.SolutionVersion,
+            PublicRankBefore = publicRanks.GetValueOrDefault(s.TeamId),
+            PrivateRankBefore = privateRanks.GetValueOrDefault(s.TeamId),
+        }));
+        db.Audit(task.CompetitionId, user.UserId(), "rescore", submissionId is null ? $"all {ids.Count} submissions of {task.Slug}" : $"submission {submissionId} of {task.Slug}", now);
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            await db.Submissions.Where(s => ids.Contains(s.Id) && s.Status != SubmissionStatus.Queued && s.Status != SubmissionStatus.Scoring).ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.Status, SubmissionStatus.Queued)
+                .SetProperty(x => x.ScoringAttempts, 0), cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
         foreach (var id in ids)
         {
             await queue.EnqueueAsync(id, cancellationToken);

@@ -23,6 +23,7 @@ public sealed class SubmissionScorer(
     SolutionCache solutions,
     ILeaderboardNotifier notifier,
     Annotations.AnnotationScoringStep annotations,
+    Rescoring.RescoreChangelog changelog,
     TimeProvider clock,
     ILogger<SubmissionScorer> logger)
 {
@@ -134,6 +135,36 @@ public sealed class SubmissionScorer(
         // An organizer's ranking formula that compares teams (max_labelled) moves other teams' scores
         // too, so their whole board is refreshed rather than this team's row.
         notifier.Publish(new LeaderboardChange(submission.CompetitionId, submission.TaskId, otherTeamsMoved ? null : submission.TeamId));
+        await CompleteRescoreAsync(submission.Id);
+    }
+
+    // Rows of the rescoring changelog waiting for this submission get its new outcome, in the
+    // transaction that saves it.
+    private async Task RecordRescoreAsync(ChallengeDbContext db, long submissionId, SubmissionStatus status, double? publicScore, double? privateScore,
+        string? scorerVersion, int solutionVersion, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.ScoreChanges.Where(c => c.SubmissionId == submissionId && c.RescoredAtUtc == null)
+            .ExecuteUpdateAsync(c => c
+                .SetProperty(x => x.NewStatus, status)
+                .SetProperty(x => x.NewPublicScore, publicScore)
+                .SetProperty(x => x.NewPrivateScore, privateScore)
+                .SetProperty(x => x.NewScorerVersion, scorerVersion)
+                .SetProperty(x => x.NewSolutionVersion, solutionVersion)
+                .SetProperty(x => x.RescoredAtUtc, now), cancellationToken);
+    }
+
+    private async Task CompleteRescoreAsync(long submissionId)
+    {
+        try
+        {
+            await changelog.CompleteAsync(submissionId);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The scores are saved; only the ranks after the rescore are missing from its changelog.
+            logger.LogWarning(exception, "Could not record the ranks after the rescore of submission {SubmissionId}", submissionId);
+        }
     }
 
     // Reads and scores a CSV of predictions; returns whether a refused file gives its submission back.
@@ -193,6 +224,7 @@ public sealed class SubmissionScorer(
         submission.ScoringClaim = null;
         submission.ScoringLeaseUntilUtc = null;
         await db.SaveChangesAsync(cancellationToken);
+        await RecordRescoreAsync(db, submission.Id, submission.Status, submission.PublicScore, submission.PrivateScore, submission.ScorerVersion, submission.SolutionVersion, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
@@ -292,7 +324,9 @@ public sealed class SubmissionScorer(
                 .SetProperty(x => x.ScoringLeaseUntilUtc, (DateTime?)null), cancellationToken);
         if (failed == 1)
         {
+            await RecordRescoreAsync(db, submission.Id, SubmissionStatus.Failed, null, null, submission.ScorerVersion, submission.SolutionVersion, cancellationToken);
             notifier.Publish(new LeaderboardChange(submission.CompetitionId, submission.TaskId, submission.TeamId));
+            await CompleteRescoreAsync(submission.Id);
         }
     }
 }

@@ -799,11 +799,6 @@ namespace Challenge.Migrations.Postgres.Migrations
                     b.Property<double>("PublicFraction")
                         .HasColumnType("double precision");
 
-                    b.Property<int>("RankResamples")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("integer")
-                        .HasDefaultValue(1000);
-
                     b.Property<string>("RankingFormula")
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");

@@ -774,11 +774,6 @@ namespace Challenge.Migrations.Sqlite.Migrations
                     b.Property<double>("PublicFraction")
                         .HasColumnType("REAL");
 
-                    b.Property<int>("RankResamples")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
-                        .HasDefaultValue(1000);
-
                     b.Property<string>("RankingFormula")
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
