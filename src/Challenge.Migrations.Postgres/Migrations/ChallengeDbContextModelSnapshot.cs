@@ -599,6 +599,101 @@ namespace Challenge.Migrations.Postgres.Migrations
                     b.ToTable("StoredFiles", (string)null);
                 });
 
+            modelBuilder.Entity("Challenge.Core.Rescoring.ScoreChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("CompetitionId")
+                        .HasColumnType("integer");
+
+                    b.Property<double?>("NewPrivateScore")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("NewPublicScore")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("NewScorerVersion")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int?>("NewSolutionVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("NewStatus")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<double?>("OldPrivateScore")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("OldPublicScore")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("OldScorerVersion")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("OldSolutionVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("OldStatus")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<int?>("PrivateRankAfter")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("PrivateRankBefore")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("PublicRankAfter")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("PublicRankBefore")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("RequestedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RequestedById")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<Guid>("RescoreId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("RescoredAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("SubmissionId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("TaskId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("TeamId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RescoreId");
+
+                    b.HasIndex("TaskId");
+
+                    b.HasIndex("CompetitionId", "RequestedAtUtc");
+
+                    b.HasIndex("SubmissionId", "RescoredAtUtc");
+
+                    b.HasIndex("TeamId", "RescoredAtUtc");
+
+                    b.ToTable("ScoreChanges", (string)null);
+                });
+
             modelBuilder.Entity("Challenge.Core.Submissions.DailyQuota", b =>
                 {
                     b.Property<int>("TeamId")
@@ -658,6 +753,10 @@ namespace Challenge.Migrations.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
+
+                    b.Property<string>("HiddenReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
 
                     b.Property<bool>("IsBaseline")
                         .HasColumnType("boolean");
@@ -761,6 +860,10 @@ namespace Challenge.Migrations.Postgres.Migrations
                         .HasMaxLength(100000)
                         .HasColumnType("character varying(100000)");
 
+                    b.Property<string>("ClassesJson")
+                        .HasMaxLength(200000)
+                        .HasColumnType("character varying(200000)");
+
                     b.Property<int>("CompetitionId")
                         .HasColumnType("integer");
 
@@ -798,6 +901,11 @@ namespace Challenge.Migrations.Postgres.Migrations
 
                     b.Property<double>("PublicFraction")
                         .HasColumnType("double precision");
+
+                    b.Property<int>("RankResamples")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(1000);
 
                     b.Property<string>("RankingFormula")
                         .HasMaxLength(1000)
@@ -1159,6 +1267,21 @@ namespace Challenge.Migrations.Postgres.Migrations
                         .IsRequired();
 
                     b.Navigation("StoredFile");
+                });
+
+            modelBuilder.Entity("Challenge.Core.Rescoring.ScoreChange", b =>
+                {
+                    b.HasOne("Challenge.Core.Submissions.Submission", null)
+                        .WithMany()
+                        .HasForeignKey("SubmissionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Challenge.Core.Tasks.CompetitionTask", null)
+                        .WithMany()
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Challenge.Core.Submissions.DailyQuota", b =>
