@@ -47,13 +47,14 @@ public sealed class RescoreChangelog(IDbContextFactory<ChallengeDbContext> dbFac
                           join task in db.Tasks on c.TaskId equals task.Id
                           join u in db.Users on c.RequestedById equals u.Id into users
                           from u in users.DefaultIfEmpty()
-                          select new { Change = c, Team = t.Name, TaskSlug = task.Slug, By = u == null ? null : u.DisplayName })
+                          select new { Change = c, Team = t.Name, TaskSlug = task.Slug, By = u == null ? c.RequestedById : u.DisplayName })
             .ToListAsync(cancellationToken);
         return rows.GroupBy(r => r.Change.RescoreId)
             .Select(g =>
             {
                 var first = g.First();
-                var complete = g.All(r => r.Change.RescoredAtUtc is not null);
+                // Done once every submission is scored again and the ranks after were read.
+                var complete = g.All(r => r.Change.RescoredAtUtc is not null) && g.Any(r => r.Change.PublicRankAfter is not null || r.Change.PrivateRankAfter is not null);
                 var moves = g.GroupBy(r => r.Team).Select(t => t.First().Change is var c
                         ? new TeamMove(t.Key, c.PublicRankBefore, c.PublicRankAfter, c.PrivateRankBefore, c.PrivateRankAfter) : null)
                     .Where(m => complete && m is not null && (m.PublicBefore != m.PublicAfter || m.PrivateBefore != m.PrivateAfter))

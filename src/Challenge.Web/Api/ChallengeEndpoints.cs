@@ -26,7 +26,16 @@ internal static class ChallengeEndpoints
         challenge.MapGet("/stability", StabilityAsync).WithName("GetStabilityReport")
             .WithSummary("After the reveal: public vs private rank per team, Kendall's tau, rank intervals on the private part and the chance that the winner is the true best. ?task= picks the task.");
         challenge.MapGet("/stability.csv", StabilityCsvAsync).WithName("GetStabilityReportCsv");
+        challenge.MapGet("/rescores", RescoresAsync).WithName("GetRescoreChangelog")
+            .WithSummary("Every rescore: when, by whom, each submission's old and new scores and versions, and the teams that moved. Organizers always; everyone after the reveal.");
         return api;
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<Challenge.Core.Rescoring.RescoreEntry>>, ProblemHttpResult>> RescoresAsync(
+        ChallengeRoute route, ClaimsPrincipal user, Challenge.Core.Rescoring.RescoreChangelog changelog, CancellationToken cancellationToken)
+    {
+        var entries = await changelog.ListAsync(route.Challenge, user, cancellationToken);
+        return entries.Value is { } found ? TypedResults.Ok(found) : entries.ToProblem();
     }
 
     private static async Task<Results<Ok<StabilityReport>, ProblemHttpResult>> StabilityAsync(

@@ -39,6 +39,7 @@ public sealed class RouteAccessTests(ITestOutputHelper output)
         GET /api/challenges/{slug}/data/{fileName} | 401 200 200 403 200 200
         GET /api/challenges/{slug}/leaderboard | 200 200 200 200 200 200
         GET /api/challenges/{slug}/leaderboard.csv | 200 200 200 200 200 200
+        GET /api/challenges/{slug}/rescores | 403 403 403 403 200 200
         GET /api/challenges/{slug}/stability | 403 403 403 403 200 200
         GET /api/challenges/{slug}/stability.csv | 403 403 403 403 200 200
         GET /api/challenges/{slug}/submissions | 401 200 200 200 200 200
