@@ -76,6 +76,42 @@ public sealed class SubmissionAdminService(
         return ids.Count;
     }
 
+    /// <summary>
+    /// Gives one team <paramref name="extra"/> more submissions on one task for today's quota day
+    /// only, with a reason that goes to the audit log with the grant. Returns the day's total grant.
+    /// </summary>
+    public async Task<Outcomes.Outcome<int>> GrantExtraSubmissionsAsync(int teamId, int taskId, int extra, string reason, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var team = await db.Teams.AsNoTracking().SingleOrDefaultAsync(t => t.Id == teamId, cancellationToken);
+        var task = await db.Tasks.AsNoTracking().SingleOrDefaultAsync(t => t.Id == taskId, cancellationToken);
+        if (team is null || task is null || task.CompetitionId != team.CompetitionId || !await CanManageAsync(db, team.CompetitionId, user, cancellationToken))
+        {
+            return Outcomes.Outcome<int>.NotFound("This team or task does not exist, or you may not manage its challenge.");
+        }
+        if (extra is < 1 or > 100)
+        {
+            return Outcomes.Outcome<int>.Invalid("extra", "Grant between 1 and 100 extra submissions.");
+        }
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            return Outcomes.Outcome<int>.Invalid("reason", "Give the reason for the grant: it is kept in the audit log.");
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        var day = SubmissionService.QuotaDayOf(now);
+        using var turn = await writes.EnterAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"""INSERT INTO "DailyQuotas" ("TeamId", "TaskId", "Day", "Used", "Granted") VALUES ({teamId}, {taskId}, {day}, 0, 0) ON CONFLICT DO NOTHING""",
+            cancellationToken);
+        await db.DailyQuotas.Where(q => q.TeamId == teamId && q.TaskId == taskId && q.Day == day)
+            .ExecuteUpdateAsync(q => q.SetProperty(x => x.Granted, x => x.Granted + extra), cancellationToken);
+        db.Audit(team.CompetitionId, user.UserId(), "quota.granted", $"'{team.Name}': {extra} extra submissions on {task.Slug} for {day}: {reason.Trim()}", now);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return await db.DailyQuotas.Where(q => q.TeamId == teamId && q.TaskId == taskId && q.Day == day).Select(q => q.Granted).SingleAsync(cancellationToken);
+    }
+
     public async Task<bool> SetHiddenAsync(long submissionId, bool hidden, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

@@ -706,6 +706,9 @@ namespace Challenge.Migrations.Postgres.Migrations
                         .HasMaxLength(10)
                         .HasColumnType("character varying(10)");
 
+                    b.Property<int>("Granted")
+                        .HasColumnType("integer");
+
                     b.Property<int>("Used")
                         .HasColumnType("integer");
 
@@ -744,6 +747,10 @@ namespace Challenge.Migrations.Postgres.Migrations
 
                     b.Property<string>("ErrorsJson")
                         .HasColumnType("text");
+
+                    b.Property<string>("FailureKind")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
 
                     b.Property<string>("FailureMessage")
                         .HasMaxLength(2000)

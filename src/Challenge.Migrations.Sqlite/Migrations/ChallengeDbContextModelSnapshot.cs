@@ -683,6 +683,9 @@ namespace Challenge.Migrations.Sqlite.Migrations
                         .HasMaxLength(10)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Granted")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Used")
                         .HasColumnType("INTEGER");
 
@@ -718,6 +721,10 @@ namespace Challenge.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ErrorsJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FailureKind")
+                        .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("FailureMessage")

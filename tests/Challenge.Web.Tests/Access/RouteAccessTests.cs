@@ -52,6 +52,7 @@ public sealed class RouteAccessTests(ITestOutputHelper output)
         GET /api/challenges/{slug}/tasks/{task}/images/{imageId:int} | 401 404 404 403 404 404
         GET /api/challenges/{slug}/tasks/{task}/pre-annotations | 401 404 404 403 404 404
         PUT /api/challenges/{slug}/tasks/{task}/pre-annotations | 401 404 404 404 422 422
+        POST /api/challenges/{slug}/tasks/{task}/quota-grants | 401 404 404 404 404 404
         PUT /api/challenges/{slug}/tasks/{task}/solution | 401 404 404 404 422 422
         POST /api/challenges/{slug}/tasks/{task}/submissions | 401 202 202 403 403 403
         GET /api/submissions/{id:long} | 401 200 404 404 200 200

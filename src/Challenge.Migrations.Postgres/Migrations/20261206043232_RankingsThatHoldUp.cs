@@ -19,6 +19,20 @@ namespace Challenge.Migrations.Postgres.Migrations
                 nullable: false,
                 defaultValue: 1000);
 
+            migrationBuilder.AddColumn<string>(
+                name: "FailureKind",
+                table: "Submissions",
+                type: "character varying(16)",
+                maxLength: 16,
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "Granted",
+                table: "DailyQuotas",
+                type: "integer",
+                nullable: false,
+                defaultValue: 0);
+
             migrationBuilder.CreateTable(
                 name: "ScoreChanges",
                 columns: table => new
@@ -100,6 +114,14 @@ namespace Challenge.Migrations.Postgres.Migrations
             migrationBuilder.DropColumn(
                 name: "RankResamples",
                 table: "Tasks");
+
+            migrationBuilder.DropColumn(
+                name: "FailureKind",
+                table: "Submissions");
+
+            migrationBuilder.DropColumn(
+                name: "Granted",
+                table: "DailyQuotas");
         }
     }
 }

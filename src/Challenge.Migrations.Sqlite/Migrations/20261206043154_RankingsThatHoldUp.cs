@@ -18,6 +18,20 @@ namespace Challenge.Migrations.Sqlite.Migrations
                 nullable: false,
                 defaultValue: 1000);
 
+            migrationBuilder.AddColumn<string>(
+                name: "FailureKind",
+                table: "Submissions",
+                type: "TEXT",
+                maxLength: 16,
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "Granted",
+                table: "DailyQuotas",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0);
+
             migrationBuilder.CreateTable(
                 name: "ScoreChanges",
                 columns: table => new
@@ -99,6 +113,14 @@ namespace Challenge.Migrations.Sqlite.Migrations
             migrationBuilder.DropColumn(
                 name: "RankResamples",
                 table: "Tasks");
+
+            migrationBuilder.DropColumn(
+                name: "FailureKind",
+                table: "Submissions");
+
+            migrationBuilder.DropColumn(
+                name: "Granted",
+                table: "DailyQuotas");
         }
     }
 }
