@@ -20,6 +20,7 @@ public sealed class TaskInput
     public string ClassWeights { get; set; } = "";
     public bool BootstrapEnabled { get; set; }
     public int RankResamples { get; set; } = 1000;
+    public double? LadderMargin { get; set; }
     public int MaxSubmissionMegabytes { get; set; } = 64;
     public TaskFamily Family { get; set; } = TaskFamily.Predictions;
 

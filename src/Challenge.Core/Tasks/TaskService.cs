@@ -113,6 +113,10 @@ public sealed class TaskService(
         {
             errors[nameof(input.ClassWeights)] = "Weighted accuracy needs a weight per class, like 'sandy=1, reef=2'.";
         }
+        if (input.LadderMargin is { } margin && !(margin > 0 && double.IsFinite(margin)))
+        {
+            errors[nameof(input.LadderMargin)] = "The Ladder's margin must be a positive number in the metric's units (e.g. 0.01), or empty for no Ladder.";
+        }
         if (input.RankResamples is < 100 or > 20_000)
         {
             errors[nameof(input.RankResamples)] = "Choose between 100 and 20,000 resamples for the rank intervals.";
@@ -185,6 +189,7 @@ public sealed class TaskService(
         task.ScoringOptionsJson = scoringOptions.ToJson();
         task.BootstrapEnabled = input.BootstrapEnabled;
         task.RankResamples = input.RankResamples;
+        task.LadderMargin = input.LadderMargin;
         task.MaxSubmissionBytes = input.MaxSubmissionMegabytes * (1L << 20);
         if (splitChanged)
         {
