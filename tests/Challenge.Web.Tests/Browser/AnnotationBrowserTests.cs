@@ -120,6 +120,13 @@ public sealed class AnnotationBrowserTests(ITestOutputHelper output)
         await Expect(ada.GetByTestId("recent-submissions").Locator("tbody tr").First.GetByTestId("public-score")).ToHaveTextAsync("1.00000", new() { Timeout = 30_000 });
         await Expect(board.GetByTestId("score-cell")).ToHaveTextAsync("1.00000", new() { Timeout = 30_000 });
 
+        // The team reads what its score is made of: every box found, so recall 1.
+        await ada.GotoAsync("/challenges/river-plastic/submissions");
+        await BrowserSession.WaitForInteractivityAsync(ada);
+        var breakdown = ada.GetByTestId("score-breakdown").First;
+        await breakdown.Locator("summary").ClickAsync();
+        await Expect(breakdown.GetByTestId("component-recall").Locator("td").Nth(1)).ToHaveTextAsync("1.00000");
+
         // Ada's boxes over the images; gold stays hidden while the challenge runs. j moves to the next image.
         await ada.GotoAsync("/challenges/river-plastic/viewer");
         await BrowserSession.WaitForInteractivityAsync(ada);
