@@ -70,6 +70,7 @@ public static class CoreServiceCollectionExtensions
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
             })
             .AddRoles<IdentityRole>()
+            .AddClaimsPrincipalFactory<AppUserClaimsFactory>()
             .AddEntityFrameworkStores<ChallengeDbContext>()
             .AddSignInManager()
             .AddDefaultTokenProviders();
