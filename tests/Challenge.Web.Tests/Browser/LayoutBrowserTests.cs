@@ -67,7 +67,7 @@ public sealed class LayoutBrowserTests(ITestOutputHelper output)
         await page.FillAsync("#password", "correct-horse-1");
         await page.FillAsync("#confirm", "correct-horse-1");
         await page.GetByTestId("register-submit").ClickAsync();
-        await Expect(page.GetByTestId("user-name")).ToHaveTextAsync("phone@example.org");
+        await Expect(page.GetByTestId("user-name")).ToHaveTextAsync("Phone Organizer");
         await page.GotoAsync($"/challenges/{Slug}/rules");
         await BrowserSession.WaitForInteractivityAsync(page);
         await page.GetByTestId("accept-rules").ClickAsync();
