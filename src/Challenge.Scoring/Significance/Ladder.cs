@@ -104,6 +104,8 @@ public static class Ladder
         {
             nearest = higherIsBetter ? Math.Floor(units) : Math.Ceiling(units);
         }
-        return nearest * step;
+        // A step like 0.05 is 1/20: dividing by 20 gives 0.6 where multiplying by 0.05 gives 0.6000000000000001.
+        double inverse = 1 / step;
+        return Math.Abs(inverse - Math.Round(inverse)) < 1e-9 ? nearest / Math.Round(inverse) : nearest * step;
     }
 }

@@ -1,10 +1,9 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Challenge.Migrations.Postgres.Migrations
+namespace Challenge.Migrations.Sqlite.Migrations
 {
     /// <inheritdoc />
     public partial class RankingsThatHoldUp : Migration
@@ -12,24 +11,30 @@ namespace Challenge.Migrations.Postgres.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<double>(
+                name: "LadderMargin",
+                table: "Tasks",
+                type: "REAL",
+                nullable: true);
+
             migrationBuilder.AddColumn<int>(
                 name: "RankResamples",
                 table: "Tasks",
-                type: "integer",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: 1000);
 
             migrationBuilder.AddColumn<string>(
                 name: "FailureKind",
                 table: "Submissions",
-                type: "character varying(16)",
+                type: "TEXT",
                 maxLength: 16,
                 nullable: true);
 
             migrationBuilder.AddColumn<int>(
                 name: "Granted",
                 table: "DailyQuotas",
-                type: "integer",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: 0);
 
@@ -37,30 +42,30 @@ namespace Challenge.Migrations.Postgres.Migrations
                 name: "ScoreChanges",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    RescoreId = table.Column<Guid>(type: "uuid", nullable: false),
-                    CompetitionId = table.Column<int>(type: "integer", nullable: false),
-                    TaskId = table.Column<int>(type: "integer", nullable: false),
-                    SubmissionId = table.Column<long>(type: "bigint", nullable: false),
-                    TeamId = table.Column<int>(type: "integer", nullable: false),
-                    RequestedById = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
-                    RequestedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    OldStatus = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    OldPublicScore = table.Column<double>(type: "double precision", nullable: true),
-                    OldPrivateScore = table.Column<double>(type: "double precision", nullable: true),
-                    OldScorerVersion = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    OldSolutionVersion = table.Column<int>(type: "integer", nullable: false),
-                    PublicRankBefore = table.Column<int>(type: "integer", nullable: true),
-                    PrivateRankBefore = table.Column<int>(type: "integer", nullable: true),
-                    NewStatus = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
-                    NewPublicScore = table.Column<double>(type: "double precision", nullable: true),
-                    NewPrivateScore = table.Column<double>(type: "double precision", nullable: true),
-                    NewScorerVersion = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    NewSolutionVersion = table.Column<int>(type: "integer", nullable: true),
-                    RescoredAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    PublicRankAfter = table.Column<int>(type: "integer", nullable: true),
-                    PrivateRankAfter = table.Column<int>(type: "integer", nullable: true)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    RescoreId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CompetitionId = table.Column<int>(type: "INTEGER", nullable: false),
+                    TaskId = table.Column<int>(type: "INTEGER", nullable: false),
+                    SubmissionId = table.Column<long>(type: "INTEGER", nullable: false),
+                    TeamId = table.Column<int>(type: "INTEGER", nullable: false),
+                    RequestedById = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    RequestedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    OldStatus = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    OldPublicScore = table.Column<double>(type: "REAL", nullable: true),
+                    OldPrivateScore = table.Column<double>(type: "REAL", nullable: true),
+                    OldScorerVersion = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    OldSolutionVersion = table.Column<int>(type: "INTEGER", nullable: false),
+                    PublicRankBefore = table.Column<int>(type: "INTEGER", nullable: true),
+                    PrivateRankBefore = table.Column<int>(type: "INTEGER", nullable: true),
+                    NewStatus = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    NewPublicScore = table.Column<double>(type: "REAL", nullable: true),
+                    NewPrivateScore = table.Column<double>(type: "REAL", nullable: true),
+                    NewScorerVersion = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    NewSolutionVersion = table.Column<int>(type: "INTEGER", nullable: true),
+                    RescoredAtUtc = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    PublicRankAfter = table.Column<int>(type: "INTEGER", nullable: true),
+                    PrivateRankAfter = table.Column<int>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -110,6 +115,10 @@ namespace Challenge.Migrations.Postgres.Migrations
         {
             migrationBuilder.DropTable(
                 name: "ScoreChanges");
+
+            migrationBuilder.DropColumn(
+                name: "LadderMargin",
+                table: "Tasks");
 
             migrationBuilder.DropColumn(
                 name: "RankResamples",
