@@ -26,7 +26,8 @@ public sealed class TaskService(
     IFileStore files,
     SolutionCache solutions,
     TimeProvider clock,
-    IAuthorizationService authorization)
+    IAuthorizationService authorization,
+    Leaderboards.ILeaderboardNotifier notifier)
 {
     public const long MaxSolutionBytes = 2L << 30;
 
@@ -189,6 +190,8 @@ public sealed class TaskService(
         task.ScoringOptionsJson = scoringOptions.ToJson();
         task.BootstrapEnabled = input.BootstrapEnabled;
         task.RankResamples = input.RankResamples;
+        // Every team's shown public score depends on the margin: the whole board is built again.
+        var ladderChanged = task.Id != 0 && task.LadderMargin != input.LadderMargin;
         task.LadderMargin = input.LadderMargin;
         task.MaxSubmissionBytes = input.MaxSubmissionMegabytes * (1L << 20);
         if (splitChanged)
@@ -204,6 +207,10 @@ public sealed class TaskService(
         }
         db.Audit(competitionId, user.UserId(), taskId is null ? "task.created" : "task.updated", $"{slug}: {task.Metric}", clock.GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync(cancellationToken);
+        if (ladderChanged)
+        {
+            notifier.Publish(new Leaderboards.LeaderboardChange(competitionId, task.Id, null));
+        }
         return new TaskSaveResult(task, new Dictionary<string, string>());
     }
 
