@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Challenge.Core.Baselines;
+using Challenge.Core.Submissions;
+using Challenge.Core.Tasks;
+using Challenge.Scoring;
+
+namespace Challenge.Web.Tests.Baselines;
+
+// The server trains queued runs itself (Baselines:EmbeddedWorker, on by default with SQLite), over
+// the same lease protocol as an outside worker.
+public sealed class EmbeddedWorkerTests
+{
+    [Fact]
+    public async Task On_a_fresh_server_with_default_settings_a_queued_baseline_completes_with_no_outside_worker_and_its_row_is_on_the_board()
+    {
+        await using var site = await BaselineSite.StartAsync(trainCount: 600, testCount: 90, configure: f => f.EmbeddedWorker = true);
+        var run = await site.QueueAsync("softmax", epochs: 10);
+
+        var finished = await site.WaitForRunAsync(run.Id, r => !r.IsActive, TimeSpan.FromMinutes(4), "finished");
+        Assert.True(finished.Status == BaselineRunStatus.Succeeded, $"{finished.Status}: {finished.Message}\n{finished.Log}");
+        Assert.Contains($"leased by {BaselineQueue.EmbeddedWorkerName}", finished.Log);
+        Assert.Null(finished.WorkerId);
+        // Half the machine by default, so the site stays responsive while it trains.
+        Assert.Equal($"cpu ({Math.Max(1, Environment.ProcessorCount / 2)} threads)", finished.DeviceUsed);
+        Assert.True(BaselineQueue.ReadCurve(finished.LossCurveJson).Count >= 2, finished.LossCurveJson);
+
+        var submission = await site.Site.WaitForScoringAsync(finished.SubmissionId!.Value);
+        Assert.Equal(SubmissionStatus.Scored, submission.Status);
+        using var anonymous = site.Factory.CreateClient();
+        var board = await anonymous.GetFromJsonAsync<JsonElement>($"/api/challenges/{CompetitionSite.Slug}/leaderboard");
+        var row = board.GetProperty("entries").EnumerateArray().Single(e => e.GetProperty("isBaseline").GetBoolean());
+        Assert.Equal("Baseline: softmax", row.GetProperty("team").GetString());
+        Assert.True(row.GetProperty("score").GetDouble() >= 0.8, $"score {row.GetProperty("score").GetDouble()}\n{finished.Log}");
+    }
+
+    // A log-loss task gets a probability file with the task's class columns, among them one the
+    // training data never showed, and a baseline row.
+    [Fact]
+    public async Task A_probability_task_gets_a_baseline_row_with_one_column_per_class_of_the_task()
+    {
+        await using var site = await BaselineSite.StartAsync(trainCount: 600, testCount: 90, configure: f => f.EmbeddedWorker = true);
+        var organizer = site.Site.Organizer.Principal;
+        var tasks = site.Site.Get<TaskService>();
+        var task = (await tasks.SaveAsync(site.Site.Challenge.Id, null, new TaskInput
+        {
+            Slug = "floor-odds", Title = "Floor odds", Kind = TaskKind.Probability, Metric = "log_loss", MaxSubmissionMegabytes = 1,
+        }, organizer)).Saved!;
+        var (_, testLabels) = BaselineSite.Images(90, 8, seed: 2);
+        var solution = new StringBuilder("Id,Category,Usage\n");
+        for (var i = 0; i < 90; i++)
+        {
+            // Class 3 is in the hidden rows but no training image has it.
+            var label = i == 0 ? 3 : testLabels[i];
+            solution.Append($"{i},{label},{(i % 2 == 0 ? "Public" : "Private")}\n");
+        }
+        var upload = await tasks.UploadSolutionAsync(task.Id, new MemoryStream(Encoding.UTF8.GetBytes(solution.ToString())), "solution.csv", organizer);
+        Assert.True(upload.Accepted, string.Join("; ", upload.Report.Errors.Select(e => e.Message)));
+
+        var (run, errors) = await site.Site.Get<BaselineService>().CreateAsync(site.Site.Challenge.Id, new BaselineRunInput
+        {
+            TaskId = task.Id, Model = "softmax", Epochs = 10, TrainFileId = site.TrainFileId, TestFileId = site.TestFileId,
+        }, organizer);
+        Assert.True(run is not null, string.Join("; ", errors.Values));
+
+        var finished = await site.WaitForRunAsync(run!.Id, r => !r.IsActive, TimeSpan.FromMinutes(4), "finished");
+        Assert.True(finished.Status == BaselineRunStatus.Succeeded, $"{finished.Status}: {finished.Message}\n{finished.Log}");
+        var submission = await site.Site.WaitForScoringAsync(finished.SubmissionId!.Value);
+        Assert.True(submission.Status == SubmissionStatus.Scored, submission.FailureMessage);
+        using var anonymous = site.Factory.CreateClient();
+        var board = await anonymous.GetFromJsonAsync<JsonElement>($"/api/challenges/{CompetitionSite.Slug}/leaderboard?task=floor-odds");
+        var row = board.GetProperty("entries").EnumerateArray().Single(e => e.GetProperty("isBaseline").GetBoolean());
+        Assert.Equal("Baseline: softmax", row.GetProperty("team").GetString());
+        // Separable classes: far below the log loss of a uniform guess over four classes (1.386).
+        Assert.True(row.GetProperty("score").GetDouble() < 1.0, $"log loss {row.GetProperty("score").GetDouble()}\n{finished.Log}");
+    }
+
+    // The embedded worker has no worker row: a run it holds is invisible to outside workers, and
+    // a run an outside worker holds cannot be reported on by it, whatever lease id is named.
+    [Fact]
+    public async Task A_run_leased_by_the_embedded_worker_is_never_taken_by_an_outside_worker_nor_the_other_way_round()
+    {
+        await using var site = await BaselineSite.StartAsync(trainCount: 30, testCount: 10);
+        var queue = site.Site.Get<BaselineQueue>();
+        var first = await site.QueueAsync();
+        var second = await site.QueueAsync();
+
+        var embedded = await queue.LeaseAsync(null, hasCuda: false);
+        Assert.Equal(first.Id, embedded!.Run.Id);
+        using var worker = site.WorkerClient();
+        var outside = await BaselineSite.LeaseAsync(worker);
+        Assert.Equal(second.Id, outside.GetProperty("runId").GetInt64());
+        Assert.Equal(HttpStatusCode.NoContent, (await worker.PostAsJsonAsync("/api/workers/lease", new { cuda = false })).StatusCode);
+        Assert.Null(await queue.LeaseAsync(null, hasCuda: false));
+
+        // The outside worker naming the embedded lease, and the embedded worker naming the outside one.
+        var report = await worker.SendAsync(BaselineSite.WithLease(HttpMethod.Post, $"/api/workers/runs/{first.Id}/report", embedded.Run.LeaseId!,
+            JsonContent.Create(new { progress = Array.Empty<object>(), log = new[] { "not mine" } })));
+        Assert.Equal(HttpStatusCode.NotFound, report.StatusCode);
+        var outsideLease = outside.GetProperty("leaseId").GetString()!;
+        Assert.Equal(LeaseOutcome.NotFound, (await queue.ReportAsync(second.Id, null, outsideLease, [], ["not mine"])).Outcome);
+        Assert.Equal(LeaseOutcome.NotFound, (await queue.FailAsync(second.Id, null, outsideLease, "stolen", [])).Outcome);
+
+        Assert.Equal(BaselineRunStatus.Running, (await site.RunAsync(first.Id)).Status);
+        Assert.DoesNotContain("not mine", (await site.RunAsync(first.Id)).Log);
+        Assert.Equal(BaselineRunStatus.Running, (await site.RunAsync(second.Id)).Status);
+        Assert.Equal(LeaseOutcome.Accepted, (await queue.ReportAsync(first.Id, null, embedded.Run.LeaseId!, [], ["mine"])).Outcome);
+    }
+}
