@@ -32,7 +32,9 @@ public sealed record BaselineRunView(
     string? WorkerName,
     SubmissionStatus? SubmissionStatus,
     double? PublicScore,
-    string? SubmissionFailure);
+    string? SubmissionFailure,
+    // The baseline's submission, whose validation report says why a rejected file was refused.
+    Submission? Submission = null);
 
 public sealed record CreatedWorker(BaselineWorker Worker, string Secret);
 
@@ -162,7 +164,7 @@ public sealed class BaselineService(IDbContextFactory<ChallengeDbContext> dbFact
             var submission = r.SubmissionId is { } id ? submissions.GetValueOrDefault(id) : null;
             return new BaselineRunView(r, tasks.GetValueOrDefault(r.TaskId, "?"), r.TrainFileId is { } train ? files.GetValueOrDefault(train, "(removed)") : "(removed)",
                 r.TestFileId is { } test ? files.GetValueOrDefault(test, "(removed)") : "(removed)", r.WorkerId is { } w ? workers.GetValueOrDefault(w) : r.StartedAtUtc is null ? null : "the server (embedded)",
-                submission?.Status, submission?.PublicScore, submission?.FailureMessage);
+                submission?.Status, submission?.PublicScore, submission?.FailureMessage, submission);
         }).ToList();
     }
 

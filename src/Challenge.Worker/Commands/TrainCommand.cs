@@ -12,7 +12,7 @@ public static class TrainCommand
 {
     public const string Usage = """
         usage: challenge-worker train --train X --test Y [options]
-          --train PATH           labelled training data: .npz, IDX images file, folder or .zip of PNGs with labels.csv
+          --train PATH           labelled training data: .npz, IDX images file, folder or .zip of images (PNG, JPEG, ...) with labels.csv
           --test PATH            images to predict (same formats; .npy too); Id = index in this set
           --model NAME           majority | random | softmax | cnn | pseudo   (default cnn)
           --unlabelled PATH      unlabelled images, required by --model pseudo

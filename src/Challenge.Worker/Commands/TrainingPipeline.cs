@@ -42,9 +42,11 @@ public static class TrainingPipeline
 
         var train = DatasetLoader.Load(request.TrainPath);
         train.RequireLabels();
-        var test = DatasetLoader.Load(request.TestPath);
+        // Image files of the test and unlabelled sets are resized to the training images' size.
+        var shape = new ImageShape(train.Height, train.Width, train.Channels);
+        var test = DatasetLoader.Load(request.TestPath, shape);
         RequireSameImageSize(train, test, request.TestPath);
-        var unlabelled = request.UnlabelledPath is null ? null : DatasetLoader.Load(request.UnlabelledPath);
+        var unlabelled = request.UnlabelledPath is null ? null : DatasetLoader.Load(request.UnlabelledPath, shape);
         if (unlabelled is not null)
         {
             RequireSameImageSize(train, unlabelled, request.UnlabelledPath!);

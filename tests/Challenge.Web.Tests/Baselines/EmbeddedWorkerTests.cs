@@ -1,11 +1,14 @@
+using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Challenge.Core.Baselines;
+using Challenge.Core.Files;
 using Challenge.Core.Submissions;
 using Challenge.Core.Tasks;
 using Challenge.Scoring;
+using SkiaSharp;
 
 namespace Challenge.Web.Tests.Baselines;
 
@@ -75,6 +78,85 @@ public sealed class EmbeddedWorkerTests
         Assert.Equal("Baseline: softmax", row.GetProperty("team").GetString());
         // Separable classes: far below the log loss of a uniform guess over four classes (1.386).
         Assert.True(row.GetProperty("score").GetDouble() < 1.0, $"log loss {row.GetProperty("score").GetDouble()}\n{finished.Log}");
+    }
+
+    // The photographs of the cases this product serves are JPEG: a zip of them (labels.csv beside
+    // the training images, the test images in name order) trains like any other data set, and a
+    // damaged photo fails the run with a message naming its entry.
+    [Fact]
+    public async Task A_zip_of_jpeg_images_trains_a_baseline_end_to_end_and_a_corrupt_jpeg_fails_its_run_naming_the_entry()
+    {
+        const int size = 12;
+        await using var site = await BaselineSite.StartAsync(trainCount: 300, testCount: 60, size: size, configure: f => f.EmbeddedWorker = true);
+        var files = site.Site.Get<DataFileService>();
+        var organizer = site.Site.Organizer.Principal;
+        var (trainPixels, trainLabels) = BaselineSite.Images(300, size, seed: 1);
+        var (testPixels, _) = BaselineSite.Images(60, size, seed: 2);
+        var trainZip = JpegZip(trainPixels, size, trainLabels, corrupt: null);
+        var testZip = JpegZip(testPixels, size, labels: null, corrupt: null);
+        var brokenZip = JpegZip(testPixels, size, labels: null, corrupt: 17);
+        var trainId = (await files.UploadAsync(site.Site.Challenge.Id, new MemoryStream(trainZip), "dives-train.zip", "training photos", organizer)).File!.Id;
+        var testId = (await files.UploadAsync(site.Site.Challenge.Id, new MemoryStream(testZip), "dives-test.zip", "test photos", organizer)).File!.Id;
+        var brokenId = (await files.UploadAsync(site.Site.Challenge.Id, new MemoryStream(brokenZip), "dives-test-broken.zip", "test photos, one damaged", organizer)).File!.Id;
+
+        async Task<BaselineRun> QueueAsync(int test)
+        {
+            var (run, errors) = await site.Site.Get<BaselineService>().CreateAsync(site.Site.Challenge.Id, new BaselineRunInput
+            {
+                TaskId = site.Site.Task.Id, Model = "softmax", Epochs = 15, TrainFileId = trainId, TestFileId = test,
+            }, organizer);
+            Assert.True(run is not null, string.Join("; ", errors.Values));
+            return run!;
+        }
+
+        var good = await QueueAsync(testId);
+        var finished = await site.WaitForRunAsync(good.Id, r => !r.IsActive, TimeSpan.FromMinutes(4), "finished");
+        Assert.True(finished.Status == BaselineRunStatus.Succeeded, $"{finished.Status}: {finished.Message}\n{finished.Log}");
+        Assert.Contains($"data: 300 training images (3 classes), 60 test images, {size}x{size}x1", finished.Log);
+        var submission = await site.Site.WaitForScoringAsync(finished.SubmissionId!.Value);
+        Assert.Equal(SubmissionStatus.Scored, submission.Status);
+        Assert.True(submission.PublicScore >= 0.8, $"accuracy {submission.PublicScore}\n{finished.Log}");
+
+        var broken = await QueueAsync(brokenId);
+        var failed = await site.WaitForRunAsync(broken.Id, r => !r.IsActive, TimeSpan.FromMinutes(4), "finished");
+        Assert.Equal(BaselineRunStatus.Failed, failed.Status);
+        Assert.Contains("017.jpg", failed.Message);
+        Assert.Contains("corrupt JPEG", failed.Message);
+    }
+
+    // Grey images as JPEG files 000.jpg, 001.jpg, ... in a zip, with a labels.csv when labels are
+    // given; the entry numbered corrupt is cut short and overwritten.
+    private static byte[] JpegZip(byte[] pixels, int size, byte[]? labels, int? corrupt)
+    {
+        var count = pixels.Length / (size * size);
+        using var zip = new MemoryStream();
+        using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            var csv = new StringBuilder("file,label\n");
+            for (var i = 0; i < count; i++)
+            {
+                using var bitmap = new SKBitmap(new SKImageInfo(size, size, SKColorType.Gray8, SKAlphaType.Opaque));
+                pixels.AsSpan(i * size * size, size * size).CopyTo(bitmap.GetPixelSpan());
+                using var encoded = bitmap.Encode(SKEncodedImageFormat.Jpeg, 95);
+                var bytes = encoded.ToArray();
+                if (i == corrupt)
+                {
+                    bytes = bytes[..(bytes.Length / 2)];
+                    bytes.AsSpan(bytes.Length - 20).Fill(0x55);
+                }
+                using (var entry = archive.CreateEntry($"dives/{i:000}.jpg").Open())
+                {
+                    entry.Write(bytes);
+                }
+                csv.Append($"{i:000}.jpg,{labels?[i]}\n");
+            }
+            if (labels is not null)
+            {
+                using var entry = archive.CreateEntry("dives/labels.csv").Open();
+                entry.Write(Encoding.UTF8.GetBytes(csv.ToString()));
+            }
+        }
+        return zip.ToArray();
     }
 
     // The embedded worker has no worker row: a run it holds is invisible to outside workers, and
