@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Challenge.Core.Baselines;
+using Challenge.Core.Data;
 using Challenge.Core.Files;
 using Challenge.Core.Submissions;
 using Challenge.Core.Tasks;
@@ -158,13 +159,18 @@ public sealed class EmbeddedWorkerTests
         }
         return zip.ToArray();
     }
+}
 
+// The lease rules of the embedded worker on both database providers (the worker itself stays off:
+// the test plays both workers).
+public abstract class EmbeddedLeaseTests(string provider)
+{
     // The embedded worker has no worker row: a run it holds is invisible to outside workers, and
     // a run an outside worker holds cannot be reported on by it, whatever lease id is named.
-    [Fact]
+    [DatabaseFact]
     public async Task A_run_leased_by_the_embedded_worker_is_never_taken_by_an_outside_worker_nor_the_other_way_round()
     {
-        await using var site = await BaselineSite.StartAsync(trainCount: 30, testCount: 10);
+        await using var site = await BaselineSite.StartAsync(trainCount: 30, testCount: 10, provider: provider);
         var queue = site.Site.Get<BaselineQueue>();
         var first = await site.QueueAsync();
         var second = await site.QueueAsync();
@@ -191,3 +197,7 @@ public sealed class EmbeddedWorkerTests
         Assert.Equal(LeaseOutcome.Accepted, (await queue.ReportAsync(first.Id, null, embedded.Run.LeaseId!, [], ["mine"])).Outcome);
     }
 }
+
+public sealed class EmbeddedLeaseTestsOnSqlite() : EmbeddedLeaseTests(DatabaseProviders.Sqlite);
+
+public sealed class EmbeddedLeaseTestsOnPostgres() : EmbeddedLeaseTests(DatabaseProviders.Postgres), IPostgresTests;
