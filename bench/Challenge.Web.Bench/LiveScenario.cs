@@ -4,7 +4,7 @@ using System.Text;
 
 namespace Challenge.Web.Bench;
 
-internal sealed record LiveOptions(IReadOnlyList<int> Viewers, int Scores, int Burst, int BurstAt, int Rows, int Teams);
+internal sealed record LiveOptions(IReadOnlyList<int> Viewers, int Scores, int Burst, int BurstAt, int Rows, int Teams, int HistoryTeams, int History);
 
 // Live leaderboard viewers at final-day scale: N browserless viewers hold the leaderboard page open
 // (each a real Blazor Server circuit, see CircuitClient) while scores land through the API. For each
@@ -25,13 +25,20 @@ internal static class LiveScenario
         Participant[] teams;
         await using (var world = await BenchWorld.CreateAsync(dataDirectory, options.Rows, DateTime.UtcNow.AddDays(-3)))
         {
+            if (options.History > 0)
+            {
+                // A board and charts of final-day size: more teams, and their history over the last
+                // days. Added before the uploading teams, which thus have none: each of their new
+                // scores is their best and shows on the board.
+                await world.AddHistoryAsync(options.HistoryTeams, options.History, DateTime.UtcNow.AddDays(-3));
+            }
             for (var i = 0; i < options.Teams; i++)
             {
                 await world.AddParticipantAsync($"live{i:D3}");
             }
             teams = [.. world.Participants];
         }
-        Console.WriteLine($"Setup: challenge, {options.Rows:N0}-row solution, {teams.Length} teams with a token each, in {setup.Elapsed.TotalSeconds:0.0} s.");
+        Console.WriteLine($"Setup: challenge, {options.Rows:N0}-row solution, {teams.Length} teams with a token each, {options.HistoryTeams} more teams and {options.History:N0} scored submissions of history, in {setup.Elapsed.TotalSeconds:0.0} s.");
 
         await using var server = await ServerProcess.StartAsync(serverDll, dataDirectory, Path.Combine(dataDirectory, "server.log"));
         Console.WriteLine($"Server: {server.Address} (pid {server.ProcessId}).");

@@ -32,6 +32,7 @@
 //
 //   dotnet run -c Release --project bench/Challenge.Web.Bench -- live
 //       [--viewers 100,500,1000,2000] [--scores 3] [--burst 20] [--burst-at 1000] [--rows 4000] [--teams 30]
+//       [--history-teams 0] [--history 0]
 //     N browserless leaderboard viewers, each a real Blazor Server circuit over the hub's WebSocket,
 //     opened level by level; per level, scores land one at a time through the API and each viewer's
 //     time from the upload's 202 to the render batch with the new score is taken, with the server's
@@ -70,7 +71,9 @@ try
             Burst: Option("--burst", 20, 0, 100),
             BurstAt: Option("--burst-at", 1000, 0, 100_000),
             Rows: Option("--rows", 4_000, 1_000, 100_000),
-            Teams: Option("--teams", 30, 1, 1_000)))
+            Teams: Option("--teams", 30, 1, 1_000),
+            HistoryTeams: Option("--history-teams", 0, 0, 100_000),
+            History: Option("--history", 0, 0, 5_000_000)))
         : scenario == "load"
         ? await LoadScenario.RunAsync(dll, dataDirectory, new LoadScenarioOptions(
             Clients: Option("--clients", 50, 1, 1_000),
