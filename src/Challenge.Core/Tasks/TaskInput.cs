@@ -13,6 +13,9 @@ public sealed class TaskInput
     public double PublicFraction { get; set; } = 0.3;
     public int SplitSeed { get; set; }
 
+    // The declared classes, one per line or separated by commas; empty takes them from the solution.
+    public string Classes { get; set; } = "";
+
     // One "class=weight" per line or comma; only weighted_accuracy uses it.
     public string ClassWeights { get; set; } = "";
     public bool BootstrapEnabled { get; set; }
