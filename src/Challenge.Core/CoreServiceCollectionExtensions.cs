@@ -122,6 +122,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<RankIntervalService>();
         services.AddSingleton<StabilityReports>();
         services.AddSingleton<Rescoring.RescoreChangelog>();
+        services.AddSingleton<LeaderboardFeed>();
         services.AddSingleton<ApiTokens.ApiTokenService>();
         services.AddSingleton<BaselineService>();
         services.AddSingleton<BaselineQueue>();

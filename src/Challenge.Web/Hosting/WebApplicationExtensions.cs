@@ -29,6 +29,8 @@ public static class WebApplicationExtensions
         builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingSessionStateProvider>();
         builder.Services.AddScoped<IdentityRedirectManager>();
         builder.Services.AddSingleton<LeaderboardBodies>();
+        builder.Services.AddSingleton<PublishedChallengeCache>();
+        builder.Services.AddHostedService<Baselines.EmbeddedWorker>();
 
         builder.Services.AddAuthentication(options =>
             {
