@@ -22,6 +22,7 @@ internal static class OrganizerEndpoints
             .WithName("UploadDataFile").WithSummary("Add or replace a participant data file (?fileName=, ?description=).");
         managed.MapGet("/submissions.csv", ExportSubmissionsAsync)
             .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("ExportSubmissions").WithSummary("Every submission of the challenge as CSV, with both scores (organizers only).");
+        api.MapChallengeSettingsEndpoints();
         return api;
     }
 
