@@ -101,6 +101,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<TeamRoster>();
         services.AddSingleton<MyTeams>();
         services.AddSingleton<Audit.AuditTrail>();
+        services.AddSingleton<Bundles.BundleImporter>();
+        services.AddSingleton<Bundles.BundleExporter>();
         if (provider == DatabaseProviders.Postgres)
         {
             // Scores land on whichever node ran the job; LISTEN/NOTIFY carries them to pages on every node.

@@ -21,10 +21,8 @@ internal static class ChallengeSettingsEndpoints
             .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("GetChallengeSettings").WithSummary("Every setting of a challenge one manages: dates, limits, pages, published.");
         api.MapPatch("/challenges/{slug}", UpdateAsync).WithChallengeRoute(AccessRules.ManageChallenge, ChallengeRouteGroups.NotManaged).RequireAuthorization(ApiAuthorization.TokenOnly).DisableAntiforgery()
             .WithName("UpdateChallenge").WithSummary("Change the settings given (the others stay): slug, title, dates, limits, pages, published.");
-        managed.MapPost("/publish", (ChallengeRoute route, ClaimsPrincipal user, CompetitionService challenges, CancellationToken ct) => PublishAsync(route, true, user, challenges, ct))
-            .RequireAuthorization(ApiAuthorization.TokenOnly).DisableAntiforgery().WithName("PublishChallenge").WithSummary("Publish a draft: its pages, leaderboard and data list become visible.");
-        managed.MapPost("/unpublish", (ChallengeRoute route, ClaimsPrincipal user, CompetitionService challenges, CancellationToken ct) => PublishAsync(route, false, user, challenges, ct))
-            .RequireAuthorization(ApiAuthorization.TokenOnly).DisableAntiforgery().WithName("UnpublishChallenge").WithSummary("Take a challenge back to a draft, seen only by its organizers.");
+        managed.MapPost("/publish", PublishAsync)
+            .RequireAuthorization(ApiAuthorization.TokenOnly).DisableAntiforgery().WithName("PublishChallenge").WithSummary("Publish a draft: its pages, leaderboard and data list become visible (PATCH published=false takes it back).");
         managed.MapPost("/reveal", RevealAsync).RequireAuthorization(ApiAuthorization.TokenOnly).DisableAntiforgery()
             .WithName("RevealPrivateLeaderboard").WithSummary("Reveal the private leaderboard now; only after the end (409 before it).");
         managed.MapPost("/tasks", (ChallengeRoute route, TaskSettings settings, ClaimsPrincipal user, TaskService tasks, CancellationToken ct) => SaveTaskAsync(route, null, settings, user, tasks, ct))
@@ -60,9 +58,9 @@ internal static class ChallengeSettingsEndpoints
         return saved.Saved is { } challenge ? TypedResults.Ok(ChallengeSettings.From(challenge)) : Invalid<ChallengeSettings>(saved.Errors, ChallengeSettings.FieldName);
     }
 
-    private static async Task<Results<Ok<ChallengeSettings>, ProblemHttpResult>> PublishAsync(ChallengeRoute route, bool published, ClaimsPrincipal user, CompetitionService challenges, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ChallengeSettings>, ProblemHttpResult>> PublishAsync(ChallengeRoute route, ClaimsPrincipal user, CompetitionService challenges, CancellationToken cancellationToken)
     {
-        var outcome = await challenges.SetPublishedAsync(route.Challenge.Id, published, user, cancellationToken);
+        var outcome = await challenges.SetPublishedAsync(route.Challenge.Id, true, user, cancellationToken);
         return outcome.Value is { } challenge ? TypedResults.Ok(ChallengeSettings.From(challenge)) : outcome.ToProblem();
     }
 

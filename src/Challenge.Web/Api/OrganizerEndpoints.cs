@@ -23,6 +23,7 @@ internal static class OrganizerEndpoints
         managed.MapGet("/submissions.csv", ExportSubmissionsAsync)
             .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("ExportSubmissions").WithSummary("Every submission of the challenge as CSV, with both scores (organizers only).");
         api.MapChallengeSettingsEndpoints();
+        api.MapBundleEndpoints();
         return api;
     }
 
