@@ -50,18 +50,6 @@ public sealed class BundleFiles
         FromFiles(Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
             .Select(path => KeyValuePair.Create(Path.GetRelativePath(directory, path), File.ReadAllBytes(path))));
 
-    /// <summary>Writes the files as a zip, for the command-line tool to upload a folder.</summary>
-    public static void WriteZip(string directory, Stream destination)
-    {
-        using var zip = new System.IO.Compression.ZipArchive(destination, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true);
-        foreach (var path in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-        {
-            using var entry = zip.CreateEntry(Normalize(Path.GetRelativePath(directory, path))).Open();
-            using var source = File.OpenRead(path);
-            source.CopyTo(entry);
-        }
-    }
-
     private static string Normalize(string path) => path.Replace('\\', '/').TrimStart('.', '/');
 
     private static Dictionary<string, byte[]> StripCommonFolder(Dictionary<string, byte[]> files)
