@@ -106,5 +106,8 @@ internal static class ApiReference
             .WithTitle("Challenge API")
             .DisableDefaultFonts()
             .DisableTelemetry()
+            .DisableAgent()
+            .DisableMcp()
+            .HideDeveloperTools()
             .AddPreferredSecuritySchemes(UserTokenScheme));
 }
