@@ -40,9 +40,9 @@ public sealed record ChallengeSettings
         input.Slug = Slug ?? input.Slug;
         input.Title = Title ?? input.Title;
         input.Subtitle = Subtitle ?? input.Subtitle;
-        input.StartsAtUtc = StartsAt is { } start ? start.ToUniversalTime() : input.StartsAtUtc;
-        input.EndsAtUtc = EndsAt is { } end ? end.ToUniversalTime() : input.EndsAtUtc;
-        input.TeamMergerDeadlineUtc = TeamMergerDeadline is { } merger ? merger.ToUniversalTime() : input.TeamMergerDeadlineUtc;
+        input.StartsAtUtc = StartsAt is { } start ? Utc(start) : input.StartsAtUtc;
+        input.EndsAtUtc = EndsAt is { } end ? Utc(end) : input.EndsAtUtc;
+        input.TeamMergerDeadlineUtc = TeamMergerDeadline is { } merger ? Utc(merger) : input.TeamMergerDeadlineUtc;
         input.DailySubmissionLimit = DailySubmissionLimit ?? input.DailySubmissionLimit;
         input.MaxFinalSelections = MaxFinalSelections ?? input.MaxFinalSelections;
         input.MaxTeamSize = MaxTeamSize ?? input.MaxTeamSize;
@@ -53,6 +53,9 @@ public sealed record ChallengeSettings
         input.EvaluationMarkdown = Pages?.Evaluation ?? input.EvaluationMarkdown;
         input.RulesMarkdown = Pages?.Rules ?? input.RulesMarkdown;
     }
+
+    // A time sent without an offset is read as UTC, as the rest of the API writes it, never as the server's local time.
+    private static DateTime Utc(DateTime time) => time.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : time.ToUniversalTime();
 
     /// <summary>The name of a <see cref="CompetitionInput"/> field in these settings, for errors that name it.</summary>
     public static string FieldName(string inputField) => inputField switch
