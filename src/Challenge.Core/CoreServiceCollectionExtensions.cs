@@ -83,6 +83,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, Access.ChallengeAccessHandler>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, Access.SubmissionAccessHandler>();
         services.AddSingleton<CompetitionService>();
+        services.AddSingleton<PublishChecklist>();
         services.AddSingleton<IFileStore, LocalFileStore>();
         services.AddSingleton<DataFileService>();
         services.AddSingleton<SolutionCache>();

@@ -147,6 +147,52 @@ public abstract class CompetitionServiceTests(string provider) : IAsyncLifetime
         Assert.Single(await Service.ListManageableAsync(CoreHarness.Organizer("owner")));
         Assert.Empty(await Service.ListManageableAsync(CoreHarness.Organizer("stranger")));
     }
+
+    [DatabaseFact]
+    public async Task Creating_editing_and_publishing_are_audited_with_who_and_what_changed()
+    {
+        var organizer = CoreHarness.Organizer();
+        var created = (await Service.CreateAsync(Valid(published: false), organizer)).Saved!;
+        var edit = CompetitionInput.From(created);
+        edit.DailySubmissionLimit = 2;
+        edit.MaxTeamSize = 3;
+        edit.RulesMarkdown = "No external data.";
+        edit.Published = true;
+
+        Assert.True((await Service.UpdateAsync(created.Id, edit, organizer)).Succeeded);
+        // Saving an unchanged form records nothing.
+        Assert.True((await Service.UpdateAsync(created.Id, edit, organizer)).Succeeded);
+
+        await using var db = _harness.CreateDbContext();
+        // The dates lie in the past, so the deadline's own reveal entries come between: only the organizer's count here.
+        var entries = await db.AuditLog.Where(a => a.CompetitionId == created.Id && a.Action.StartsWith("challenge.")).OrderBy(a => a.Id).ToListAsync();
+        Assert.Equal(["challenge.created", "challenge.published", "challenge.updated"], entries.Select(e => e.Action));
+        Assert.All(entries, e => Assert.Equal("organizer-1", e.ActorId));
+        Assert.Equal("daily limit: 5 → 2; team size: 5 → 3; rules page edited", entries[2].Detail);
+    }
+
+    [Fact]
+    public void The_publish_checklist_names_each_missing_piece()
+    {
+        var input = Valid();
+        var now = new DateTime(2026, 1, 15, 0, 0, 0, DateTimeKind.Utc);
+        var task = new Challenge.Core.Tasks.CompetitionTask { Slug = "plankton", Title = "Plankton", Kind = Challenge.Scoring.TaskKind.Probability, Metric = "log_loss" };
+
+        var items = PublishChecklist.Check([task], input, now).ToDictionary(i => i.Key);
+
+        Assert.True(items["tasks"].Done);
+        Assert.False(items["solution"].Done);
+        Assert.Equal("Missing for Plankton.", items["solution"].Detail);
+        Assert.False(items["classes"].Done);
+        Assert.True(items["dates"].Done);
+        Assert.False(items["rules"].Done);
+
+        task.SolutionFileId = 1;
+        task.ClassesJson = "[\"a\",\"b\"]";
+        input.RulesMarkdown = "Be kind.";
+        Assert.All(PublishChecklist.Check([task], input, now), i => Assert.True(i.Done, i.Label));
+        Assert.False(PublishChecklist.Check([task], input, now.AddYears(1)).Single(i => i.Key == "dates").Done);
+    }
 }
 
 public sealed class CompetitionServiceTestsOnSqlite() : CompetitionServiceTests(DatabaseProviders.Sqlite);

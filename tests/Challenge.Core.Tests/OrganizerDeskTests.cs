@@ -84,6 +84,20 @@ public abstract class OrganizerDeskTests(string provider) : IAsyncLifetime
     }
 
     [DatabaseFact]
+    public async Task The_ledger_tells_organizers_why_a_file_was_refused()
+    {
+        var (ada, _) = await _world.TeamAsync("ada");
+        var refused = await _world.SubmitAsync(ada, "Id,Category\n0,NotAClass\n");
+        await _world.WaitForScoringAsync(refused.Submission!.Id);
+
+        var row = Assert.Single((await _harness.Get<SubmissionLedger>().ListAsync(_world.Competition, new PageRequest(), _world.Organizer)).Value!.Items);
+
+        Assert.Equal(SubmissionStatus.Rejected, row.Status);
+        Assert.StartsWith("Line 2, column 2: ", row.RejectionReason);
+        Assert.True(row.ErrorCount > 1);
+    }
+
+    [DatabaseFact]
     public async Task The_audit_trail_names_who_acted()
     {
         var organizerId = await _world.RegisterAsync("olga");

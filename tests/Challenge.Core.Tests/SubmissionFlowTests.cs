@@ -75,15 +75,64 @@ public abstract class SubmissionFlowTests(string provider) : IAsyncLifetime
     }
 
     [DatabaseFact]
-    public async Task Someone_without_a_team_cannot_submit_and_nothing_is_stored()
+    public async Task Someone_who_has_not_accepted_the_rules_cannot_submit_and_nothing_is_stored()
     {
         var loner = await _world.RegisterAsync("loner");
 
         var result = await _world.SubmitAsync(loner, CompetitionWorld.SubmissionCsv(_ => true));
 
-        Assert.Equal(SubmitRefusal.NotInTeam, result.Refusal);
+        Assert.Equal(SubmitRefusal.RulesNotAccepted, result.Refusal);
         await using var db = _harness.CreateDbContext();
         Assert.Equal(0, await db.Submissions.CountAsync());
+        Assert.Equal(0, await db.Teams.CountAsync());
+    }
+
+    [DatabaseFact]
+    public async Task A_first_upload_without_a_team_makes_a_one_person_team_named_after_the_submitter()
+    {
+        var loner = await _world.RegisterAsync("loner");
+        await _harness.Get<Teams.TeamService>().AcceptRulesAsync(_world.Competition.Id, loner);
+        // Someone already took the name the new team would get.
+        var (_, namesake) = await _world.TeamAsync("other");
+        await using (var db = _harness.CreateDbContext())
+        {
+            await db.Teams.Where(t => t.Id == namesake.Id).ExecuteUpdateAsync(t => t.SetProperty(x => x.Name, "loner"));
+        }
+
+        var result = await _world.SubmitAsync(loner, CompetitionWorld.SubmissionCsv(_ => true));
+
+        Assert.True(result.Accepted, result.Message);
+        var membership = await _harness.Get<Teams.TeamService>().GetMembershipAsync(_world.Competition.Id, loner);
+        Assert.Equal("loner (2)", membership.Team!.Name);
+        Assert.Equal([loner], membership.Members.Select(m => m.UserId));
+        Assert.Equal(membership.Team.Id, result.Submission!.TeamId);
+        Assert.Equal(SubmissionStatus.Scored, (await _world.WaitForScoringAsync(result.Submission.Id)).Status);
+    }
+
+    [DatabaseFact]
+    public async Task Parallel_first_uploads_end_in_one_team_and_a_refused_file_makes_none()
+    {
+        var loner = await _world.RegisterAsync("loner");
+        await _harness.Get<Teams.TeamService>().AcceptRulesAsync(_world.Competition.Id, loner);
+        await using (var db = _harness.CreateDbContext())
+        {
+            await db.Tasks.ExecuteUpdateAsync(t => t.SetProperty(x => x.MaxSubmissionBytes, 100L));
+        }
+        var tooLarge = await _world.SubmitAsync(loner, CompetitionWorld.SubmissionCsv(_ => true));
+        Assert.Equal(SubmitRefusal.TooLarge, tooLarge.Refusal);
+        await using (var db = _harness.CreateDbContext())
+        {
+            Assert.Equal(0, await db.Teams.CountAsync());
+            await db.Tasks.ExecuteUpdateAsync(t => t.SetProperty(x => x.MaxSubmissionBytes, 1L << 20));
+        }
+
+        var csv = CompetitionWorld.SubmissionCsv(_ => true);
+        var results = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => _world.SubmitAsync(loner, csv))));
+
+        Assert.All(results, r => Assert.True(r.Accepted, r.Message));
+        Assert.Single(results.Select(r => r.Submission!.TeamId).Distinct());
+        await using var check = _harness.CreateDbContext();
+        Assert.Equal(1, await check.Teams.CountAsync());
     }
 
     [DatabaseFact]

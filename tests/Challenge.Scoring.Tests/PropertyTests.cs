@@ -131,6 +131,33 @@ public class PropertyTests
         Assert.Null(result.Public);
     }
 
+    [Fact]
+    public void One_hot_solution_may_omit_a_declared_class_that_no_hidden_row_holds()
+    {
+        var task = new TaskDefinition { Kind = TaskKind.Probability, Metric = "log_loss", Classes = ["a", "b", "c"], PublicFraction = 0 };
+        var solution = TestFiles.LoadSolution("Id,a,b\n1,1,0\n2,0,1\n", task);
+        Assert.Equal(["a", "b", "c"], solution.Classes);
+
+        var result = TestFiles.Score(solution, "Id,a,b,c\n1,0.5,0.25,0.25\n2,0.25,0.5,0.25\n");
+        // scikit-learn: log_loss([[1,0,0],[0,1,0]], [[.5,.25,.25],[.25,.5,.25]], labels=[a,b,c]) = ln 2.
+        Assert.Equal(Math.Log(2), result.Overall!.Value, 1e-12);
+
+        using var sample = new MemoryStream();
+        solution.WriteSampleSubmission(sample);
+        Assert.StartsWith("Id,a,b,c", System.Text.Encoding.UTF8.GetString(sample.ToArray()));
+    }
+
+    [Fact]
+    public void Solution_naming_an_undeclared_class_is_refused_with_its_line()
+    {
+        var task = new TaskDefinition { Kind = TaskKind.Probability, Metric = "log_loss", Classes = ["a", "b", "c"] };
+        var outcome = Solution.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes("Id,Category\n1,a\n2,zebra\n")), task);
+        Assert.Null(outcome.Value);
+        var error = Assert.Single(outcome.Report.Errors);
+        Assert.Equal((3, 2), (error.Line, error.Column));
+        Assert.Contains("zebra", error.Message);
+    }
+
     internal static TaskDefinition Task(TaskKind kind, string metric) => new()
     {
         Kind = kind,

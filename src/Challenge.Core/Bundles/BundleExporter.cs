@@ -93,6 +93,10 @@ public sealed class BundleExporter(IDbContextFactory<ChallengeDbContext> dbFacto
             Field("target_column", Quote(settings.TargetColumn!));
             Field("public_share", Number(settings.PublicShare!.Value));
             Field("seed", Number(settings.Seed!.Value));
+            if (settings.Classes is { Count: > 0 } classes)
+            {
+                Field("classes", "[" + string.Join(", ", classes.Select(Quote)) + "]");
+            }
             Field("bootstrap", settings.Bootstrap == true ? "true" : "false");
             Field("max_submission_mb", Number(settings.MaxSubmissionMb!.Value));
             if (settings.RankingFormula is { } formula)

@@ -29,7 +29,7 @@ public sealed record BundleImportResult(Competition? Challenge, IReadOnlyList<Bu
 /// solution row), and nothing is stored when anything is wrong; only then are the challenge, its
 /// tasks, solutions and data files created, through the same services as the organizer pages.
 /// </summary>
-public sealed class BundleImporter(IDbContextFactory<ChallengeDbContext> dbFactory, CompetitionService challenges, TaskService tasks, DataFileService dataFiles, IFileStore store)
+public sealed class BundleImporter(IDbContextFactory<ChallengeDbContext> dbFactory, CompetitionService challenges, TaskService tasks, DataFileService dataFiles, IFileStore store, PublishChecklist checklist)
 {
     public async Task<Outcome<BundleImportResult>> ImportAsync(BundleFiles bundle, BundleImportOptions options, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
@@ -72,6 +72,17 @@ public sealed class BundleImporter(IDbContextFactory<ChallengeDbContext> dbFacto
             return Outcome<BundleImportResult>.Ok(new BundleImportResult(null, errors, plan.Notes, format));
         }
         var created = await CreateAsync(plan, inputs, user, errors, cancellationToken);
+        if (created is not null)
+        {
+            // What the editor would ask about before publishing, said now.
+            foreach (var item in await checklist.ForAsync(created.Id, plan.Challenge, cancellationToken))
+            {
+                if (!item.Done)
+                {
+                    plan.Notes.Add($"Before publishing: {item.Label.ToLowerInvariant()}. {item.Detail}");
+                }
+            }
+        }
         return Outcome<BundleImportResult>.Ok(new BundleImportResult(created, errors, plan.Notes, format));
     }
 
@@ -232,6 +243,7 @@ public sealed class BundleImporter(IDbContextFactory<ChallengeDbContext> dbFacto
         var metric = MetricCatalog.Find(input.Metric)!;
         var (weights, _) = TaskDefinitions.ParseWeightsText(input.ClassWeights);
         var (options, _) = TaskScoringOptions.FromInput(input, metric.Name);
+        var (classes, _) = TaskDefinitions.ParseClassesText(input.Classes);
         return new CompetitionTask
         {
             Slug = input.Slug,
@@ -242,6 +254,7 @@ public sealed class BundleImporter(IDbContextFactory<ChallengeDbContext> dbFacto
             TargetColumn = input.TargetColumn.Trim(),
             PublicFraction = input.PublicFraction,
             SplitSeed = input.SplitSeed,
+            ClassesJson = classes is null ? null : JsonSerializer.Serialize(classes),
             ClassWeightsJson = weights is null ? null : JsonSerializer.Serialize(weights),
             ScoringOptionsJson = options.ToJson(),
             MaxSubmissionBytes = input.MaxSubmissionMegabytes * (1L << 20),

@@ -144,6 +144,29 @@ internal sealed class BundleYaml(string file, List<BundleError> errors)
         return result;
     }
 
+    /// <summary>A list of names, as <c>[a, b]</c> or one <c>- name</c> per line.</summary>
+    public List<string>? TextList(Dictionary<string, YamlNode> entries, string key, string path)
+    {
+        var sequence = Sequence(entries, key, path);
+        if (sequence is null)
+        {
+            return null;
+        }
+        var result = new List<string>();
+        foreach (var item in sequence.Children)
+        {
+            if (item is YamlScalarNode { Value: { } text })
+            {
+                result.Add(text);
+            }
+            else
+            {
+                Error(item, path, "expected a single name in the list.");
+            }
+        }
+        return result;
+    }
+
     public Dictionary<string, string>? TextMap(Dictionary<string, YamlNode> entries, string key, string path)
     {
         var map = Mapping(entries, key, path);

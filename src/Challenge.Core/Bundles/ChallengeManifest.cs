@@ -22,7 +22,7 @@ internal static class ChallengeManifest
     private static readonly string[] DataKeys = ["file", "description"];
     internal static readonly string[] TaskKeys =
     [
-        "slug", "title", "family", "kind", "metric", "id_column", "target_column", "public_share", "seed", "class_weights", "bootstrap",
+        "slug", "title", "family", "kind", "metric", "id_column", "target_column", "public_share", "seed", "classes", "class_weights", "bootstrap",
         "max_submission_mb", "ranking_formula", "top_k", "positive_class", "threshold", "beta", "image_size", "class_parents", "depth", "solution",
     ];
 
@@ -143,6 +143,7 @@ internal static class ChallengeManifest
             TargetColumn = yaml.String(fields, "target_column", K("target_column")),
             PublicShare = yaml.Double(fields, "public_share", K("public_share")),
             Seed = yaml.Int(fields, "seed", K("seed")),
+            Classes = yaml.TextList(fields, "classes", K("classes")),
             ClassWeights = yaml.Map<double>(fields, "class_weights", K("class_weights"),
                 text => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var weight) ? weight : null, "a number"),
             Bootstrap = yaml.Bool(fields, "bootstrap", K("bootstrap")),

@@ -81,7 +81,14 @@ public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbF
         };
         Apply(input, competition, now);
         db.Competitions.Add(competition);
-        return await SaveAsync(db, competition, slug, cancellationToken);
+        var created = await SaveAsync(db, competition, slug, cancellationToken);
+        if (created.Succeeded)
+        {
+            // The entry needs the new challenge's id, so it follows the first save.
+            db.Audit(competition.Id, user.UserId(), "challenge.created", $"'{competition.Title}' as a {(competition.IsPublished ? "published challenge" : "draft")}", now);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return created;
     }
 
     public async Task<SaveResult> UpdateAsync(int id, CompetitionInput input, ClaimsPrincipal user, CancellationToken cancellationToken = default)
@@ -105,9 +112,20 @@ public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbF
             return new SaveResult(null, errors);
         }
 
+        var before = CompetitionInput.From(competition);
         competition.Slug = slug;
         var now = clock.GetUtcNow().UtcDateTime;
         Apply(input, competition, now);
+        var changed = ChangedFields(before, CompetitionInput.From(competition));
+        if (before.Published != competition.IsPublished)
+        {
+            db.Audit(competition.Id, user.UserId(), competition.IsPublished ? "challenge.published" : "challenge.unpublished",
+                competition.IsPublished ? "Visible to everyone." : "Back to a draft: visible to its organizers only.", now);
+        }
+        if (changed.Count > 0)
+        {
+            db.Audit(competition.Id, user.UserId(), "challenge.updated", string.Join("; ", changed), now);
+        }
         if (competition.PrivateRevealedAtUtc is not null && competition.EndsAtUtc > now)
         {
             // Reopened: the private board goes back into hiding, and the deadline reveals it again.
@@ -115,6 +133,42 @@ public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbF
             db.Audit(competition.Id, user.UserId(), "private.hidden", $"The end moved to {competition.EndsAtUtc:yyyy-MM-dd HH:mm} UTC: the private leaderboard is hidden again until then.", now);
         }
         return await SaveAsync(db, competition, slug, cancellationToken);
+    }
+
+    // What an edit changed, for the audit log: limits and dates with their old and new values,
+    // pages by name only (their text can be long).
+    private static List<string> ChangedFields(CompetitionInput before, CompetitionInput after)
+    {
+        var changes = new List<string>();
+        void Compare<T>(string label, T old, T now, bool showValues = true)
+        {
+            if (!EqualityComparer<T>.Default.Equals(old, now))
+            {
+                changes.Add(showValues ? $"{label}: {Format(old)} → {Format(now)}" : $"{label} edited");
+            }
+        }
+        static string Format(object? value) => value switch
+        {
+            null => "none",
+            DateTime time => time.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture),
+            bool yes => yes ? "yes" : "no",
+            _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "",
+        };
+        Compare("slug", before.Slug, after.Slug);
+        Compare("title", before.Title, after.Title);
+        Compare("subtitle", before.Subtitle, after.Subtitle, showValues: false);
+        Compare("start", before.StartsAtUtc, after.StartsAtUtc);
+        Compare("end", before.EndsAtUtc, after.EndsAtUtc);
+        Compare("merger deadline", before.TeamMergerDeadlineUtc, after.TeamMergerDeadlineUtc);
+        Compare("daily limit", before.DailySubmissionLimit, after.DailySubmissionLimit);
+        Compare("final selections", before.MaxFinalSelections, after.MaxFinalSelections);
+        Compare("team size", before.MaxTeamSize, after.MaxTeamSize);
+        Compare("rejected files count", before.RejectedSubmissionsCount, after.RejectedSubmissionsCount);
+        Compare("overview", before.OverviewMarkdown, after.OverviewMarkdown, showValues: false);
+        Compare("data page", before.DataMarkdown, after.DataMarkdown, showValues: false);
+        Compare("evaluation page", before.EvaluationMarkdown, after.EvaluationMarkdown, showValues: false);
+        Compare("rules page", before.RulesMarkdown, after.RulesMarkdown, showValues: false);
+        return changes;
     }
 
     public async Task<IReadOnlyList<(string UserId, string DisplayName, string? Email)>> ListCoOrganizersAsync(int competitionId, CancellationToken cancellationToken = default)
@@ -190,7 +244,8 @@ public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbF
         var now = clock.GetUtcNow().UtcDateTime;
         competition.Status = published ? CompetitionStatus.Published : CompetitionStatus.Draft;
         competition.UpdatedAtUtc = now;
-        db.Audit(id, user.UserId(), published ? "challenge.published" : "challenge.unpublished", competition.Slug, now);
+        db.Audit(id, user.UserId(), published ? "challenge.published" : "challenge.unpublished",
+            published ? "Visible to everyone." : "Back to a draft: visible to its organizers only.", now);
         await db.SaveChangesAsync(cancellationToken);
         await deadlines.ScheduleAsync(competition, cancellationToken);
         return competition;

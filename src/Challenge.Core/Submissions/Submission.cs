@@ -45,6 +45,9 @@ public sealed class Submission
 
     public bool IsSelected { get; set; }
     public bool IsHidden { get; set; }
+
+    // Shown to the team beside its hidden submission: why the organizers took it off the board.
+    public string? HiddenReason { get; set; }
     public bool IsBaseline { get; set; }
 }
 

@@ -47,7 +47,8 @@ public sealed class SubmissionAdminService(
         return ids.Count;
     }
 
-    public async Task<bool> SetHiddenAsync(long submissionId, bool hidden, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    /// <summary>Hides a submission from the leaderboards (or shows it again); the team sees it hidden, with the reason.</summary>
+    public async Task<bool> SetHiddenAsync(long submissionId, bool hidden, ClaimsPrincipal user, string? reason = null, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var submission = await db.Submissions.SingleOrDefaultAsync(s => s.Id == submissionId, cancellationToken);
@@ -56,9 +57,37 @@ public sealed class SubmissionAdminService(
             return false;
         }
         submission.IsHidden = hidden;
-        db.Audit(submission.CompetitionId, user.UserId(), hidden ? "submission.hidden" : "submission.shown", $"submission {submissionId}", clock.GetUtcNow().UtcDateTime);
+        submission.HiddenReason = hidden && !string.IsNullOrWhiteSpace(reason) ? reason.Trim() : null;
+        db.Audit(submission.CompetitionId, user.UserId(), hidden ? "submission.hidden" : "submission.shown",
+            $"submission {submissionId}" + (submission.HiddenReason is { } why ? $": {why}" : ""), clock.GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync(cancellationToken);
         notifier.Publish(new LeaderboardChange(submission.CompetitionId, submission.TaskId, submission.TeamId));
+        return true;
+    }
+
+    /// <summary>Takes a disqualification back: the team returns to both boards and may submit again.</summary>
+    public async Task<bool> ReinstateAsync(int teamId, string reason, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        var reinstated = await dbFactory.RunSerializableAsync<Teams.Team?>(writes, async (db, cancellationToken) =>
+        {
+            var team = await db.Teams.SingleOrDefaultAsync(t => t.Id == teamId, cancellationToken);
+            if (team is null || team.DisqualifiedAtUtc is null || !await CanManageAsync(db, team.CompetitionId, user, cancellationToken))
+            {
+                return null;
+            }
+            var now = clock.GetUtcNow().UtcDateTime;
+            db.Audit(team.CompetitionId, user.UserId(), "team.reinstated", $"'{team.Name}' (disqualified for: {team.DisqualificationReason}): {reason.Trim()}", now);
+            team.DisqualifiedAtUtc = null;
+            team.DisqualificationReason = null;
+            await db.SaveChangesAsync(cancellationToken);
+            await db.Database.CommitTransactionAsync(cancellationToken);
+            return team;
+        }, () => null, cancellationToken);
+        if (reinstated is null)
+        {
+            return false;
+        }
+        await AnnounceTeamAsync(reinstated, cancellationToken);
         return true;
     }
 
@@ -86,12 +115,17 @@ public sealed class SubmissionAdminService(
         {
             return false;
         }
-        await using var read = await dbFactory.CreateDbContextAsync(cancellationToken);
-        foreach (var taskId in await read.Tasks.Where(t => t.CompetitionId == disqualified.CompetitionId).Select(t => t.Id).ToListAsync(cancellationToken))
-        {
-            notifier.Publish(new LeaderboardChange(disqualified.CompetitionId, taskId, disqualified.Id));
-        }
+        await AnnounceTeamAsync(disqualified, cancellationToken);
         return true;
+    }
+
+    private async Task AnnounceTeamAsync(Teams.Team team, CancellationToken cancellationToken)
+    {
+        await using var read = await dbFactory.CreateDbContextAsync(cancellationToken);
+        foreach (var taskId in await read.Tasks.Where(t => t.CompetitionId == team.CompetitionId).Select(t => t.Id).ToListAsync(cancellationToken))
+        {
+            notifier.Publish(new LeaderboardChange(team.CompetitionId, taskId, team.Id));
+        }
     }
 
     private async Task<bool> CanManageAsync(ChallengeDbContext db, int competitionId, ClaimsPrincipal user, CancellationToken cancellationToken)

@@ -15,6 +15,7 @@ public enum SubmitRefusal
     Closed,
     NoSolution,
     NotInTeam,
+    RulesNotAccepted,
     Disqualified,
     QuotaExhausted,
     TooLarge,
@@ -39,6 +40,7 @@ public sealed class SubmissionService(
     ISubmissionQueue queue,
     ILeaderboardNotifier notifier,
     TimeProvider clock,
+    Teams.TeamService teams,
     ILogger<SubmissionService> logger)
 {
     private const string QuotaDayFormat = "yyyy-MM-dd";
@@ -83,16 +85,16 @@ public sealed class SubmissionService(
             return SubmitResult.Refuse(SubmitRefusal.NoSolution, "The organizers have not uploaded this task's solution yet.");
         }
         var team = await TeamOfAsync(db, competition.Id, userId, cancellationToken);
-        if (team is null)
+        if (team is null && !await db.Participations.AnyAsync(p => p.CompetitionId == competition.Id && p.UserId == userId, cancellationToken))
         {
-            return SubmitResult.Refuse(SubmitRefusal.NotInTeam, "Join or create a team before submitting.");
+            return SubmitResult.Refuse(SubmitRefusal.RulesNotAccepted, "Accept the challenge's rules before submitting.");
         }
-        if (team.DisqualifiedAtUtc is not null)
+        if (team?.DisqualifiedAtUtc is not null)
         {
-            return SubmitResult.Refuse(SubmitRefusal.Disqualified, "Your team was disqualified.");
+            return SubmitResult.Refuse(SubmitRefusal.Disqualified, DisqualifiedMessage(team));
         }
         var day = QuotaDayOf(now);
-        if (!team.IsBaseline && await UsedAsync(db, team.Id, taskId, day, cancellationToken) >= competition.DailySubmissionLimit)
+        if (team is { IsBaseline: false } && await UsedAsync(db, team.Id, taskId, day, cancellationToken) >= competition.DailySubmissionLimit)
         {
             return QuotaRefusal(competition, now);
         }
@@ -107,64 +109,93 @@ public sealed class SubmissionService(
             return SubmitResult.Refuse(SubmitRefusal.TooLarge, tooLarge.Message);
         }
 
-        try
+        if (team is null)
         {
-            using var turn = await writes.EnterAsync(cancellationToken);
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            // A merge may have moved the submitter to another team since the checks above: the team
-            // is read again inside the transaction, so the row and the quota go to the team there is now.
-            var current = await TeamOfAsync(db, competition.Id, userId, cancellationToken);
-            if (current is null || current.DisqualifiedAtUtc is not null)
+            // As on Kaggle, a first upload by someone without a team makes their one-person team;
+            // only now, once the file is stored, so a refused file leaves no team behind.
+            var solo = await teams.CreateSoloAsync(competition.Id, userId, cancellationToken);
+            if (!solo.Succeeded)
             {
-                await transaction.RollbackAsync(cancellationToken);
                 await files.DeleteAsync(stored.StorageKey);
-                return current is null
-                    ? SubmitResult.Refuse(SubmitRefusal.NotInTeam, "Join or create a team before submitting.")
-                    : SubmitResult.Refuse(SubmitRefusal.Disqualified, "Your team was disqualified.");
+                return SubmitResult.Refuse(SubmitRefusal.NotInTeam, solo.Error!);
             }
-            team = current;
-            if (!team.IsBaseline && !await TryTakeQuotaAsync(db, team.Id, taskId, day, competition.DailySubmissionLimit, cancellationToken))
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                await files.DeleteAsync(stored.StorageKey);
-                return QuotaRefusal(competition, now);
-            }
-            var file = new StoredFile { StorageKey = stored.StorageKey, OriginalName = SafeName(fileName), Length = stored.Length, Sha256 = stored.Sha256, CreatedAtUtc = now };
-            db.StoredFiles.Add(file);
-            var submission = new Submission
-            {
-                CompetitionId = competition.Id,
-                TaskId = taskId,
-                TeamId = team.Id,
-                SubmittedById = userId,
-                StoredFile = file,
-                FileName = file.OriginalName,
-                Description = Truncate(description.Trim(), SubmissionRules.DescriptionMaxLength),
-                Status = SubmissionStatus.Queued,
-                CreatedAtUtc = now,
-                QuotaDay = day,
-                CountsAgainstQuota = !team.IsBaseline,
-                IsBaseline = team.IsBaseline,
-            };
-            db.Submissions.Add(submission);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+        }
 
-            await EnqueueSafelyAsync(submission.Id, cancellationToken);
-            return new SubmitResult(submission, SubmitRefusal.None, null);
-        }
-        catch (Exception exception) when (DatabaseErrors.IsForeignKeyViolation(exception))
+        // A merge running at the same moment can make PostgreSQL pick this unit as a deadlock's
+        // victim: the file is still stored, so the unit runs again on a fresh context.
+        for (var attempt = 1; ; attempt++)
         {
-            // The team went (merged into another) between the read above and the insert.
-            await files.DeleteAsync(stored.StorageKey);
-            return SubmitResult.Refuse(SubmitRefusal.NotInTeam, "Your team was merged into another while the file was uploading; submit it again.");
-        }
-        catch
-        {
-            await files.DeleteAsync(stored.StorageKey);
-            throw;
+            try
+            {
+                await using var unit = await dbFactory.CreateDbContextAsync(cancellationToken);
+                return await RecordAsync(unit, competition, taskId, userId, stored, fileName, description, day, now, cancellationToken);
+            }
+            catch (Exception exception) when (DatabaseErrors.IsSerializationFailure(exception) && attempt < 3)
+            {
+                await Task.Delay(Random.Shared.Next(5, 25 * attempt), cancellationToken);
+            }
+            catch (Exception exception) when (DatabaseErrors.IsForeignKeyViolation(exception))
+            {
+                // The team went (merged into another) between the read above and the insert.
+                await files.DeleteAsync(stored.StorageKey);
+                return SubmitResult.Refuse(SubmitRefusal.NotInTeam, "Your team was merged into another while the file was uploading; submit it again.");
+            }
+            catch
+            {
+                await files.DeleteAsync(stored.StorageKey);
+                throw;
+            }
         }
     }
+
+    private async Task<SubmitResult> RecordAsync(ChallengeDbContext db, Competition competition, int taskId, string userId, StoredContent stored, string fileName, string description, string day, DateTime now, CancellationToken cancellationToken)
+    {
+        using var turn = await writes.EnterAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // A merge may have moved the submitter to another team since the checks above: the team
+        // is read again inside the transaction, so the row and the quota go to the team there is now.
+        var team = await TeamOfAsync(db, competition.Id, userId, cancellationToken);
+        if (team is null || team.DisqualifiedAtUtc is not null)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            await files.DeleteAsync(stored.StorageKey);
+            return team is null
+                ? SubmitResult.Refuse(SubmitRefusal.NotInTeam, "You left your team while the file was uploading; submit it again.")
+                : SubmitResult.Refuse(SubmitRefusal.Disqualified, DisqualifiedMessage(team));
+        }
+        if (!team.IsBaseline && !await TryTakeQuotaAsync(db, team.Id, taskId, day, competition.DailySubmissionLimit, cancellationToken))
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            await files.DeleteAsync(stored.StorageKey);
+            return QuotaRefusal(competition, now);
+        }
+        var file = new StoredFile { StorageKey = stored.StorageKey, OriginalName = SafeName(fileName), Length = stored.Length, Sha256 = stored.Sha256, CreatedAtUtc = now };
+        db.StoredFiles.Add(file);
+        var submission = new Submission
+        {
+            CompetitionId = competition.Id,
+            TaskId = taskId,
+            TeamId = team.Id,
+            SubmittedById = userId,
+            StoredFile = file,
+            FileName = file.OriginalName,
+            Description = Truncate(description.Trim(), SubmissionRules.DescriptionMaxLength),
+            Status = SubmissionStatus.Queued,
+            CreatedAtUtc = now,
+            QuotaDay = day,
+            CountsAgainstQuota = !team.IsBaseline,
+            IsBaseline = team.IsBaseline,
+        };
+        db.Submissions.Add(submission);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        await EnqueueSafelyAsync(submission.Id, cancellationToken);
+        return new SubmitResult(submission, SubmitRefusal.None, null);
+    }
+
+    private static string DisqualifiedMessage(Teams.Team team) =>
+        "Your team was disqualified" + (string.IsNullOrWhiteSpace(team.DisqualificationReason) ? "." : $": {team.DisqualificationReason}");
 
     public async Task<IReadOnlyList<Submission>> ListForTeamAsync(int teamId, int? taskId = null, CancellationToken cancellationToken = default)
     {

@@ -18,6 +18,10 @@ public sealed class CompetitionTask
     public double PublicFraction { get; set; } = 0.3;
     public int SplitSeed { get; set; }
 
+    // JSON array of the class names in the organizer's order. When set, the solution is checked
+    // against it and submissions use exactly these classes, whichever of them the hidden rows hold.
+    public string? ClassesJson { get; set; }
+
     // JSON object class -> weight, for weighted_accuracy.
     public string? ClassWeightsJson { get; set; }
 

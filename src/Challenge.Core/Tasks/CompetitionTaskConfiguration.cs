@@ -20,6 +20,7 @@ internal sealed class CompetitionTaskConfiguration : IEntityTypeConfiguration<Co
         builder.Property(t => t.IdColumn).HasMaxLength(128);
         builder.Property(t => t.TargetColumn).HasMaxLength(128);
         builder.Property(t => t.ClassWeightsJson).HasMaxLength(100_000);
+        builder.Property(t => t.ClassesJson).HasMaxLength(200_000);
         builder.Property(t => t.ScoringOptionsJson).HasMaxLength(200_000);
         builder.Property(t => t.Family).HasConversion<string>().HasMaxLength(16);
         builder.Property(t => t.RankingFormula).HasMaxLength(1000);

@@ -18,6 +18,7 @@ public static class TaskDefinitions
             TargetColumn = task.TargetColumn,
             PublicFraction = task.PublicFraction,
             Seed = task.SplitSeed,
+            Classes = ParseClassesJson(task.ClassesJson),
             ClassWeights = ParseWeightsJson(task.ClassWeightsJson),
             MaxFileBytes = task.MaxSubmissionBytes,
             TopK = options.TopK ?? defaults.TopK,
@@ -30,6 +31,54 @@ public static class TaskDefinitions
             Depth = options.Depth ?? defaults.Depth,
         };
     }
+
+    public static IReadOnlyList<string>? ParseClassesJson(string? json) =>
+        string.IsNullOrWhiteSpace(json) ? null : JsonSerializer.Deserialize<string[]>(json);
+
+    /// <summary>
+    /// Reads a class list typed or pasted by an organizer: one class per line, or separated by
+    /// commas or tabs (a header row of a CSV pastes as one line). Returns null for an empty text
+    /// and an error naming the first empty or repeated class.
+    /// </summary>
+    public static (string[]? Classes, string? Error) ParseClassesText(string text)
+    {
+        var lines = text.Replace("\r", "").Trim('\n').Split('\n', StringSplitOptions.TrimEntries);
+        var names = lines.Length == 1 ? lines[0].Split([',', '\t', ';'], StringSplitOptions.TrimEntries) : lines;
+        var classes = names.Select((name, index) => (name, index)).ToList();
+        // A trailing newline or comma is not an empty class.
+        while (classes.Count > 0 && classes[^1].name.Length == 0)
+        {
+            classes.RemoveAt(classes.Count - 1);
+        }
+        if (classes.Count == 0)
+        {
+            return (null, null);
+        }
+        var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, index) in classes)
+        {
+            if (name.Length == 0)
+            {
+                return (null, $"Class {index + 1} of the list is empty.");
+            }
+            if (name.Length > 200)
+            {
+                return (null, $"Class {index + 1} is longer than 200 characters.");
+            }
+            if (!seen.TryAdd(name, index))
+            {
+                return (null, $"'{name}' is listed twice (classes {seen[name] + 1} and {index + 1}; names are compared ignoring case).");
+            }
+        }
+        if (classes.Count > 100_000)
+        {
+            return (null, "A task declares at most 100,000 classes.");
+        }
+        return ([.. classes.Select(c => c.name)], null);
+    }
+
+    public static string FormatClasses(string? json) =>
+        ParseClassesJson(json) is { } classes ? string.Join("\n", classes) : "";
 
     public static IReadOnlyDictionary<string, double>? ParseWeightsJson(string? json) =>
         string.IsNullOrWhiteSpace(json) ? null : JsonSerializer.Deserialize<Dictionary<string, double>>(json);

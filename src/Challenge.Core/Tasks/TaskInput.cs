@@ -13,6 +13,9 @@ public sealed class TaskInput
     public double PublicFraction { get; set; } = 0.3;
     public int SplitSeed { get; set; }
 
+    // The declared classes, one per line or separated by commas; empty takes them from the solution.
+    public string Classes { get; set; } = "";
+
     // One "class=weight" per line or comma; only weighted_accuracy uses it.
     public string ClassWeights { get; set; } = "";
     public bool BootstrapEnabled { get; set; }
@@ -37,7 +40,7 @@ public sealed class TaskInput
         var input = new TaskInput
         {
             Slug = task.Slug, Title = task.Title, Kind = task.Kind, Metric = task.Metric, IdColumn = task.IdColumn, TargetColumn = task.TargetColumn,
-            PublicFraction = task.PublicFraction, SplitSeed = task.SplitSeed, ClassWeights = TaskDefinitions.FormatWeights(task.ClassWeightsJson),
+            PublicFraction = task.PublicFraction, SplitSeed = task.SplitSeed, Classes = TaskDefinitions.FormatClasses(task.ClassesJson), ClassWeights = TaskDefinitions.FormatWeights(task.ClassWeightsJson),
             BootstrapEnabled = task.BootstrapEnabled, MaxSubmissionMegabytes = (int)(task.MaxSubmissionBytes >> 20),
             Family = task.Family, RankingFormula = task.RankingFormula ?? "",
         };

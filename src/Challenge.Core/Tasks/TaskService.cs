@@ -55,6 +55,7 @@ public sealed class TaskService(
         var annotationMetric = input.Family == TaskFamily.Predictions ? null : Annotations.AnnotationMetrics.Find(input.Metric);
         var metric = input.Family == TaskFamily.Predictions ? MetricCatalog.Find(input.Metric) : null;
         var (weights, _) = TaskDefinitions.ParseWeightsText(input.ClassWeights);
+        var (classes, _) = TaskDefinitions.ParseClassesText(input.Classes);
         var (scoringOptions, _) = TaskScoringOptions.FromInput(input, metric?.Name);
         if (errors.Count > 0)
         {
@@ -84,7 +85,13 @@ public sealed class TaskService(
         {
             return Failed(nameof(input.Family), "The task already has its files; create a new task to change what it scores.");
         }
-        var splitChanged = task.Id != 0 && (task.PublicFraction != input.PublicFraction || task.SplitSeed != input.SplitSeed
+        var classesJson = classes is null ? null : JsonSerializer.Serialize(classes);
+        if (task.Id != 0 && task.ClassesJson != classesJson
+            && await db.Submissions.AnyAsync(s => s.TaskId == task.Id && !s.IsBaseline, cancellationToken))
+        {
+            return Failed(nameof(input.Classes), "Teams have already submitted to this task, so its classes are fixed: create a new task to change them.");
+        }
+        var splitChanged = task.Id != 0 && (task.ClassesJson != classesJson || task.PublicFraction != input.PublicFraction || task.SplitSeed != input.SplitSeed
             || (input.Family != TaskFamily.Predictions && (task.Metric != annotationMetric!.Name || task.RankingFormula != NullIfBlank(input.RankingFormula)))
             || task.Kind != input.Kind || task.IdColumn != input.IdColumn.Trim() || task.TargetColumn != input.TargetColumn.Trim()
             || task.ClassWeightsJson != (weights is null ? null : JsonSerializer.Serialize(weights))
@@ -99,13 +106,20 @@ public sealed class TaskService(
         task.TargetColumn = input.TargetColumn.Trim();
         task.PublicFraction = input.PublicFraction;
         task.SplitSeed = input.SplitSeed;
+        task.ClassesJson = classesJson;
         task.ClassWeightsJson = weights is null ? null : JsonSerializer.Serialize(weights);
         task.ScoringOptionsJson = scoringOptions.ToJson();
         task.BootstrapEnabled = input.BootstrapEnabled;
         task.MaxSubmissionBytes = input.MaxSubmissionMegabytes * (1L << 20);
         if (splitChanged)
         {
-            // The same file now reads differently: scores made with the old reading are outdated.
+            // The same file now reads differently: scores made with the old reading are outdated,
+            // and a solution the new settings cannot read (a class no longer declared) keeps the old ones.
+            if (task.SolutionFileId is { } solutionFileId && await RereadSolutionAsync(db, task, solutionFileId, cancellationToken) is { } problem)
+            {
+                return Failed(task.ClassesJson != null && problem.Contains("class", StringComparison.OrdinalIgnoreCase) ? nameof(input.Classes) : "",
+                    $"The uploaded solution does not fit these settings: {problem}");
+            }
             task.SolutionVersion++;
         }
         db.Audit(competitionId, user.UserId(), taskId is null ? "task.created" : "task.updated", $"{slug}: {task.Metric}", clock.GetUtcNow().UtcDateTime);
@@ -115,8 +129,9 @@ public sealed class TaskService(
 
     /// <summary>
     /// The checks of a task's settings that need no database: slug form, title, metric for the family
-    /// and kind, columns, public share, size limit, class weights and the kind's own options. Keys are
-    /// <see cref="TaskInput"/> property names. A bundle is checked with this before anything is stored.
+    /// and kind, columns, public share, size limit, class weights, declared classes and the kind's own
+    /// options. Keys are <see cref="TaskInput"/> property names. A bundle is checked with this before
+    /// anything is stored.
     /// </summary>
     public static Dictionary<string, string> Validate(TaskInput input)
     {
@@ -182,6 +197,15 @@ public sealed class TaskService(
         else if (input.Family == TaskFamily.Predictions && metric?.Name == "weighted_accuracy" && weights is null)
         {
             errors[nameof(input.ClassWeights)] = "Weighted accuracy needs a weight per class, like 'sandy=1, reef=2'.";
+        }
+        var (classes, classesError) = TaskDefinitions.ParseClassesText(input.Classes);
+        if (classesError is not null)
+        {
+            errors[nameof(input.Classes)] = classesError;
+        }
+        else if (classes is not null && (input.Family != TaskFamily.Predictions || input.Kind is TaskKind.Regression or TaskKind.Ranking or TaskKind.Mask))
+        {
+            errors[nameof(input.Classes)] = "Only classification tasks declare classes: leave the list empty.";
         }
         var (scoringOptions, optionErrors) = TaskScoringOptions.FromInput(input, metric?.Name);
         foreach (var (field, message) in optionErrors)
@@ -253,6 +277,14 @@ public sealed class TaskService(
         }
         solutions.Put(saved, solution);
         return new SolutionUploadResult(true, outcome.Report, solution.RowCount, solution.PublicRowCount, solution.PrivateRowCount);
+    }
+
+    private async Task<string?> RereadSolutionAsync(ChallengeDbContext db, CompetitionTask task, long solutionFileId, CancellationToken cancellationToken)
+    {
+        var file = await db.StoredFiles.AsNoTracking().SingleAsync(f => f.Id == solutionFileId, cancellationToken);
+        await using var stream = files.OpenRead(file.StorageKey);
+        var outcome = Solution.Load(stream, task.ToDefinition() with { MaxFileBytes = MaxSolutionBytes });
+        return outcome.Value is null ? outcome.Report.Errors.FirstOrDefault()?.Describe() ?? "it no longer validates." : null;
     }
 
     private static string? NullIfBlank(string text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();

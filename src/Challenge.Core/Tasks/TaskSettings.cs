@@ -21,6 +21,9 @@ public sealed record TaskSettings
     public string? TargetColumn { get; init; }
     public double? PublicShare { get; init; }
     public int? Seed { get; init; }
+
+    /// <summary>The declared classes in their order; none takes them from the solution.</summary>
+    public List<string>? Classes { get; init; }
     public Dictionary<string, double>? ClassWeights { get; init; }
     public bool? Bootstrap { get; init; }
     public int? MaxSubmissionMb { get; init; }
@@ -48,6 +51,7 @@ public sealed record TaskSettings
             TargetColumn = task.TargetColumn,
             PublicShare = task.PublicFraction,
             Seed = task.SplitSeed,
+            Classes = TaskDefinitions.ParseClassesJson(task.ClassesJson)?.ToList(),
             ClassWeights = TaskDefinitions.ParseWeightsJson(task.ClassWeightsJson) is { } weights ? new Dictionary<string, double>(weights, StringComparer.Ordinal) : null,
             Bootstrap = task.BootstrapEnabled,
             MaxSubmissionMb = (int)(task.MaxSubmissionBytes >> 20),
@@ -86,6 +90,7 @@ public sealed record TaskSettings
         if (TargetColumn is not null) input.TargetColumn = TargetColumn;
         if (PublicShare is { } share) input.PublicFraction = share;
         if (Seed is { } seed) input.SplitSeed = seed;
+        if (Classes is not null) input.Classes = string.Join("\n", Classes);
         if (ClassWeights is not null) input.ClassWeights = string.Join(", ", ClassWeights.Select(w => $"{w.Key}={w.Value.ToString("R", CultureInfo.InvariantCulture)}"));
         if (Bootstrap is { } bootstrap) input.BootstrapEnabled = bootstrap;
         if (MaxSubmissionMb is { } megabytes) input.MaxSubmissionMegabytes = megabytes;

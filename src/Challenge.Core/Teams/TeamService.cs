@@ -83,6 +83,54 @@ public sealed class TeamService(IDbContextFactory<ChallengeDbContext> dbFactory,
         }, () => TeamResult.Fail(conflict), cancellationToken);
     }
 
+    /// <summary>
+    /// The one-person team Kaggle makes on a first submission: named after the person (with a
+    /// number when a team already has that name). Returns the person's team when they are in one
+    /// already, so two first uploads at once end in the same team.
+    /// </summary>
+    public async Task<TeamResult> CreateSoloAsync(int competitionId, string userId, CancellationToken cancellationToken = default)
+    {
+        const string conflict = "Your team changed meanwhile; try again.";
+        var created = await dbFactory.RunSerializableAsync(writes, async (db, cancellationToken) =>
+        {
+            var existingTeamId = await db.TeamMembers.Where(m => m.CompetitionId == competitionId && m.UserId == userId).Select(m => (int?)m.TeamId).SingleOrDefaultAsync(cancellationToken);
+            if (existingTeamId is { } teamId)
+            {
+                return new TeamResult(await db.Teams.AsNoTracking().SingleAsync(t => t.Id == teamId, cancellationToken), null);
+            }
+            var refusal = await CheckCanJoinAsync(db, competitionId, userId, cancellationToken);
+            if (refusal is not null)
+            {
+                return TeamResult.Fail(refusal);
+            }
+            var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, cancellationToken);
+            var baseName = SoloTeamName(user.DisplayName, user.Email);
+            var taken = await db.Teams.Where(t => t.CompetitionId == competitionId && t.Name.StartsWith(baseName)).Select(t => t.Name).ToListAsync(cancellationToken);
+            var name = baseName;
+            for (var n = 2; taken.Contains(name); n++)
+            {
+                name = $"{baseName} ({n})";
+            }
+            var now = clock.GetUtcNow().UtcDateTime;
+            var team = new Team { CompetitionId = competitionId, Name = name, InviteCode = NewInviteCode(), CreatedAtUtc = now };
+            team.Members.Add(new TeamMember { CompetitionId = competitionId, UserId = userId, JoinedAtUtc = now });
+            db.Teams.Add(team);
+            return await SaveAsync(db, team, conflict, cancellationToken);
+        }, () => TeamResult.Fail(conflict), cancellationToken);
+        return created;
+    }
+
+    private static string SoloTeamName(string displayName, string? email)
+    {
+        var name = displayName.Trim();
+        if (name.Length == 0 || Files.FileNames.HasInvisible(name))
+        {
+            name = (email ?? "participant").Split('@')[0];
+        }
+        // Room for " (99)" within the name limit.
+        return name.Length > TeamRules.NameMaxLength - 5 ? name[..(TeamRules.NameMaxLength - 5)] : name;
+    }
+
     public async Task<TeamResult> JoinAsync(int competitionId, string userId, string inviteCode, CancellationToken cancellationToken = default)
     {
         // The size check and the new member are one serialised unit: six people joining a team

@@ -659,6 +659,10 @@ namespace Challenge.Migrations.Postgres.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
+                    b.Property<string>("HiddenReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
                     b.Property<bool>("IsBaseline")
                         .HasColumnType("boolean");
 
@@ -760,6 +764,10 @@ namespace Challenge.Migrations.Postgres.Migrations
                     b.Property<string>("ClassWeightsJson")
                         .HasMaxLength(100000)
                         .HasColumnType("character varying(100000)");
+
+                    b.Property<string>("ClassesJson")
+                        .HasMaxLength(200000)
+                        .HasColumnType("character varying(200000)");
 
                     b.Property<int>("CompetitionId")
                         .HasColumnType("integer");

@@ -636,6 +636,10 @@ namespace Challenge.Migrations.Sqlite.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("HiddenReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("IsBaseline")
                         .HasColumnType("INTEGER");
 
@@ -734,6 +738,10 @@ namespace Challenge.Migrations.Sqlite.Migrations
 
                     b.Property<string>("ClassWeightsJson")
                         .HasMaxLength(100000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClassesJson")
+                        .HasMaxLength(200000)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("CompetitionId")

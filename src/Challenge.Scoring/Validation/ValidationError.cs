@@ -5,7 +5,12 @@ namespace Challenge.Scoring.Validation;
 /// <param name="Column">1-based column where it applies, otherwise null.</param>
 /// <param name="Message">Plain-English explanation meant for the person who uploaded the file.</param>
 /// <param name="Audience">Who may read the message: a solution's errors quote the hidden truth, so only organizers see them.</param>
-public sealed record ValidationError(int? Line, int? Column, string Message, MessageAudience Audience = MessageAudience.Team);
+public sealed record ValidationError(int? Line, int? Column, string Message, MessageAudience Audience = MessageAudience.Team)
+{
+    /// <summary>The message led by its place in the file, as "Line 12, column 3: ...".</summary>
+    public string Describe() =>
+        (Line is { } line ? $"Line {line}" + (Column is { } column ? $", column {column}" : "") + ": " : "") + Message;
+}
 
 /// <summary>
 /// Who may be shown a scoring message, the split Kaggle's metric contract makes between a

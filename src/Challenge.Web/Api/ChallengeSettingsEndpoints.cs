@@ -58,10 +58,17 @@ internal static class ChallengeSettingsEndpoints
         return saved.Saved is { } challenge ? TypedResults.Ok(ChallengeSettings.From(challenge)) : Invalid<ChallengeSettings>(saved.Errors, ChallengeSettings.FieldName);
     }
 
-    private static async Task<Results<Ok<ChallengeSettings>, ProblemHttpResult>> PublishAsync(ChallengeRoute route, ClaimsPrincipal user, CompetitionService challenges, CancellationToken cancellationToken)
+    // As on the editor, a challenge may be published before it is complete (a teaser); the answer
+    // lists the checklist so that a script sees what is still missing.
+    private static async Task<Results<Ok<PublishedDto>, ProblemHttpResult>> PublishAsync(ChallengeRoute route, ClaimsPrincipal user, CompetitionService challenges, PublishChecklist checklist, CancellationToken cancellationToken)
     {
         var outcome = await challenges.SetPublishedAsync(route.Challenge.Id, true, user, cancellationToken);
-        return outcome.Value is { } challenge ? TypedResults.Ok(ChallengeSettings.From(challenge)) : outcome.ToProblem();
+        if (outcome.Value is not { } challenge)
+        {
+            return outcome.ToProblem();
+        }
+        var items = await checklist.ForAsync(challenge.Id, CompetitionInput.From(challenge), cancellationToken);
+        return TypedResults.Ok(new PublishedDto(ChallengeSettings.From(challenge), items));
     }
 
     private static async Task<Results<Ok<ChallengeSettings>, ProblemHttpResult>> RevealAsync(ChallengeRoute route, ClaimsPrincipal user, CompetitionService challenges, CancellationToken cancellationToken)
@@ -86,3 +93,5 @@ internal static class ChallengeSettingsEndpoints
     private static ProblemHttpResult Invalid<T>(IReadOnlyDictionary<string, string> errors, Func<string, string> name) =>
         Outcome<T>.Invalid(errors.ToDictionary(e => name(e.Key), e => e.Value)).ToProblem();
 }
+
+public sealed record PublishedDto(ChallengeSettings Challenge, IReadOnlyList<ChecklistItem> Checklist);

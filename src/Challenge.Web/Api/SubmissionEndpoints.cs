@@ -44,7 +44,7 @@ internal static class SubmissionEndpoints
                 SubmitRefusal.QuotaExhausted => StatusCodes.Status429TooManyRequests,
                 SubmitRefusal.TooLarge => StatusCodes.Status413PayloadTooLarge,
                 SubmitRefusal.NotFound => StatusCodes.Status404NotFound,
-                SubmitRefusal.NotInTeam or SubmitRefusal.Disqualified => StatusCodes.Status403Forbidden,
+                SubmitRefusal.NotInTeam or SubmitRefusal.RulesNotAccepted or SubmitRefusal.Disqualified => StatusCodes.Status403Forbidden,
                 _ => StatusCodes.Status409Conflict,
             };
             if (result.Refusal == SubmitRefusal.QuotaExhausted)

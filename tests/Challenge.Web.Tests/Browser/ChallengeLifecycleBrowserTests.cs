@@ -50,8 +50,14 @@ public sealed class ChallengeLifecycleBrowserTests(ITestOutputHelper output)
 
         // The Markdown preview follows the text live.
         await page.FillAsync("#ends", "2026-06-01T00:00");
-        await page.FillAsync("#overview", "## Scoring\n\nMulticlass **log loss** over 121 classes.");
-        await Expect(page.GetByTestId("overview-preview").Locator("strong")).ToHaveTextAsync("log loss");
+        await page.FillAsync("#page-markdown", "## Scoring\n\nMulticlass **log loss** over 121 classes.");
+        await Expect(page.GetByTestId("page-preview").Locator("strong")).ToHaveTextAsync("log loss");
+        // Each page has its own text; the overview's stays when another is written.
+        await page.GetByTestId("page-tab-Rules").ClickAsync();
+        await page.FillAsync("#page-markdown", "No *external* data.");
+        await Expect(page.GetByTestId("page-preview").Locator("em")).ToHaveTextAsync("external");
+        await page.GetByTestId("page-tab-Overview").ClickAsync();
+        await Expect(page.Locator("#page-markdown")).ToHaveValueAsync("## Scoring\n\nMulticlass **log loss** over 121 classes.");
 
         await page.CheckAsync("#published");
         await page.GetByTestId("save-challenge").ClickAsync();

@@ -52,6 +52,7 @@ internal static class EuroSatBundle
             target_column: Category
             public_share: 0.5
             seed: 7
+            classes: [AnnualCrop, Forest, HerbaceousVegetation, Highway, Industrial, Pasture, PermanentCrop, Residential, River, SeaLake]
             solution: solutions/land-cover.csv
         data:
           - file: data/train.csv
