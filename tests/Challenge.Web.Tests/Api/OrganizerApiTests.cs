@@ -3,21 +3,23 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Challenge.Core.Challenges;
+using Challenge.Core.Data;
+using Challenge.Testing;
 using Challenge.Core.Tasks;
 
 namespace Challenge.Web.Tests.Api;
 
 // What an organizer does on the pages, done with a token: a challenge made from nothing to
 // published, through the same services and the same checks.
-public sealed class OrganizerApiTests : IAsyncLifetime
+public abstract class OrganizerApiTests(string provider) : IAsyncLifetime
 {
     private CompetitionSite _site = default!;
 
-    public async Task InitializeAsync() => _site = await CompetitionSite.StartAsync();
+    public async Task InitializeAsync() => _site = await CompetitionSite.StartAsync(provider: provider);
 
     public async Task DisposeAsync() => await _site.DisposeAsync();
 
-    [Fact]
+    [DatabaseFact]
     public async Task An_organizer_creates_a_challenge_with_a_task_a_solution_and_data_and_publishes_it()
     {
         var api = _site.Organizer.Api;
@@ -62,7 +64,7 @@ public sealed class OrganizerApiTests : IAsyncLifetime
         Assert.True((await _site.Get<CompetitionService>().FindVisibleAsync("api-made", _site.Organizer.Principal))!.IsPrivateRevealed);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Invalid_settings_are_refused_field_by_field_under_the_apis_names_and_change_nothing()
     {
         var api = _site.Organizer.Api;
@@ -83,7 +85,7 @@ public sealed class OrganizerApiTests : IAsyncLifetime
         Assert.True((await _site.Get<CompetitionService>().FindVisibleAsync(CompetitionSite.Slug, _site.Organizer.Principal))!.EndsAtUtc > DateTime.UtcNow);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Participants_cannot_create_or_edit_and_a_browser_session_cannot_write()
     {
         var create = await _site.Ada.Api.PostAsJsonAsync("/api/challenges", new { slug = "mine", title = "Mine", startsAt = DateTime.UtcNow, endsAt = DateTime.UtcNow.AddDays(1) });
@@ -96,3 +98,7 @@ public sealed class OrganizerApiTests : IAsyncLifetime
         Assert.Equal("Sea floor", (await _site.Get<CompetitionService>().FindVisibleAsync(CompetitionSite.Slug, _site.Organizer.Principal))!.Title);
     }
 }
+
+public sealed class OrganizerApiTestsOnSqlite() : OrganizerApiTests(DatabaseProviders.Sqlite);
+
+public sealed class OrganizerApiTestsOnPostgres() : OrganizerApiTests(DatabaseProviders.Postgres), IPostgresTests;

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Challenge.Core.Challenges;
 using Challenge.Core.Data;
+using Challenge.Testing;
 using Challenge.Core.Files;
 using Challenge.Core.Tasks;
 using Challenge.Core.Teams;
@@ -14,14 +15,14 @@ namespace Challenge.Web.Tests.Bundles;
 
 // A challenge kept as a folder: imported with the command-line tool, run, exported and imported
 // again as an equal challenge; and broken bundles refused with their file and line, leaving nothing.
-public sealed class BundleTests : IAsyncLifetime
+public abstract class BundleTests(string provider) : IAsyncLifetime
 {
     private CompetitionSite _site = default!;
     private CliRunner _cli = default!;
 
     public async Task InitializeAsync()
     {
-        _site = await CompetitionSite.StartAsync();
+        _site = await CompetitionSite.StartAsync(provider: provider);
         _cli = new CliRunner(_site);
     }
 
@@ -33,7 +34,7 @@ public sealed class BundleTests : IAsyncLifetime
 
     private Task<CliRunner.Result> Cli(string token, params string[] args) => _cli.RunAsync([.. args, "--server", CliRunner.Server, "--token", token]);
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_EuroSat_bundle_is_imported_run_through_the_kaggle_style_commands_exported_and_imported_again_as_an_equal_challenge()
     {
         var folder = EuroSatBundle.Write(Path.Combine(_cli.Folder, "eurosat"));
@@ -74,7 +75,7 @@ public sealed class BundleTests : IAsyncLifetime
         await AssertEqualAsync(first, second);
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task Without_solutions_the_export_says_what_it_left_out_and_participants_cannot_export()
     {
         EuroSatBundle.Write(Path.Combine(_cli.Folder, "eurosat"));
@@ -101,8 +102,8 @@ public sealed class BundleTests : IAsyncLifetime
         { "bad solution line", "solution", "solutions/land-cover.csv", "tasks[0].solution" },
     };
 
-    [Theory]
-    [MemberData(nameof(BrokenBundles))]
+    [DatabaseTheory]
+    [MemberData(nameof(BrokenBundles), MemberType = typeof(BundleTests))]
     public async Task A_broken_bundle_is_refused_with_its_file_and_line_and_nothing_is_created(string name, string spoil, string file, string key)
     {
         var manifest = EuroSatBundle.Manifest();
@@ -150,7 +151,7 @@ public sealed class BundleTests : IAsyncLifetime
         Assert.Equal(before, await CountsAsync());
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_codabench_competition_yaml_is_imported_with_the_chosen_metric_and_says_what_it_left_out()
     {
         var folder = Path.Combine(_cli.Folder, "codabench");
@@ -211,3 +212,7 @@ public sealed class BundleTests : IAsyncLifetime
         Assert.Equal(dataX, dataY);
     }
 }
+
+public sealed class BundleTestsOnSqlite() : BundleTests(DatabaseProviders.Sqlite);
+
+public sealed class BundleTestsOnPostgres() : BundleTests(DatabaseProviders.Postgres), IPostgresTests;
