@@ -23,6 +23,9 @@ internal static class ApiReference
         {
             document.Info.Title = "Challenge API";
             document.Info.Description = "The REST API of the Challenge competition server. Send a personal token (chl_…, made on the account's API tokens page) as `Authorization: Bearer chl_…`; workers send their own token (chw_…). Errors are problem details (RFC 9457).";
+            // The operations carry their tags (set below); the document lists the same ones, in order.
+            document.Tags = new HashSet<OpenApiTag>((document.Paths?.Values.AsEnumerable() ?? []).SelectMany(p => p.Operations?.Values.AsEnumerable() ?? []).SelectMany(o => o.Tags?.AsEnumerable() ?? [])
+                .Select(t => t.Name).OfType<string>().Distinct().Order(StringComparer.Ordinal).Select(name => new OpenApiTag { Name = name }));
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
             document.Components.SecuritySchemes[UserTokenScheme] = new OpenApiSecurityScheme
@@ -48,6 +51,7 @@ internal static class ApiReference
             var policies = metadata.OfType<IAuthorizeData>().Select(a => a.Policy).ToList();
             var method = context.Description.HttpMethod ?? "GET";
             var route = context.Description.RelativePath ?? "";
+            operation.Tags = new HashSet<OpenApiTagReference> { new(TagOf(method, "/" + route), context.Document) };
             operation.Security ??= [];
             operation.Responses ??= [];
             var authenticated = policies.Count > 0;
@@ -86,6 +90,22 @@ internal static class ApiReference
             return Task.CompletedTask;
         });
     }
+
+    // The reference groups operations by what a reader comes to do, not by the file that maps them.
+    private static string TagOf(string method, string route) => route switch
+    {
+        _ when route.StartsWith("/api/workers", StringComparison.Ordinal) => "Workers",
+        _ when route.StartsWith("/account", StringComparison.Ordinal) => "Account",
+        _ when route.Contains("/bundle", StringComparison.Ordinal) => "Bundles",
+        _ when route.Contains("/baselines", StringComparison.Ordinal) => "Baselines",
+        _ when route.Contains("/images", StringComparison.Ordinal) || route.Contains("/gold", StringComparison.Ordinal) || route.Contains("/pre-annotations", StringComparison.Ordinal) => "Annotation tasks",
+        _ when route.Contains("/leaderboard", StringComparison.Ordinal) => "Leaderboards",
+        _ when route.Contains("/submissions.csv", StringComparison.Ordinal) => "Organizers",
+        _ when route.Contains("/submissions", StringComparison.Ordinal) => "Submissions",
+        _ when method == "GET" && (route.Contains("/data", StringComparison.Ordinal) || route.Contains("/files/", StringComparison.Ordinal) || route.Contains("sample-submission", StringComparison.Ordinal)) => "Downloads",
+        _ when method == "GET" && !route.Contains("/settings", StringComparison.Ordinal) => "Challenges",
+        _ => "Organizers",
+    };
 
     private static void Problem(OpenApiOperation operation, string status, string description)
     {

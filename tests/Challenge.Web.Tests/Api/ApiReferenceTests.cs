@@ -59,6 +59,11 @@ public sealed class ApiReferenceTests(ITestOutputHelper output)
             }
         }
         output.WriteLine($"{operations} operations");
+        var tags = root.GetProperty("tags").EnumerateArray().Select(t => t.GetProperty("name").GetString()).ToList();
+        output.WriteLine(string.Join(", ", tags));
+        Assert.Contains("Bundles", tags);
+        Assert.Contains("Organizers", tags);
+        Assert.DoesNotContain("Api", tags);
         Assert.True(faults.Count == 0, string.Join('\n', faults));
         Assert.True(operations > 30);
     }
