@@ -79,7 +79,7 @@ public sealed class ContentPolicyBrowserTests(ITestOutputHelper output)
         await page.FillAsync("#password", "correct-horse-1");
         await page.FillAsync("#confirm", "correct-horse-1");
         await page.GetByTestId("register-submit").ClickAsync();
-        await Expect(page.GetByTestId("user-name")).ToHaveTextAsync("ada@example.org");
+        await Expect(page.GetByTestId("user-name")).ToHaveTextAsync("Ada");
         await page.GotoAsync("/account/tokens");
         await BrowserSession.WaitForInteractivityAsync(page);
 
