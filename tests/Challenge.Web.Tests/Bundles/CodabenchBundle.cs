@@ -46,7 +46,7 @@ internal static class CodabenchBundle
             description: Classify each photograph.
             is_public: false
             input_data: input_data/
-            reference_data: reference_data/
+            reference_data: reference_data.zip
             scoring_program: scoring_program/
         leaderboards:
           - index: 0
@@ -62,7 +62,7 @@ internal static class CodabenchBundle
 
     public static void Write(string folder)
     {
-        foreach (var sub in new[] { "pages", "reference_data", "scoring_program", "input_data" })
+        foreach (var sub in new[] { "pages", "scoring_program", "input_data" })
         {
             Directory.CreateDirectory(Path.Combine(folder, sub));
         }
@@ -71,7 +71,12 @@ internal static class CodabenchBundle
         File.WriteAllText(Path.Combine(folder, "pages", "evaluation.md"), "Macro-averaged accuracy over the reef states.\n");
         File.WriteAllText(Path.Combine(folder, "pages", "faq.md"), "Ask on the forum.\n");
         File.WriteAllText(Path.Combine(folder, "pages", "terms.md"), "No external data.\n");
-        File.WriteAllText(Path.Combine(folder, "reference_data", "truth.csv"), "image_id,state\nr1,healthy\nr2,bleached\nr3,healthy\nr4,dead\n");
+        // As Codabench's own examples ship it: the reference data zipped inside the bundle.
+        using (var zip = System.IO.Compression.ZipFile.Open(Path.Combine(folder, "reference_data.zip"), System.IO.Compression.ZipArchiveMode.Create))
+        using (var writer = new StreamWriter(zip.CreateEntry("truth.csv").Open()))
+        {
+            writer.Write("image_id,state\nr1,healthy\nr2,bleached\nr3,healthy\nr4,dead\n");
+        }
         File.WriteAllText(Path.Combine(folder, "scoring_program", "score.py"), "print('score')\n");
         File.WriteAllText(Path.Combine(folder, "scoring_program", "metadata.yaml"), "command: python3 score.py\n");
         File.WriteAllText(Path.Combine(folder, "input_data", "r1.jpg"), "not an image");
