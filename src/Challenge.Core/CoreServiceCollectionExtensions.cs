@@ -121,6 +121,7 @@ public static class CoreServiceCollectionExtensions
             services.AddSingleton<ILeaderboardNotifier, InProcessLeaderboardNotifier>();
         }
         services.AddSingleton<LeaderboardService>();
+        services.AddSingleton<LeaderboardFeed>();
         services.AddSingleton<ApiTokens.ApiTokenService>();
         services.AddSingleton<BaselineService>();
         services.AddSingleton<BaselineQueue>();
