@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Challenge.Core.Challenges;
 
-public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbFactory, SqliteWriteGate writes, DeadlineScheduler deadlines, TimeProvider clock, IAuthorizationService authorization)
+public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbFactory, SqliteWriteGate writes, DeadlineScheduler deadlines, TimeProvider clock, IAuthorizationService authorization, Leaderboards.ILeaderboardNotifier notifier)
 {
     public async Task<IReadOnlyList<Competition>> ListPublishedAsync(CancellationToken cancellationToken = default)
     {
@@ -274,6 +274,11 @@ public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbF
             competition.PrivateRevealedAtUtc = now;
             db.Audit(id, user.UserId(), "private.revealed", "An organizer revealed the private leaderboard.", now);
             await db.SaveChangesAsync(cancellationToken);
+            // As the deadline's reveal does: open boards re-read, and cached ones are dropped.
+            foreach (var taskId in await db.Tasks.Where(t => t.CompetitionId == id).Select(t => t.Id).ToListAsync(cancellationToken))
+            {
+                notifier.Publish(new Leaderboards.LeaderboardChange(id, taskId, null));
+            }
         }
         return competition;
     }
