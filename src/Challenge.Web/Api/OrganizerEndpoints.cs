@@ -21,10 +21,12 @@ internal static class OrganizerEndpoints
             .RequireAuthorization(ApiAuthorization.TokenOnly).DisableAntiforgery().AllowLargeUploads().RequireRateLimiting(SubmissionEndpoints.UploadRateLimit)
             .WithName("UploadDataFile").WithSummary("Add or replace a participant data file (?fileName=, ?description=).");
         managed.MapGet("/submissions.csv", ExportSubmissionsAsync)
-            .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("ExportSubmissions");
+            .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("ExportSubmissions").WithSummary("Every submission of the challenge as CSV, with both scores (organizers only).");
         managed.MapPost("/tasks/{task}/quota-grants", GrantQuotaAsync)
             .RequireAuthorization(ApiAuthorization.TokenOnly).DisableAntiforgery()
             .WithName("GrantExtraSubmissions").WithSummary("Give one team extra submissions on the task for today only, with a reason kept in the audit log: { teamId, extra, reason }.");
+        api.MapChallengeSettingsEndpoints();
+        api.MapBundleEndpoints();
         return api;
     }
 

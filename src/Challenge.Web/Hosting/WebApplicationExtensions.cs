@@ -61,7 +61,7 @@ public static class WebApplicationExtensions
             options.Events.OnRedirectToAccessDenied = context => ApiAware(context, StatusCodes.Status403Forbidden);
         });
         builder.Services.AddAuthorizationBuilder().AddApiPolicies();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(ApiReference.Configure);
         builder.Services.AddOptions<WebSecurityOptions>().Bind(builder.Configuration.GetSection(WebSecurityOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<RateLimiterOptions>().Configure<Microsoft.Extensions.Options.IOptions<WebSecurityOptions>>((options, security) =>
             options.GlobalLimiter = SignInThrottle.Create(security.Value));
@@ -146,6 +146,7 @@ public static class WebApplicationExtensions
         app.MapHealthChecks("/health");
         app.MapAccountEndpoints();
         app.MapOpenApi();
+        app.MapApiDocs();
         app.MapDownloadEndpoints();
         var api = app.MapGroup("/api").WithTags("Api");
         api.MapChallengeEndpoints();

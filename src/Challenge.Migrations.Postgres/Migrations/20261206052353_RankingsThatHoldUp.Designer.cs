@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Challenge.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(ChallengeDbContext))]
-    [Migration("20261206051800_RankingsThatHoldUp")]
+    [Migration("20261206052353_RankingsThatHoldUp")]
     partial class RankingsThatHoldUp
     {
         /// <inheritdoc />

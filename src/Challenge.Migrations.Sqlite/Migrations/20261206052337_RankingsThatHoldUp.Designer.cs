@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Challenge.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(ChallengeDbContext))]
-    [Migration("20261206051753_RankingsThatHoldUp")]
+    [Migration("20261206052337_RankingsThatHoldUp")]
     partial class RankingsThatHoldUp
     {
         /// <inheritdoc />
