@@ -26,7 +26,8 @@ internal static class ChallengeEndpoints
         challenge.MapGet("/leaderboard.csv", LeaderboardCsvAsync).WithName("GetLeaderboardCsv").WithSummary("The leaderboard as CSV (rank, team, members, score, entries, last_submission, is_baseline); ?task= and ?kind= as for the JSON.");
         challenge.MapGet("/stability", StabilityAsync).WithName("GetStabilityReport")
             .WithSummary("After the reveal: public vs private rank per team, Kendall's tau, rank intervals on the private part and the chance that the winner is the true best. ?task= picks the task.");
-        challenge.MapGet("/stability.csv", StabilityCsvAsync).WithName("GetStabilityReportCsv");
+        challenge.MapGet("/stability.csv", StabilityCsvAsync).WithName("GetStabilityReportCsv")
+            .WithSummary("The stability report as CSV, one line per team: public and private rank, move, private rank interval. Refused before the reveal except to organizers.");
         challenge.MapGet("/rescores", RescoresAsync).WithName("GetRescoreChangelog")
             .WithSummary("Every rescore: when, by whom, each submission's old and new scores and versions, and the teams that moved. Organizers always; everyone after the reveal.");
         return api;
