@@ -42,6 +42,15 @@ public sealed partial class DemoSeeder(
 
     public static IReadOnlyList<string> Slugs => [DemoSlug, SeaFloorSlug, PlanktonSlug, OceanPlasticSlug];
 
+    // One sentence per case for the home page, in the order of Slugs.
+    public static IReadOnlyList<(string Slug, string Name, string Sentence)> Introductions =>
+    [
+        (DemoSlug, "Land cover from few labels", "satellite tiles in 10 classes with only 50 labels per class and many unlabelled tiles, scored by accuracy, with baselines trained on this server."),
+        (SeaFloorSlug, "ROV sea floor", "two tasks on the same underwater frames, floor type and main element, imbalanced and scored by accuracy weighted by the organizers."),
+        (PlanktonSlug, "Plankton in 121 classes", "a probability for every class of a plankton taxonomy, scored by log loss, with labels scored along the tree beside it."),
+        (OceanPlasticSlug, "Ocean plastic", "an annotation challenge: label object crops, ranked by how many and how well (hidden honeypots), and box river plastic from pre-annotations."),
+    ];
+
     public const string GeneratedNote =
         "*The data of this demo copy is generated (look-alike images drawn from a fixed seed, not the original files); its teams and scores are generated too.*";
 
