@@ -42,6 +42,10 @@ public sealed class DemoBrowserTests(ITestOutputHelper output)
                 await Expect(board.GetByTestId("team-cell").First).ToBeVisibleAsync();
                 Assert.True(await board.GetByTestId("team-cell").CountAsync() >= 4, $"{slug}, task {t + 1}: fewer than four teams");
                 await Expect(board.GetByTestId("score-cell").First).Not.ToBeEmptyAsync();
+                if (Environment.GetEnvironmentVariable("DEMO_SCREENSHOTS") is { Length: > 0 } folder)
+                {
+                    await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"{slug}-{t + 1}.png"), FullPage = true });
+                }
             }
         }
     }
