@@ -70,6 +70,7 @@ public static class CoreServiceCollectionExtensions
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
             })
             .AddRoles<IdentityRole>()
+            .AddClaimsPrincipalFactory<AppUserClaimsFactory>()
             .AddEntityFrameworkStores<ChallengeDbContext>()
             .AddSignInManager()
             .AddDefaultTokenProviders();
@@ -102,6 +103,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<TeamRoster>();
         services.AddSingleton<MyTeams>();
         services.AddSingleton<Audit.AuditTrail>();
+        services.AddSingleton<Announcements.AnnouncementService>();
+        services.AddSingleton<Discussions.DiscussionService>();
         if (provider == DatabaseProviders.Postgres)
         {
             // Scores land on whichever node ran the job; LISTEN/NOTIFY carries them to pages on every node.

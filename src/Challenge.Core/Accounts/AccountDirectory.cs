@@ -4,13 +4,14 @@ using Challenge.Core.Outcomes;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Challenge.Core.Accounts;
 
 public sealed record AccountRow(string Id, string DisplayName, string? Email, DateTime CreatedAtUtc, IReadOnlyList<string> Roles);
 
 /// <summary>The admin's list of accounts, searched and paged in the database, and the one role an admin grants.</summary>
-public sealed class AccountDirectory(IDbContextFactory<ChallengeDbContext> dbFactory, IServiceScopeFactory scopes)
+public sealed class AccountDirectory(IDbContextFactory<ChallengeDbContext> dbFactory, IServiceScopeFactory scopes, ILogger<AccountDirectory> logger)
 {
     public async Task<Outcome<PageOf<AccountRow>>> ListAsync(string? search, PageRequest page, ClaimsPrincipal admin, CancellationToken cancellationToken = default)
     {
@@ -62,5 +63,26 @@ public sealed class AccountDirectory(IDbContextFactory<ChallengeDbContext> dbFac
             ? IdentityResult.Success
             : organizer ? await users.AddToRoleAsync(user, Roles.Organizer) : await users.RemoveFromRoleAsync(user, Roles.Organizer);
         return result.Succeeded ? organizer : Outcome<bool>.Conflict(string.Join(" ", result.Errors.Select(e => e.Description)));
+    }
+
+    /// <summary>
+    /// A password-reset token for an account, for an admin to hand over (there is no mail server).
+    /// It works once: setting the password changes the account's security stamp, which the token is bound to.
+    /// </summary>
+    public async Task<Outcome<string>> CreatePasswordResetTokenAsync(string userId, ClaimsPrincipal admin)
+    {
+        if (!admin.IsInRole(Roles.Admin))
+        {
+            return Outcome<string>.Forbidden("Only an admin may make a password-reset link.");
+        }
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        if (await users.FindByIdAsync(userId) is not { } user)
+        {
+            return Outcome<string>.NotFound("No such account.");
+        }
+        var token = await users.GeneratePasswordResetTokenAsync(user);
+        logger.LogWarning("Admin {AdminId} made a password-reset link for account {UserId}", admin.FindFirstValue(ClaimTypes.NameIdentifier), user.Id);
+        return token;
     }
 }

@@ -1,3 +1,4 @@
+using Challenge.Core.Outcomes;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -82,4 +83,87 @@ public sealed class AccountService(
     }
 
     public Task<int> CountAsync() => users.Users.CountAsync();
+
+    public const string InvalidResetLink = "This link is not valid any more: it was used already, it expired, or it was copied incompletely. Ask an admin for a new link.";
+
+    public static string? ValidateDisplayName(string? displayName) =>
+        string.IsNullOrWhiteSpace(displayName) ? "Enter the name others see."
+        : displayName.Trim().Length > AccountRules.DisplayNameMaxLength ? $"The name is {displayName.Trim().Length} characters long; at most {AccountRules.DisplayNameMaxLength} are allowed."
+        : null;
+
+    /// <summary>Renames the person; the value is the stored name.</summary>
+    public async Task<Outcome<AppUser>> SetDisplayNameAsync(string userId, string displayName)
+    {
+        if (ValidateDisplayName(displayName) is { } error)
+        {
+            return Outcome<AppUser>.Invalid(nameof(AppUser.DisplayName), error);
+        }
+        if (await users.FindByIdAsync(userId) is not { } user)
+        {
+            return Outcome<AppUser>.NotFound("Your account no longer exists.");
+        }
+        user.DisplayName = displayName.Trim();
+        var result = await users.UpdateAsync(user);
+        return result.Succeeded ? user : Outcome<AppUser>.Invalid(nameof(AppUser.DisplayName), string.Join(" ", result.Errors.Select(e => e.Description)));
+    }
+
+    /// <summary>Changes the password after checking the current one; a wrong current password is reported on that field.</summary>
+    public async Task<Outcome<AppUser>> ChangePasswordAsync(string userId, string currentPassword, string newPassword)
+    {
+        if (await users.FindByIdAsync(userId) is not { } user)
+        {
+            return Outcome<AppUser>.NotFound("Your account no longer exists.");
+        }
+        if (string.IsNullOrEmpty(currentPassword))
+        {
+            return Outcome<AppUser>.Invalid("CurrentPassword", "Enter your current password.");
+        }
+        var result = await users.ChangePasswordAsync(user, currentPassword, newPassword ?? "");
+        if (result.Succeeded)
+        {
+            logger.LogInformation("{UserId} changed their password", user.Id);
+            return user;
+        }
+        return Outcome<AppUser>.Invalid(PasswordErrors(result, "NewPassword"));
+    }
+
+    /// <summary>Sets a new password through a reset token (which the change makes unusable: the token is bound to the security stamp).</summary>
+    public async Task<Outcome<AppUser>> ResetPasswordAsync(string userId, string token, string newPassword)
+    {
+        if (await users.FindByIdAsync(userId) is not { } user)
+        {
+            return Outcome<AppUser>.Invalid("", InvalidResetLink);
+        }
+        var result = await users.ResetPasswordAsync(user, token, newPassword ?? "");
+        if (result.Succeeded)
+        {
+            // A reset also ends a lockout the forgotten password may have caused.
+            await users.SetLockoutEndDateAsync(user, null);
+            logger.LogInformation("{UserId} set a new password through a reset link", user.Id);
+            return user;
+        }
+        return Outcome<AppUser>.Invalid(PasswordErrors(result, "NewPassword"));
+    }
+
+    private static Dictionary<string, string> PasswordErrors(IdentityResult result, string newPasswordField)
+    {
+        var errors = new Dictionary<string, string>();
+        foreach (var error in result.Errors)
+        {
+            var field = error.Code switch
+            {
+                nameof(IdentityErrorDescriber.PasswordMismatch) => "CurrentPassword",
+                nameof(IdentityErrorDescriber.InvalidToken) => "",
+                _ => newPasswordField,
+            };
+            var message = error.Code switch
+            {
+                nameof(IdentityErrorDescriber.PasswordMismatch) => "The current password is wrong.",
+                nameof(IdentityErrorDescriber.InvalidToken) => InvalidResetLink,
+                _ => error.Description,
+            };
+            errors[field] = errors.TryGetValue(field, out var before) ? $"{before} {message}" : message;
+        }
+        return errors;
+    }
 }

@@ -30,6 +30,10 @@ public sealed class ChallengeDbContext(DbContextOptions<ChallengeDbContext> opti
     public DbSet<Annotations.AssetImage> AssetImages => Set<Annotations.AssetImage>();
     public DbSet<BaselineRun> BaselineRuns => Set<BaselineRun>();
     public DbSet<BaselineWorker> BaselineWorkers => Set<BaselineWorker>();
+    public DbSet<Announcements.Announcement> Announcements => Set<Announcements.Announcement>();
+    public DbSet<Announcements.AnnouncementSeen> AnnouncementsSeen => Set<Announcements.AnnouncementSeen>();
+    public DbSet<Discussions.DiscussionThread> DiscussionThreads => Set<Discussions.DiscussionThread>();
+    public DbSet<Discussions.DiscussionPost> DiscussionPosts => Set<Discussions.DiscussionPost>();
 
     // Every stored time is UTC. PostgreSQL's timestamptz accepts only UTC values, and SQLite hands
     // times back without a kind; stating it here keeps both engines returning the same values.

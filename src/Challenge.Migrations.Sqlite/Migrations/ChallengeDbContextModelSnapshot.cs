@@ -135,6 +135,61 @@ namespace Challenge.Migrations.Sqlite.Migrations
                     b.ToTable("AssetImages", (string)null);
                 });
 
+            modelBuilder.Entity("Challenge.Core.Announcements.Announcement", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AuthorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BodyMarkdown")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("CompetitionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("EditedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AuthorId");
+
+                    b.HasIndex("CompetitionId", "Id");
+
+                    b.ToTable("Announcements", (string)null);
+                });
+
+            modelBuilder.Entity("Challenge.Core.Announcements.AnnouncementSeen", b =>
+                {
+                    b.Property<int>("CompetitionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("LastSeenId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CompetitionId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("AnnouncementsSeen", (string)null);
+                });
+
             modelBuilder.Entity("Challenge.Core.ApiTokens.ApiToken", b =>
                 {
                     b.Property<int>("Id")
@@ -506,6 +561,87 @@ namespace Challenge.Migrations.Sqlite.Migrations
                     b.HasIndex("UserId");
 
                     b.ToTable("ChallengeOrganizers", (string)null);
+                });
+
+            modelBuilder.Entity("Challenge.Core.Discussions.DiscussionPost", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AuthorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BodyMarkdown")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("ByOrganizer")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CompetitionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("EditedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("HiddenAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HiddenById")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HiddenReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ThreadId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AuthorId");
+
+                    b.HasIndex("ThreadId", "Id");
+
+                    b.ToTable("DiscussionPosts", (string)null);
+                });
+
+            modelBuilder.Entity("Challenge.Core.Discussions.DiscussionThread", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AuthorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("CompetitionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastPostAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AuthorId");
+
+                    b.HasIndex("CompetitionId", "LastPostAtUtc");
+
+                    b.ToTable("DiscussionThreads", (string)null);
                 });
 
             modelBuilder.Entity("Challenge.Core.Files.DataFile", b =>
@@ -1059,6 +1195,35 @@ namespace Challenge.Migrations.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Challenge.Core.Announcements.Announcement", b =>
+                {
+                    b.HasOne("Challenge.Core.Accounts.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("AuthorId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Challenge.Core.Challenges.Competition", null)
+                        .WithMany()
+                        .HasForeignKey("CompetitionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Challenge.Core.Announcements.AnnouncementSeen", b =>
+                {
+                    b.HasOne("Challenge.Core.Challenges.Competition", null)
+                        .WithMany()
+                        .HasForeignKey("CompetitionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Challenge.Core.Accounts.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Challenge.Core.ApiTokens.ApiToken", b =>
                 {
                     b.HasOne("Challenge.Core.Accounts.AppUser", null)
@@ -1116,6 +1281,34 @@ namespace Challenge.Migrations.Sqlite.Migrations
                 {
                     b.HasOne("Challenge.Core.Challenges.Competition", null)
                         .WithMany("CoOrganizers")
+                        .HasForeignKey("CompetitionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Challenge.Core.Discussions.DiscussionPost", b =>
+                {
+                    b.HasOne("Challenge.Core.Accounts.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("AuthorId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Challenge.Core.Discussions.DiscussionThread", null)
+                        .WithMany()
+                        .HasForeignKey("ThreadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Challenge.Core.Discussions.DiscussionThread", b =>
+                {
+                    b.HasOne("Challenge.Core.Accounts.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("AuthorId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Challenge.Core.Challenges.Competition", null)
+                        .WithMany()
                         .HasForeignKey("CompetitionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();

@@ -26,7 +26,9 @@ public sealed class RouteAccessTests(ITestOutputHelper output)
         GET /account/access-denied | 200 200 200 200 200 200
         GET /account/login | 200 200 200 200 200 200
         POST /account/logout | 415 415 415 415 415 415
+        GET /account/profile | 302 200 200 200 200 200
         GET /account/register | 200 200 200 200 200 200
+        GET /account/reset-password | 200 200 200 200 200 200
         GET /account/tokens | 302 200 200 200 200 200
         GET /admin | 302 403 403 403 403 200
         POST /api/baselines/{id:long}/cancel | 401 404 404 404 404 404
@@ -63,6 +65,8 @@ public sealed class RouteAccessTests(ITestOutputHelper output)
         GET /challenges/new | 302 403 403 200 200 200
         GET /challenges/{Slug} | 200 200 200 200 200 200
         GET /challenges/{Slug}/data | 200 200 200 200 200 200
+        GET /challenges/{Slug}/discussion | 200 200 200 200 200 200
+        GET /challenges/{Slug}/discussion/{ThreadId:int} | 200 200 200 200 200 200
         GET /challenges/{Slug}/edit | 302 403 403 200 200 200
         GET /challenges/{Slug}/evaluation | 200 200 200 200 200 200
         GET /challenges/{Slug}/leaderboard | 200 200 200 200 200 200
@@ -140,6 +144,7 @@ public sealed class RouteAccessTests(ITestOutputHelper output)
                 .Replace("{task}", pattern.Contains("/images") || pattern.Contains("/gold") || pattern.Contains("/pre-annotations") ? boxes.Slug : CompetitionSite.TaskSlug)
                 .Replace("{fileName}", dataFile!.FileName)
                 .Replace("{imageId:int}", "1")
+                .Replace("{ThreadId:int}", "1")
                 .Replace("{documentName}", "v1")
                 .Replace("{fileId:int}", dataFile.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))
                 .Replace("{id:int}", dataFile.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))

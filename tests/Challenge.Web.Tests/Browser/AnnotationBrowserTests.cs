@@ -23,7 +23,7 @@ public sealed class AnnotationBrowserTests(ITestOutputHelper output)
         await page.FillAsync("#password", "correct-horse-1");
         await page.FillAsync("#confirm", "correct-horse-1");
         await page.GetByTestId("register-submit").ClickAsync();
-        await Expect(page.GetByTestId("user-name")).ToHaveTextAsync($"{name}@example.org");
+        await Expect(page.GetByTestId("user-name")).ToHaveTextAsync(name);
     }
 
     private static async Task AcceptRulesAsync(IPage page)
@@ -119,6 +119,13 @@ public sealed class AnnotationBrowserTests(ITestOutputHelper output)
         await ada.GetByTestId("submit-button").ClickAsync();
         await Expect(ada.GetByTestId("recent-submissions").Locator("tbody tr").First.GetByTestId("public-score")).ToHaveTextAsync("1.00000", new() { Timeout = 30_000 });
         await Expect(board.GetByTestId("score-cell")).ToHaveTextAsync("1.00000", new() { Timeout = 30_000 });
+
+        // The team reads what its score is made of: every box found, so recall 1.
+        await ada.GotoAsync("/challenges/river-plastic/submissions");
+        await BrowserSession.WaitForInteractivityAsync(ada);
+        var breakdown = ada.GetByTestId("score-breakdown").First;
+        await breakdown.Locator("summary").ClickAsync();
+        await Expect(breakdown.GetByTestId("component-recall").Locator("td").Nth(1)).ToHaveTextAsync("1.00000");
 
         // Ada's boxes over the images; gold stays hidden while the challenge runs. j moves to the next image.
         await ada.GotoAsync("/challenges/river-plastic/viewer");

@@ -19,7 +19,7 @@ public sealed class ChallengeLifecycleBrowserTests(ITestOutputHelper output)
         await page.FillAsync("#password", "correct-horse-1");
         await page.FillAsync("#confirm", "correct-horse-1");
         await page.GetByTestId("register-submit").ClickAsync();
-        await Expect(page.GetByTestId("user-name")).ToHaveTextAsync("ada@example.org");
+        await Expect(page.GetByTestId("user-name")).ToHaveTextAsync("Ada");
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Admin" })).ToBeVisibleAsync();
 
         // Log out, then log in again.

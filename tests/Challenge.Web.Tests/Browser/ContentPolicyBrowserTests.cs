@@ -28,7 +28,7 @@ public sealed class ContentPolicyBrowserTests(ITestOutputHelper output)
         await page.FillAsync("#password", "correct-horse-1");
         await page.FillAsync("#confirm", "correct-horse-1");
         await page.GetByTestId("register-submit").ClickAsync();
-        await Expect(page.GetByTestId("user-name")).ToHaveTextAsync("ada@example.org");
+        await Expect(page.GetByTestId("user-name")).ToHaveTextAsync("Ada");
         string[] interactive =
         [
             "/", "/challenges", $"/challenges/{Demo}", $"/challenges/{Demo}/data", $"/challenges/{Demo}/evaluation",

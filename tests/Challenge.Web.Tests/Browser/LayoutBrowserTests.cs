@@ -23,6 +23,7 @@ public sealed class LayoutBrowserTests(ITestOutputHelper output)
         $"/challenges/{Slug}/evaluation",
         $"/challenges/{Slug}/rules",
         $"/challenges/{Slug}/team",
+        $"/challenges/{Slug}/discussion",
         $"/challenges/{Slug}/edit",
         "/challenges/new",
         "/organize",
@@ -54,7 +55,7 @@ public sealed class LayoutBrowserTests(ITestOutputHelper output)
         page.PageError += (_, error) => errors.Add($"{page.Url}: script error {error}");
 
         // The account pages are static forms (they set cookies): measured before signing in.
-        foreach (var path in new[] { "/account/login", "/account/register" })
+        foreach (var path in new[] { "/account/login", "/account/register", "/account/reset-password" })
         {
             await AssertFitsAsync(page, path, 390, interactive: false);
         }
@@ -67,7 +68,7 @@ public sealed class LayoutBrowserTests(ITestOutputHelper output)
         await page.FillAsync("#password", "correct-horse-1");
         await page.FillAsync("#confirm", "correct-horse-1");
         await page.GetByTestId("register-submit").ClickAsync();
-        await Expect(page.GetByTestId("user-name")).ToHaveTextAsync("phone@example.org");
+        await Expect(page.GetByTestId("user-name")).ToHaveTextAsync("Phone Organizer");
         await page.GotoAsync($"/challenges/{Slug}/rules");
         await BrowserSession.WaitForInteractivityAsync(page);
         await page.GetByTestId("accept-rules").ClickAsync();
@@ -80,6 +81,7 @@ public sealed class LayoutBrowserTests(ITestOutputHelper output)
             {
                 await AssertFitsAsync(page, path, width, interactive: true);
             }
+            await AssertFitsAsync(page, "/account/profile", width, interactive: false);
         }
 
         // The phone layout moves the main links into a drawer behind the menu button.
