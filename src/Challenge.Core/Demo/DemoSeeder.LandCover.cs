@@ -77,8 +77,8 @@ public sealed partial class DemoSeeder
         }
 
         await BaselineAsync(world, competition, task, "softmax", 20, trainId, testId, null, cancellationToken);
-        await BaselineAsync(world, competition, task, "cnn", 8, trainId, testId, null, cancellationToken);
-        await BaselineAsync(world, competition, task, "pseudo", 8, trainId, testId, unlabelledId, cancellationToken);
+        await BaselineAsync(world, competition, task, "cnn", 6, trainId, testId, null, cancellationToken);
+        await BaselineAsync(world, competition, task, "pseudo", 5, trainId, testId, unlabelledId, cancellationToken);
     }
 
     private static string LabelsCsv((List<(string File, byte[] Png)> Images, List<string> Labels) set)

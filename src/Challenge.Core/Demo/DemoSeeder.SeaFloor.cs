@@ -93,8 +93,8 @@ public sealed partial class DemoSeeder
             }
         }
 
-        await BaselineAsync(world, competition, floorTask, "cnn", 8, floorTrainId, testId, null, cancellationToken);
-        await BaselineAsync(world, competition, elementTask, "cnn", 8, elementTrainId, testId, null, cancellationToken);
+        await BaselineAsync(world, competition, floorTask, "cnn", 4, floorTrainId, testId, null, cancellationToken);
+        await BaselineAsync(world, competition, elementTask, "cnn", 4, elementTrainId, testId, null, cancellationToken);
     }
 
     private static int Pick(Random random, double[] frequencies)
