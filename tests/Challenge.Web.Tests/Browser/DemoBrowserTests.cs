@@ -21,10 +21,20 @@ public sealed class DemoBrowserTests(ITestOutputHelper output)
             await Expect(intro).ToContainTextAsync(name);
         }
 
+        await page.GotoAsync($"/challenges/{DemoSeeder.PlanktonSlug}/evaluation");
+        await Expect(page.Locator("article.markdown")).ToContainTextAsync("Why a logarithm?");
+        await page.GotoAsync($"/challenges/{DemoSeeder.DemoSlug}/rules");
+        await Expect(page.Locator("article.markdown")).ToContainTextAsync("not for training");
+
         foreach (var slug in DemoSeeder.Slugs)
         {
             await page.GotoAsync($"/challenges/{slug}");
             await Expect(page.GetByTestId("challenge-overview")).ToContainTextAsync("generated");
+            foreach (var tab in new[] { "data", "evaluation", "rules" })
+            {
+                await page.GotoAsync($"/challenges/{slug}/{tab}");
+                await Expect(page.Locator("article.markdown")).ToContainTextAsync("data of this demo copy is generated");
+            }
 
             await page.GotoAsync($"/challenges/{slug}/leaderboard");
             var board = page.GetByTestId("leaderboard");
