@@ -30,6 +30,16 @@
 //     and scored, p50/p95/p99 of upload and board reads, refusals and errors, then checks through
 //     the API and the database that every accepted upload exists exactly once and ended as meant.
 //
+//   dotnet run -c Release --project bench/Challenge.Web.Bench -- live
+//       [--viewers 100,500,1000,2000] [--scores 3] [--burst 20] [--burst-at 1000] [--rows 4000] [--teams 30]
+//       [--history-teams 0] [--history 0]
+//     N browserless leaderboard viewers, each a real Blazor Server circuit over the hub's WebSocket,
+//     opened level by level; per level, scores land one at a time through the API and each viewer's
+//     time from the upload's 202 to the render batch with the new score is taken, with the server's
+//     memory and its CPU per score; at --burst-at viewers, --burst scores land within one second.
+//     Goals: 2,000 viewers with p95 under 1 s, CPU per score under 0.5 s, memory under 2 GB; the
+//     burst fully delivered within 3 s at 1,000 viewers.
+//
 // Common options: --build rebuilds src/Challenge.Web in Release first (otherwise an existing
 // Release build is used, and built only when missing); --keep leaves the data folder (server log,
 // and samples.csv for latency) in place. The exit code is 1 when any submission failed, never
@@ -39,9 +49,9 @@ using System.Globalization;
 using Challenge.Web.Bench;
 
 var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal));
-if (scenario is not ("latency" or "leaderboard" or "load"))
+if (scenario is not ("latency" or "leaderboard" or "load" or "live"))
 {
-    Console.Error.WriteLine("usage: Challenge.Web.Bench latency|leaderboard|load [options]; see the comment at the top of Program.cs");
+    Console.Error.WriteLine("usage: Challenge.Web.Bench latency|leaderboard|load|live [options]; see the comment at the top of Program.cs");
     return 2;
 }
 
@@ -54,7 +64,17 @@ Console.WriteLine($"Challenge.Web.Bench {scenario}; {DateTime.UtcNow:yyyy-MM-dd 
 int code;
 try
 {
-    code = scenario == "load"
+    code = scenario == "live"
+        ? await LiveScenario.RunAsync(dll, dataDirectory, new LiveOptions(
+            Viewers: (Text("--viewers") ?? "100,500,1000,2000").Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToList(),
+            Scores: Option("--scores", 3, 1, 100),
+            Burst: Option("--burst", 20, 0, 100),
+            BurstAt: Option("--burst-at", 1000, 0, 100_000),
+            Rows: Option("--rows", 4_000, 1_000, 100_000),
+            Teams: Option("--teams", 30, 1, 1_000),
+            HistoryTeams: Option("--history-teams", 0, 0, 100_000),
+            History: Option("--history", 0, 0, 5_000_000)))
+        : scenario == "load"
         ? await LoadScenario.RunAsync(dll, dataDirectory, new LoadScenarioOptions(
             Clients: Option("--clients", 50, 1, 1_000),
             DurationSeconds: Option("--duration", 60, 1, 3_600),

@@ -138,6 +138,13 @@ internal sealed class ServerProcess : IAsyncDisposable
         return _process.HasExited ? TimeSpan.Zero : _process.TotalProcessorTime;
     }
 
+    // The server's resident memory now.
+    public long WorkingSetBytes()
+    {
+        _process.Refresh();
+        return _process.HasExited ? 0 : _process.WorkingSet64;
+    }
+
     // Scenarios stop the server before reading its database, and their using block stops it again.
     public async ValueTask DisposeAsync()
     {

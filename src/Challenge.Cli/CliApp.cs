@@ -45,5 +45,7 @@ public static class CliApp
         SubmissionsCommand.Create(context),
         LeaderboardCommand.Create(context),
         DownloadCommand.Create(context),
+        CompetitionsCommand.Create(context),
+        BundleCommand.Create(context),
     ];
 }

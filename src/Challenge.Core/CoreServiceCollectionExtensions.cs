@@ -103,6 +103,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<TeamRoster>();
         services.AddSingleton<MyTeams>();
         services.AddSingleton<Audit.AuditTrail>();
+        services.AddSingleton<Bundles.BundleImporter>();
+        services.AddSingleton<Bundles.BundleExporter>();
         services.AddSingleton<Announcements.AnnouncementService>();
         services.AddSingleton<Discussions.DiscussionService>();
         if (provider == DatabaseProviders.Postgres)
@@ -119,6 +121,7 @@ public static class CoreServiceCollectionExtensions
             services.AddSingleton<ILeaderboardNotifier, InProcessLeaderboardNotifier>();
         }
         services.AddSingleton<LeaderboardService>();
+        services.AddSingleton<LeaderboardFeed>();
         services.AddSingleton<ApiTokens.ApiTokenService>();
         services.AddSingleton<BaselineService>();
         services.AddSingleton<BaselineQueue>();

@@ -6,6 +6,7 @@ const string usage = """
     commands:
       train    train a reference model on local files and write predictions (no server needed)
       work     serve a Challenge server: lease baseline runs, train them, upload the predictions
+      check    verify this machine's CUDA backend against the CPU (agreement checks)
     run "challenge-worker <command> --help" for a command's options.
     """;
 
@@ -42,6 +43,11 @@ switch (args[0])
         return 0;
     case "work":
         return await WorkCommand.RunAsync(commandArgs, Console.Out, Console.Error, cancellation.Token);
+    case "check" when commandArgs.Contains("--help"):
+        Console.WriteLine(CheckCommand.Usage);
+        return 0;
+    case "check":
+        return CheckCommand.Run(Console.Out, Console.Error);
     default:
         Console.Error.WriteLine($"Unknown command '{args[0]}'.");
         Console.Error.WriteLine(usage);

@@ -75,7 +75,7 @@ internal static class PngTestEncoder
         return toLeft <= toUp && toLeft <= toUpLeft ? left : toUp <= toUpLeft ? up : upLeft;
     }
 
-    private static uint Crc32(byte[] data)
+    internal static uint Crc32(byte[] data)
     {
         var crc = 0xFFFFFFFFu;
         foreach (var b in data)

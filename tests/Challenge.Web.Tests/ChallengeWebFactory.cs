@@ -38,6 +38,10 @@ public sealed partial class ChallengeWebFactory(string? dataDirectory = null, bo
     // Extra configuration for one test (set before the first request).
     public Dictionary<string, string> Settings { get; } = [];
 
+    // The server's embedded baseline worker would take the runs that tests hand to their own
+    // workers, so it is off unless a test turns it on (which leaves the setting at its default).
+    public bool EmbeddedWorker { get; set; }
+
     public static string NewDataDirectory() =>
         Path.Combine(Path.GetTempPath(), "challenge-web-tests", Guid.NewGuid().ToString("N"));
 
@@ -51,6 +55,10 @@ public sealed partial class ChallengeWebFactory(string? dataDirectory = null, bo
         // Tests sign many people in from one address; SignInThrottleTests set the real limit.
         builder.UseSetting("Security:SignInAttemptsPerMinute", "100000");
         builder.ConfigureLogging(logging => logging.AddProvider(ServerLog));
+        if (!EmbeddedWorker)
+        {
+            builder.UseSetting("Baselines:EmbeddedWorker", "false");
+        }
         foreach (var (key, value) in Database?.Settings() ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);

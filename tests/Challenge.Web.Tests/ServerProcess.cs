@@ -35,6 +35,8 @@ public sealed class ServerProcess
         start.ArgumentList.Add($"http://127.0.0.1:{port}");
         start.Environment["Storage__DataDirectory"] = dataDirectory;
         start.Environment["Demo__Seed"] = "false";
+        // Tests hand baseline runs to workers of their own.
+        start.Environment["Baselines__EmbeddedWorker"] = "false";
         start.Environment["Security__SignInAttemptsPerMinute"] = "100000";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         foreach (var (key, value) in database?.Settings("__") ?? new Dictionary<string, string>())

@@ -44,7 +44,11 @@ internal sealed class ApiClient(HttpClient http, ClientSettings settings) : IDis
     /// Sends with the token (when there is one) and returns a successful response with its headers
     /// read; the body is left to stream. <paramref name="notFound"/> replaces the message of a 404.
     /// </summary>
-    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken, string? notFound = null)
+    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken, string? notFound = null) =>
+        await SendAsync(request, cancellationToken, notFound, null);
+
+    /// <summary>As <see cref="SendAsync(HttpRequestMessage, CancellationToken, string?)"/>, also returning a response of status <paramref name="alsoAccepted"/> for the caller to read.</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken, string? notFound, HttpStatusCode? alsoAccepted)
     {
         using (request)
         {
@@ -65,7 +69,7 @@ internal sealed class ApiClient(HttpClient http, ClientSettings settings) : IDis
             {
                 throw new CliException($"the server at {Settings.Server} did not answer in time.");
             }
-            if (response.IsSuccessStatusCode)
+            if (response.IsSuccessStatusCode || response.StatusCode == alsoAccepted)
             {
                 return response;
             }

@@ -30,3 +30,13 @@ internal sealed record LeaderboardInfo(string Challenge, string Task, string Met
 internal sealed record DataFileInfo(string FileName, long Length, string Sha256, string Description, string Url);
 
 internal sealed record ProblemInfo(string? Title, string? Detail, int? Status);
+
+internal sealed record TaskInfo(string Slug, string Title, string Kind, string Metric, bool HigherIsBetter);
+
+internal sealed record ChallengeInfo(string Slug, string Title, string Subtitle, DateTime StartsAt, DateTime EndsAt, string Phase, bool PrivateRevealed, IReadOnlyList<TaskInfo> Tasks);
+
+internal sealed record BundleErrorInfo(string File, int? Line, string? Key, string Message);
+
+internal sealed record BundleRefusal(string? Title, string? Detail, IReadOnlyList<BundleErrorInfo>? Errors, IReadOnlyList<string>? Notes);
+
+internal sealed record BundleCreated(string Slug, string Format, string Status, IReadOnlyList<string>? Notes);

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Security.Cryptography;
 using Challenge.Cli.Client;
 
@@ -40,7 +39,7 @@ internal static class DownloadCommand
         return command;
     }
 
-    private static async Task<int> DataAsync(ApiClient api, string challenge, string? only, string folder, bool force, CliContext context, CancellationToken cancellationToken)
+    internal static async Task<int> DataAsync(ApiClient api, string challenge, string? only, string folder, bool force, CliContext context, CancellationToken cancellationToken)
     {
         api.Settings.RequireToken();
         var all = await api.GetJsonAsync<List<DataFileInfo>>($"api/challenges/{ClientCommand.Escape(challenge)}/data", cancellationToken);
@@ -102,27 +101,26 @@ internal static class DownloadCommand
     {
         var partial = target + ".part";
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var progress = new Progress(context, TextCell.Clean(displayName), length);
         try
         {
-            await using (var source = await response.Content.ReadAsStreamAsync(cancellationToken))
-            await using (var destination = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, BufferSize, useAsync: true))
+            await TransferProgress.RunAsync(context, "Downloading", TextCell.Clean(displayName), length, async report =>
             {
+                await using var source = await response.Content.ReadAsStreamAsync(cancellationToken);
+                await using var destination = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, BufferSize, useAsync: true);
                 var buffer = new byte[BufferSize];
                 int read;
                 while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
                 {
                     hash.AppendData(buffer, 0, read);
                     await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                    progress.Add(read);
+                    report(read);
                 }
-            }
-            progress.Finish();
+                return true;
+            });
             File.Move(partial, target, overwrite: true);
         }
         catch
         {
-            progress.Finish();
             File.Delete(partial);
             throw;
         }
@@ -149,42 +147,5 @@ internal static class DownloadCommand
             throw new CliException($"the server named a file '{TextCell.Clean(name)}', which cannot be saved safely.");
         }
         return safe;
-    }
-
-    /// <summary>One line redrawn in place on a terminal, at most a few times a second; nothing when the output is a file or pipe.</summary>
-    private sealed class Progress(CliContext context, string name, long? length)
-    {
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private long _done;
-        private TimeSpan _lastDrawn = TimeSpan.MinValue;
-        private bool _drawn;
-
-        public void Add(int bytes)
-        {
-            _done += bytes;
-            if (context.ShowProgress && _clock.Elapsed - _lastDrawn >= TimeSpan.FromMilliseconds(200))
-            {
-                _lastDrawn = _clock.Elapsed;
-                Draw();
-            }
-        }
-
-        public void Finish()
-        {
-            if (_drawn)
-            {
-                Draw();
-                context.Error.WriteLine();
-                _drawn = false;
-            }
-        }
-
-        private void Draw()
-        {
-            var seconds = Math.Max(_clock.Elapsed.TotalSeconds, 0.001);
-            var share = length is > 0 ? $" {100.0 * _done / length.Value,5:0.0}% of {TextCell.Bytes(length.Value)}" : "";
-            context.Error.Write($"\r{name}  {TextCell.Bytes(_done)}{share}  {TextCell.Bytes((long)(_done / seconds))}/s   ");
-            _drawn = true;
-        }
     }
 }

@@ -28,7 +28,7 @@ internal static class LeaderboardCommand
         return command;
     }
 
-    private static async Task<int> ExecuteAsync(ApiClient api, string challenge, string? task, bool isPrivate, bool json, bool csv, CliContext context, CancellationToken cancellationToken)
+    internal static async Task<int> ExecuteAsync(ApiClient api, string challenge, string? task, bool isPrivate, bool json, bool csv, CliContext context, CancellationToken cancellationToken)
     {
         var query = new List<string>();
         if (!string.IsNullOrEmpty(task))

@@ -17,7 +17,7 @@ internal static class SubmissionsCommand
         return command;
     }
 
-    private static async Task<int> ExecuteAsync(ApiClient api, string challenge, bool json, CliContext context, CancellationToken cancellationToken)
+    internal static async Task<int> ExecuteAsync(ApiClient api, string challenge, bool json, CliContext context, CancellationToken cancellationToken)
     {
         api.Settings.RequireToken();
         var path = $"api/challenges/{ClientCommand.Escape(challenge)}/submissions";

@@ -24,7 +24,7 @@ internal static class SubmitCommand
         return command;
     }
 
-    private static async Task<int> ExecuteAsync(ApiClient api, string challenge, string task, string path, string? message, bool wait, CliContext context, CancellationToken cancellationToken)
+    internal static async Task<int> ExecuteAsync(ApiClient api, string challenge, string task, string path, string? message, bool wait, CliContext context, CancellationToken cancellationToken)
     {
         api.Settings.RequireToken();
         if (!File.Exists(path))
@@ -36,14 +36,16 @@ internal static class SubmitCommand
 
         SubmissionAccepted accepted;
         // A stream with a known length goes out as it is read, with a Content-Length: the file is never held in memory.
-        await using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, useAsync: true))
+        var length = new FileInfo(path).Length;
+        accepted = await TransferProgress.RunAsync(context, "Uploading", fileName, length, async report =>
         {
+            await using var stream = new ReportingStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, useAsync: true), report);
             var content = new StreamContent(stream, 1 << 16);
             content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
             var request = new HttpRequestMessage(HttpMethod.Post, api.Resolve($"api/challenges/{ClientCommand.Escape(challenge)}/tasks/{ClientCommand.Escape(task)}/submissions{query}")) { Content = content };
             using var response = await api.SendAsync(request, cancellationToken);
-            accepted = await api.ReadJsonAsync<SubmissionAccepted>(response, cancellationToken);
-        }
+            return await api.ReadJsonAsync<SubmissionAccepted>(response, cancellationToken);
+        });
         context.Output.WriteLine($"Submitted {fileName} as submission {accepted.Id} ({accepted.Status}).");
         if (!wait)
         {

@@ -3,7 +3,9 @@ using System.Text.Json;
 using Challenge.Core.Data;
 using Challenge.Core.Files;
 using Challenge.Core.Submissions;
+using Challenge.Core.Tasks;
 using Challenge.Core.Teams;
+using TaskKind = Challenge.Scoring.TaskKind;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,7 +22,10 @@ public sealed record LeasedRun(
     string TargetColumn,
     IReadOnlyList<LeasedFile> Files,
     TimeSpan Lease,
-    TimeSpan HeartbeatInterval);
+    TimeSpan HeartbeatInterval,
+    TaskKind Kind,
+    // The columns of a probability submission (empty for label tasks).
+    IReadOnlyList<string> Classes);
 
 // One progress report of a worker, as Challenge.Ml's TrainingProgress describes it.
 public sealed record ProgressReport(
@@ -66,10 +71,13 @@ public sealed class BaselineQueue(
     SqliteWriteGate writes,
     IFileStore files,
     ISubmissionQueue scoringQueue,
+    SolutionCache solutions,
     IOptions<BaselineOptions> options,
     TimeProvider clock,
     ILogger<BaselineQueue> logger)
 {
+    public const string EmbeddedWorkerName = "the server's embedded worker";
+
     private static readonly JsonSerializerOptions CurveJson = new(JsonSerializerDefaults.Web);
 
     public BaselineOptions Options => options.Value;
@@ -108,18 +116,22 @@ public sealed class BaselineQueue(
     }
 
     // The oldest queued run this worker may serve, or null. A run that asks for CUDA only goes to a
-    // worker that said it has a usable GPU.
-    public async Task<LeasedRun?> LeaseAsync(int workerId, bool hasCuda, CancellationToken cancellationToken = default)
+    // worker that said it has a usable GPU. A null worker is the server's embedded worker: it holds
+    // no token, serves every challenge, and its leases bind to no worker row (the lease id alone
+    // tells its runs from another worker's).
+    public async Task<LeasedRun?> LeaseAsync(int? workerId, bool hasCuda, CancellationToken cancellationToken = default)
     {
         await RequeueExpiredAsync(cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var worker = await db.BaselineWorkers.AsNoTracking().SingleOrDefaultAsync(w => w.Id == workerId && w.RevokedAtUtc == null, cancellationToken);
-        if (worker is null)
+        var worker = workerId is null ? null
+            : await db.BaselineWorkers.AsNoTracking().SingleOrDefaultAsync(w => w.Id == workerId && w.RevokedAtUtc == null, cancellationToken);
+        if (workerId is not null && worker is null)
         {
             return null;
         }
-        var all = worker.AllChallenges;
-        var creator = worker.CreatedById;
+        var all = worker?.AllChallenges ?? true;
+        var creator = worker?.CreatedById;
+        var workerName = worker is null ? EmbeddedWorkerName : $"worker '{worker.Name}'";
         var candidates = await db.BaselineRuns
             .Where(r => r.Status == BaselineRunStatus.Queued && (hasCuda || r.Device != BaselineDevice.Cuda))
             .Where(r => all || db.Competitions.Any(c => c.Id == r.CompetitionId
@@ -154,18 +166,18 @@ public sealed class BaselineQueue(
                 continue; // another worker took it between the read and the update
             }
             var run = await db.BaselineRuns.AsNoTracking().SingleAsync(r => r.Id == runId, cancellationToken);
-            await AppendLogAsync(db, run, [$"attempt {run.Attempts}: leased by worker '{worker.Name}'"], cancellationToken);
-            var leased = await DescribeAsync(db, run, cancellationToken);
+            await AppendLogAsync(db, run, [$"attempt {run.Attempts}: leased by {workerName}"], cancellationToken);
+            var (leased, problem) = await DescribeAsync(db, run, cancellationToken);
             if (leased is not null)
             {
                 return leased;
             }
-            await FinishAsync(db, runId, workerId, leaseId, BaselineRunStatus.Failed, "A data file of this run was removed; queue a new run.", [], cancellationToken);
+            await FinishAsync(db, runId, workerId, leaseId, BaselineRunStatus.Failed, problem!, [], cancellationToken);
         }
         return null;
     }
 
-    public async Task<LeaseResult> ReportAsync(long runId, int workerId, string leaseId, IReadOnlyList<ProgressReport> progress, IReadOnlyList<string> log, CancellationToken cancellationToken = default)
+    public async Task<LeaseResult> ReportAsync(long runId, int? workerId, string leaseId, IReadOnlyList<ProgressReport> progress, IReadOnlyList<string> log, CancellationToken cancellationToken = default)
     {
         if (Validate(progress, log) is { } problem)
         {
@@ -213,7 +225,7 @@ public sealed class BaselineQueue(
     }
 
     // Only the files of a run this lease holds, for the worker that took the lease.
-    public async Task<(Stream Content, string FileName)?> OpenFileAsync(long runId, int workerId, string leaseId, int dataFileId, CancellationToken cancellationToken = default)
+    public async Task<(Stream Content, string FileName)?> OpenFileAsync(long runId, int? workerId, string leaseId, int dataFileId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var run = await db.BaselineRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId && r.LeaseId == leaseId && r.WorkerId == workerId && r.Status == BaselineRunStatus.Running, cancellationToken);
@@ -221,7 +233,7 @@ public sealed class BaselineQueue(
         {
             return null;
         }
-        var leased = await DescribeAsync(db, run, cancellationToken);
+        var (leased, _) = await DescribeAsync(db, run, cancellationToken);
         if (leased?.Files.Any(f => f.Id == dataFileId) != true)
         {
             return null;
@@ -232,7 +244,7 @@ public sealed class BaselineQueue(
 
     // Stores the predictions as the baseline team's submission and queues its scoring; the run
     // succeeds in the same transaction, so a run is never finished twice nor without its submission.
-    public async Task<LeaseResult> CompleteAsync(long runId, int workerId, string leaseId, Stream content, string fileName, IReadOnlyList<string> log, CancellationToken cancellationToken = default)
+    public async Task<LeaseResult> CompleteAsync(long runId, int? workerId, string leaseId, Stream content, string fileName, IReadOnlyList<string> log, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var run = await db.BaselineRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId && r.LeaseId == leaseId && r.WorkerId == workerId, cancellationToken);
@@ -325,7 +337,7 @@ public sealed class BaselineQueue(
         }
     }
 
-    public async Task<LeaseResult> FailAsync(long runId, int workerId, string leaseId, string message, IReadOnlyList<string> log, CancellationToken cancellationToken = default)
+    public async Task<LeaseResult> FailAsync(long runId, int? workerId, string leaseId, string message, IReadOnlyList<string> log, CancellationToken cancellationToken = default)
     {
         if (Validate([], log) is { } problem)
         {
@@ -339,7 +351,7 @@ public sealed class BaselineQueue(
     }
 
     // A worker stopping cleanly (Ctrl+C) gives its run back at once, without using up an attempt.
-    public async Task<LeaseResult> ReleaseAsync(long runId, int workerId, string leaseId, CancellationToken cancellationToken = default)
+    public async Task<LeaseResult> ReleaseAsync(long runId, int? workerId, string leaseId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var run = await db.BaselineRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId && r.LeaseId == leaseId && r.WorkerId == workerId && r.Status == BaselineRunStatus.Running, cancellationToken);
@@ -532,7 +544,7 @@ public sealed class BaselineQueue(
             .ExecuteUpdateAsync(r => r.SetProperty(x => x.Log, newLog), cancellationToken);
     }
 
-    private async Task<bool> FinishAsync(ChallengeDbContext db, long runId, int workerId, string leaseId, BaselineRunStatus status, string message, IReadOnlyList<string> log, CancellationToken cancellationToken)
+    private async Task<bool> FinishAsync(ChallengeDbContext db, long runId, int? workerId, string leaseId, BaselineRunStatus status, string message, IReadOnlyList<string> log, CancellationToken cancellationToken)
     {
         var run = await db.BaselineRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId && r.LeaseId == leaseId && r.WorkerId == workerId, cancellationToken);
         if (run is null)
@@ -553,7 +565,7 @@ public sealed class BaselineQueue(
     // A lease binds the run to the worker that took it: another worker naming it (a leaked or
     // guessed lease id) learns nothing and changes nothing, as if the run did not exist. The worker
     // that held it hears that the lease is lost or that the run was cancelled.
-    private static async Task<LeaseResult> RefusalAsync(ChallengeDbContext db, long runId, int workerId, string leaseId, CancellationToken cancellationToken)
+    private static async Task<LeaseResult> RefusalAsync(ChallengeDbContext db, long runId, int? workerId, string leaseId, CancellationToken cancellationToken)
     {
         var run = await db.BaselineRuns.Where(r => r.Id == runId).Select(r => new { r.Status, r.LeaseId, r.WorkerId }).SingleOrDefaultAsync(cancellationToken);
         if (run is not null && run.LeaseId == leaseId && run.WorkerId != workerId)
@@ -563,9 +575,21 @@ public sealed class BaselineQueue(
         return run?.Status == BaselineRunStatus.Cancelled ? LeaseResult.CancelledByOrganizer : LeaseResult.Lost;
     }
 
-    private async Task<LeasedRun?> DescribeAsync(ChallengeDbContext db, BaselineRun run, CancellationToken cancellationToken)
+    // The run as a worker needs it, or why it cannot be trained.
+    private async Task<(LeasedRun? Run, string? Problem)> DescribeAsync(ChallengeDbContext db, BaselineRun run, CancellationToken cancellationToken)
     {
         var task = await db.Tasks.AsNoTracking().SingleAsync(t => t.Id == run.TaskId, cancellationToken);
+        // A probability submission has one column per class of the task, in the order the
+        // sample submission uses; the worker writes exactly those.
+        IReadOnlyList<string> classes = [];
+        if (task.Kind == TaskKind.Probability)
+        {
+            if (task.SolutionFileId is null)
+            {
+                return (null, $"Task '{task.Slug}' has no solution yet, and a probability baseline takes its class columns from it; upload the solution and queue a new run.");
+            }
+            classes = (await solutions.GetAsync(task, cancellationToken)).Classes;
+        }
         var slug = await db.Competitions.Where(c => c.Id == run.CompetitionId).Select(c => c.Slug).SingleAsync(cancellationToken);
         var dataFiles = await db.DataFiles.AsNoTracking().Include(f => f.StoredFile).Where(f => f.CompetitionId == run.CompetitionId).ToListAsync(cancellationToken);
         var train = dataFiles.FirstOrDefault(f => f.Id == run.TrainFileId);
@@ -573,7 +597,7 @@ public sealed class BaselineQueue(
         var unlabelled = run.UnlabelledFileId is null ? null : dataFiles.FirstOrDefault(f => f.Id == run.UnlabelledFileId);
         if (train is null || test is null || (run.UnlabelledFileId is not null && unlabelled is null))
         {
-            return null;
+            return (null, "A data file of this run was removed; queue a new run.");
         }
         var leased = new List<LeasedFile> { Leased(train, "train"), Leased(test, "test") };
         if (unlabelled is not null)
@@ -590,7 +614,7 @@ public sealed class BaselineQueue(
                 leased.Add(Leased(labels, "labels"));
             }
         }
-        return new LeasedRun(run, slug, task.Slug, task.IdColumn, task.TargetColumn, leased, options.Value.Lease, options.Value.HeartbeatInterval);
+        return (new LeasedRun(run, slug, task.Slug, task.IdColumn, task.TargetColumn, leased, options.Value.Lease, options.Value.HeartbeatInterval, task.Kind, classes), null);
     }
 
     private static LeasedFile Leased(DataFile file, string role) => new(file.Id, role, file.FileName, file.StoredFile!.Length, file.StoredFile.Sha256);

@@ -32,7 +32,9 @@ public sealed record BaselineRunView(
     string? WorkerName,
     SubmissionStatus? SubmissionStatus,
     double? PublicScore,
-    string? SubmissionFailure);
+    string? SubmissionFailure,
+    // The baseline's submission, whose validation report says why a rejected file was refused.
+    Submission? Submission = null);
 
 public sealed record CreatedWorker(BaselineWorker Worker, string Secret);
 
@@ -57,9 +59,9 @@ public sealed class BaselineService(IDbContextFactory<ChallengeDbContext> dbFact
         {
             errors[nameof(input.TaskId)] = "Choose a task of this challenge.";
         }
-        else if (task.Kind != Scoring.TaskKind.Label)
+        else if (!BaselineRules.TaskKinds.Contains(task.Kind))
         {
-            errors[nameof(input.TaskId)] = $"Baselines predict one label per image; task '{task.Slug}' expects {task.Kind} predictions.";
+            errors[nameof(input.TaskId)] = $"Baselines predict a label or class probabilities per image; task '{task.Slug}' expects {task.Kind} predictions.";
         }
         var model = (input.Model ?? "").Trim().ToLowerInvariant();
         if (!BaselineRules.Models.Contains(model))
@@ -161,8 +163,8 @@ public sealed class BaselineService(IDbContextFactory<ChallengeDbContext> dbFact
         {
             var submission = r.SubmissionId is { } id ? submissions.GetValueOrDefault(id) : null;
             return new BaselineRunView(r, tasks.GetValueOrDefault(r.TaskId, "?"), r.TrainFileId is { } train ? files.GetValueOrDefault(train, "(removed)") : "(removed)",
-                r.TestFileId is { } test ? files.GetValueOrDefault(test, "(removed)") : "(removed)", r.WorkerId is { } w ? workers.GetValueOrDefault(w) : null,
-                submission?.Status, submission?.PublicScore, submission?.FailureMessage);
+                r.TestFileId is { } test ? files.GetValueOrDefault(test, "(removed)") : "(removed)", r.WorkerId is { } w ? workers.GetValueOrDefault(w) : r.StartedAtUtc is null ? null : "the server (embedded)",
+                submission?.Status, submission?.PublicScore, submission?.FailureMessage, submission);
         }).ToList();
     }
 

@@ -3,13 +3,14 @@ using System.Security.Claims;
 using Challenge.Core.Accounts;
 using Challenge.Core.Data;
 using Challenge.Core.Audit;
+using Challenge.Core.Outcomes;
 using Challenge.Core.Scheduling;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 
 namespace Challenge.Core.Challenges;
 
-public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbFactory, SqliteWriteGate writes, DeadlineScheduler deadlines, TimeProvider clock, IAuthorizationService authorization)
+public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbFactory, SqliteWriteGate writes, DeadlineScheduler deadlines, TimeProvider clock, IAuthorizationService authorization, Leaderboards.ILeaderboardNotifier notifier)
 {
     public async Task<IReadOnlyList<Competition>> ListPublishedAsync(CancellationToken cancellationToken = default)
     {
@@ -230,6 +231,57 @@ public sealed class CompetitionService(IDbContextFactory<ChallengeDbContext> dbF
             await db.Database.CommitTransactionAsync(cancellationToken);
             return true;
         }, () => false, cancellationToken);
+
+    /// <summary>Publishes a draft, or takes a published challenge back to a draft (its pages then answer 404 to participants).</summary>
+    public async Task<Outcome<Competition>> SetPublishedAsync(int id, bool published, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var competition = await db.Competitions.SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
+        if (competition is null || !await authorization.AllowsAsync(user, competition, AccessRules.ManageChallenge))
+        {
+            return Outcome<Competition>.NotFound("This challenge does not exist or you may not manage it.");
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        competition.Status = published ? CompetitionStatus.Published : CompetitionStatus.Draft;
+        competition.UpdatedAtUtc = now;
+        db.Audit(id, user.UserId(), published ? "challenge.published" : "challenge.unpublished",
+            published ? "Visible to everyone." : "Back to a draft: visible to its organizers only.", now);
+        await db.SaveChangesAsync(cancellationToken);
+        await deadlines.ScheduleAsync(competition, cancellationToken);
+        return competition;
+    }
+
+    /// <summary>
+    /// Makes the private leaderboard public now rather than waiting for the deadline job. Only after
+    /// the end: a reveal holds for the end it followed (see <see cref="Competition.IsPrivateRevealed"/>),
+    /// so to reveal earlier an organizer first moves the end to now.
+    /// </summary>
+    public async Task<Outcome<Competition>> RevealAsync(int id, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var competition = await db.Competitions.SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
+        if (competition is null || !await authorization.AllowsAsync(user, competition, AccessRules.ManageChallenge))
+        {
+            return Outcome<Competition>.NotFound("This challenge does not exist or you may not manage it.");
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (competition.EndsAtUtc > now)
+        {
+            return Outcome<Competition>.Conflict($"The challenge runs until {competition.EndsAtUtc:yyyy-MM-dd HH:mm} UTC; the private leaderboard is revealed after the end. Move the end to now first to reveal it earlier.");
+        }
+        if (!competition.IsPrivateRevealed)
+        {
+            competition.PrivateRevealedAtUtc = now;
+            db.Audit(id, user.UserId(), "private.revealed", "An organizer revealed the private leaderboard.", now);
+            await db.SaveChangesAsync(cancellationToken);
+            // As the deadline's reveal does: open boards re-read, and cached ones are dropped.
+            foreach (var taskId in await db.Tasks.Where(t => t.CompetitionId == id).Select(t => t.Id).ToListAsync(cancellationToken))
+            {
+                notifier.Publish(new Leaderboards.LeaderboardChange(id, taskId, null));
+            }
+        }
+        return competition;
+    }
 
     public static Dictionary<string, string> Validate(CompetitionInput input)
     {

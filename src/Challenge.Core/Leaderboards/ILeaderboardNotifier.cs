@@ -1,9 +1,14 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Challenge.Core.Leaderboards;
 
 public sealed record LeaderboardChange(int CompetitionId, int TaskId, int? TeamId);
 
-// Open leaderboard pages subscribe here; a multi-node deployment replaces the in-process
-// implementation with one that crosses nodes.
+// A multi-node deployment replaces the in-process implementation with one that crosses nodes.
+// Changed runs on the publisher's thread (often the scoring worker), so that a board read right
+// after a change sees it: its handlers must only mark what changed and return. Open pages follow
+// LeaderboardFeed, which hands each version to them off that thread.
 public interface ILeaderboardNotifier
 {
     event Action<LeaderboardChange>? Changed;
@@ -11,9 +16,30 @@ public interface ILeaderboardNotifier
     void Publish(LeaderboardChange change);
 }
 
-public sealed class InProcessLeaderboardNotifier : ILeaderboardNotifier
+public sealed class InProcessLeaderboardNotifier(ILogger<InProcessLeaderboardNotifier>? logger = null) : ILeaderboardNotifier
 {
+    private readonly ILogger _logger = logger ?? NullLogger<InProcessLeaderboardNotifier>.Instance;
+
     public event Action<LeaderboardChange>? Changed;
 
-    public void Publish(LeaderboardChange change) => Changed?.Invoke(change);
+    // One failing handler must neither fail the publisher (a scored submission is saved) nor keep
+    // the change from the others.
+    public void Publish(LeaderboardChange change)
+    {
+        if (Changed is not { } handlers)
+        {
+            return;
+        }
+        foreach (var handler in handlers.GetInvocationList())
+        {
+            try
+            {
+                ((Action<LeaderboardChange>)handler)(change);
+            }
+            catch (Exception exception)
+            {
+                _logger.LogError(exception, "A leaderboard subscriber failed on a change of task {TaskId}", change.TaskId);
+            }
+        }
+    }
 }

@@ -157,15 +157,24 @@ public sealed class PostgresLeaderboardNotifier : BackgroundService, ILeaderboar
         }
     }
 
+    // Runs on the publisher's thread or the listener's: handlers only mark (see ILeaderboardNotifier),
+    // and one failing handler does not keep the change from the others.
     private void Raise(LeaderboardChange change)
     {
-        try
+        if (Changed is not { } handlers)
         {
-            Changed?.Invoke(change);
+            return;
         }
-        catch (Exception exception)
+        foreach (var handler in handlers.GetInvocationList())
         {
-            _logger.LogError(exception, "A leaderboard subscriber failed on a change of task {TaskId}", change.TaskId);
+            try
+            {
+                ((Action<LeaderboardChange>)handler)(change);
+            }
+            catch (Exception exception)
+            {
+                _logger.LogError(exception, "A leaderboard subscriber failed on a change of task {TaskId}", change.TaskId);
+            }
         }
     }
 

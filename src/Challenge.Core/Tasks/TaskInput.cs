@@ -33,4 +33,18 @@ public sealed class TaskInput
     public string ImageSize { get; set; } = "";
     public string ClassParents { get; set; } = "";
     public int Depth { get; set; } = 1;
+
+    /// <summary>The form's fields for a stored task: saving them unchanged leaves the task as it is.</summary>
+    public static TaskInput From(CompetitionTask task)
+    {
+        var input = new TaskInput
+        {
+            Slug = task.Slug, Title = task.Title, Kind = task.Kind, Metric = task.Metric, IdColumn = task.IdColumn, TargetColumn = task.TargetColumn,
+            PublicFraction = task.PublicFraction, SplitSeed = task.SplitSeed, Classes = TaskDefinitions.FormatClasses(task.ClassesJson), ClassWeights = TaskDefinitions.FormatWeights(task.ClassWeightsJson),
+            BootstrapEnabled = task.BootstrapEnabled, MaxSubmissionMegabytes = (int)(task.MaxSubmissionBytes >> 20),
+            Family = task.Family, RankingFormula = task.RankingFormula ?? "",
+        };
+        TaskScoringOptions.Read(task.ScoringOptionsJson).CopyTo(input);
+        return input;
+    }
 }

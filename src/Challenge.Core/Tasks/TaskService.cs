@@ -46,15 +46,100 @@ public sealed class TaskService(
             return Failed("", "This challenge does not exist or you may not manage it.");
         }
 
+        var errors = Validate(input);
+        var slug = input.Slug.Trim().ToLowerInvariant();
+        if (!errors.ContainsKey(nameof(input.Slug)) && await db.Tasks.AnyAsync(t => t.CompetitionId == competitionId && t.Slug == slug && t.Id != taskId, cancellationToken))
+        {
+            errors[nameof(input.Slug)] = $"This challenge already has a task '{slug}'.";
+        }
+        var annotationMetric = input.Family == TaskFamily.Predictions ? null : Annotations.AnnotationMetrics.Find(input.Metric);
+        var metric = input.Family == TaskFamily.Predictions ? MetricCatalog.Find(input.Metric) : null;
+        var (weights, _) = TaskDefinitions.ParseWeightsText(input.ClassWeights);
+        var (classes, _) = TaskDefinitions.ParseClassesText(input.Classes);
+        var (scoringOptions, _) = TaskScoringOptions.FromInput(input, metric?.Name);
+        if (errors.Count > 0)
+        {
+            return new TaskSaveResult(null, errors);
+        }
+
+        var task = taskId is null
+            ? null
+            : await db.Tasks.SingleOrDefaultAsync(t => t.Id == taskId && t.CompetitionId == competitionId, cancellationToken);
+        if (taskId is not null && task is null)
+        {
+            return Failed("", "This task does not exist.");
+        }
+        if (task is null)
+        {
+            task = new CompetitionTask
+            {
+                CompetitionId = competitionId,
+                Slug = slug,
+                Title = input.Title.Trim(),
+                SortOrder = await db.Tasks.CountAsync(t => t.CompetitionId == competitionId, cancellationToken),
+            };
+            db.Tasks.Add(task);
+        }
+
+        if (task.Id != 0 && task.Family != input.Family && (task.SolutionFileId is not null || task.ImagesFileId is not null))
+        {
+            return Failed(nameof(input.Family), "The task already has its files; create a new task to change what it scores.");
+        }
+        var classesJson = classes is null ? null : JsonSerializer.Serialize(classes);
+        if (task.Id != 0 && task.ClassesJson != classesJson
+            && await db.Submissions.AnyAsync(s => s.TaskId == task.Id && !s.IsBaseline, cancellationToken))
+        {
+            return Failed(nameof(input.Classes), "Teams have already submitted to this task, so its classes are fixed: create a new task to change them.");
+        }
+        var splitChanged = task.Id != 0 && (task.ClassesJson != classesJson || task.PublicFraction != input.PublicFraction || task.SplitSeed != input.SplitSeed
+            || (input.Family != TaskFamily.Predictions && (task.Metric != annotationMetric!.Name || task.RankingFormula != NullIfBlank(input.RankingFormula)))
+            || task.Kind != input.Kind || task.IdColumn != input.IdColumn.Trim() || task.TargetColumn != input.TargetColumn.Trim()
+            || task.ClassWeightsJson != (weights is null ? null : JsonSerializer.Serialize(weights))
+            || TaskScoringOptions.Read(task.ScoringOptionsJson) != scoringOptions);
+        task.Slug = slug;
+        task.Title = input.Title.Trim();
+        task.Kind = input.Kind;
+        task.Family = input.Family;
+        task.Metric = metric?.Name ?? annotationMetric!.Name;
+        task.RankingFormula = input.Family == TaskFamily.Annotation ? NullIfBlank(input.RankingFormula) : null;
+        task.IdColumn = input.IdColumn.Trim();
+        task.TargetColumn = input.TargetColumn.Trim();
+        task.PublicFraction = input.PublicFraction;
+        task.SplitSeed = input.SplitSeed;
+        task.ClassesJson = classesJson;
+        task.ClassWeightsJson = weights is null ? null : JsonSerializer.Serialize(weights);
+        task.ScoringOptionsJson = scoringOptions.ToJson();
+        task.BootstrapEnabled = input.BootstrapEnabled;
+        task.MaxSubmissionBytes = input.MaxSubmissionMegabytes * (1L << 20);
+        if (splitChanged)
+        {
+            // The same file now reads differently: scores made with the old reading are outdated,
+            // and a solution the new settings cannot read (a class no longer declared) keeps the old ones.
+            if (task.SolutionFileId is { } solutionFileId && await RereadSolutionAsync(db, task, solutionFileId, cancellationToken) is { } problem)
+            {
+                return Failed(task.ClassesJson != null && problem.Contains("class", StringComparison.OrdinalIgnoreCase) ? nameof(input.Classes) : "",
+                    $"The uploaded solution does not fit these settings: {problem}");
+            }
+            task.SolutionVersion++;
+        }
+        db.Audit(competitionId, user.UserId(), taskId is null ? "task.created" : "task.updated", $"{slug}: {task.Metric}", clock.GetUtcNow().UtcDateTime);
+        await db.SaveChangesAsync(cancellationToken);
+        return new TaskSaveResult(task, new Dictionary<string, string>());
+    }
+
+    /// <summary>
+    /// The checks of a task's settings that need no database: slug form, title, metric for the family
+    /// and kind, columns, public share, size limit, class weights, declared classes and the kind's own
+    /// options. Keys are <see cref="TaskInput"/> property names. A bundle is checked with this before
+    /// anything is stored.
+    /// </summary>
+    public static Dictionary<string, string> Validate(TaskInput input)
+    {
         var errors = new Dictionary<string, string>();
         var slug = input.Slug.Trim().ToLowerInvariant();
         if (!CompetitionRules.SlugPattern().IsMatch(slug) || slug.Length > CompetitionRules.SlugMaxLength)
         {
             errors[nameof(input.Slug)] = "Use lowercase letters, digits and single hyphens, like 'floor-type'.";
-        }
-        else if (await db.Tasks.AnyAsync(t => t.CompetitionId == competitionId && t.Slug == slug && t.Id != taskId, cancellationToken))
-        {
-            errors[nameof(input.Slug)] = $"This challenge already has a task '{slug}'.";
         }
         if (string.IsNullOrWhiteSpace(input.Title))
         {
@@ -127,74 +212,7 @@ public sealed class TaskService(
         {
             errors[field] = message;
         }
-        if (errors.Count > 0)
-        {
-            return new TaskSaveResult(null, errors);
-        }
-
-        var task = taskId is null
-            ? null
-            : await db.Tasks.SingleOrDefaultAsync(t => t.Id == taskId && t.CompetitionId == competitionId, cancellationToken);
-        if (taskId is not null && task is null)
-        {
-            return Failed("", "This task does not exist.");
-        }
-        if (task is null)
-        {
-            task = new CompetitionTask
-            {
-                CompetitionId = competitionId,
-                Slug = slug,
-                Title = input.Title.Trim(),
-                SortOrder = await db.Tasks.CountAsync(t => t.CompetitionId == competitionId, cancellationToken),
-            };
-            db.Tasks.Add(task);
-        }
-
-        if (task.Id != 0 && task.Family != input.Family && (task.SolutionFileId is not null || task.ImagesFileId is not null))
-        {
-            return Failed(nameof(input.Family), "The task already has its files; create a new task to change what it scores.");
-        }
-        var classesJson = classes is null ? null : JsonSerializer.Serialize(classes);
-        if (task.Id != 0 && task.ClassesJson != classesJson
-            && await db.Submissions.AnyAsync(s => s.TaskId == task.Id && !s.IsBaseline, cancellationToken))
-        {
-            return Failed(nameof(input.Classes), "Teams have already submitted to this task, so its classes are fixed: create a new task to change them.");
-        }
-        var splitChanged = task.Id != 0 && (task.ClassesJson != classesJson || task.PublicFraction != input.PublicFraction || task.SplitSeed != input.SplitSeed
-            || (input.Family != TaskFamily.Predictions && (task.Metric != annotationMetric!.Name || task.RankingFormula != NullIfBlank(input.RankingFormula)))
-            || task.Kind != input.Kind || task.IdColumn != input.IdColumn.Trim() || task.TargetColumn != input.TargetColumn.Trim()
-            || task.ClassWeightsJson != (weights is null ? null : JsonSerializer.Serialize(weights))
-            || TaskScoringOptions.Read(task.ScoringOptionsJson) != scoringOptions);
-        task.Slug = slug;
-        task.Title = input.Title.Trim();
-        task.Kind = input.Kind;
-        task.Family = input.Family;
-        task.Metric = metric?.Name ?? annotationMetric!.Name;
-        task.RankingFormula = input.Family == TaskFamily.Annotation ? NullIfBlank(input.RankingFormula) : null;
-        task.IdColumn = input.IdColumn.Trim();
-        task.TargetColumn = input.TargetColumn.Trim();
-        task.PublicFraction = input.PublicFraction;
-        task.SplitSeed = input.SplitSeed;
-        task.ClassesJson = classesJson;
-        task.ClassWeightsJson = weights is null ? null : JsonSerializer.Serialize(weights);
-        task.ScoringOptionsJson = scoringOptions.ToJson();
-        task.BootstrapEnabled = input.BootstrapEnabled;
-        task.MaxSubmissionBytes = input.MaxSubmissionMegabytes * (1L << 20);
-        if (splitChanged)
-        {
-            // The same file now reads differently: scores made with the old reading are outdated,
-            // and a solution the new settings cannot read (a class no longer declared) keeps the old ones.
-            if (task.SolutionFileId is { } solutionFileId && await RereadSolutionAsync(db, task, solutionFileId, cancellationToken) is { } problem)
-            {
-                return Failed(task.ClassesJson != null && problem.Contains("class", StringComparison.OrdinalIgnoreCase) ? nameof(input.Classes) : "",
-                    $"The uploaded solution does not fit these settings: {problem}");
-            }
-            task.SolutionVersion++;
-        }
-        db.Audit(competitionId, user.UserId(), taskId is null ? "task.created" : "task.updated", $"{slug}: {task.Metric}", clock.GetUtcNow().UtcDateTime);
-        await db.SaveChangesAsync(cancellationToken);
-        return new TaskSaveResult(task, new Dictionary<string, string>());
+        return errors;
     }
 
     // The solution is validated completely before anything is stored; a rejected file changes nothing.

@@ -13,11 +13,12 @@ public static class BackendFactory
     /// CPU is used and <paramref name="log"/> is told why. Asking for CUDA explicitly fails instead, so a misconfigured GPU machine is noticed.
     /// </summary>
     /// <param name="cudaDriverLibrary">Name or path of the CUDA driver library to probe.</param>
-    public static IBackend Create(DevicePreference preference, Action<string>? log = null, string cudaDriverLibrary = CudaDriverLibrary)
+    /// <param name="cpuThreads">Threads the CPU backend may use (null: every core).</param>
+    public static IBackend Create(DevicePreference preference, Action<string>? log = null, string cudaDriverLibrary = CudaDriverLibrary, int? cpuThreads = null)
     {
         if (preference == DevicePreference.Cpu)
         {
-            return new CpuBackend();
+            return new CpuBackend(cpuThreads);
         }
 
         if (CudaBackend.TryCreate(cudaDriverLibrary, out var cuda, out var reason))
@@ -26,7 +27,7 @@ public static class BackendFactory
             return cuda!;
         }
 
-        return Fallback(preference, reason, log);
+        return Fallback(preference, reason, log, cpuThreads);
     }
 
     public static DevicePreference ParsePreference(string value) => value.ToLowerInvariant() switch
@@ -37,14 +38,14 @@ public static class BackendFactory
         _ => throw new ArgumentException($"Unknown device '{value}': expected auto, cpu or cuda."),
     };
 
-    private static CpuBackend Fallback(DevicePreference preference, string reason, Action<string>? log)
+    private static CpuBackend Fallback(DevicePreference preference, string reason, Action<string>? log, int? cpuThreads)
     {
         if (preference == DevicePreference.Cuda)
         {
             throw new InvalidOperationException($"CUDA was requested but {reason}.");
         }
 
-        var backend = new CpuBackend();
+        var backend = new CpuBackend(cpuThreads);
         log?.Invoke($"device: CUDA unavailable, {reason}; using {backend.Name}");
         return backend;
     }

@@ -17,8 +17,11 @@ internal sealed class ChannelTiles
     // Partial sums over this many chunks are kept in float before being folded into doubles.
     private const int ChunksPerFold = 16;
 
-    public ChannelTiles(int channels, int rows)
+    private readonly ParallelOptions _parallelism;
+
+    public ChannelTiles(ParallelOptions parallelism, int channels, int rows)
     {
+        _parallelism = parallelism;
         Channels = channels;
         Rows = rows;
         RowsPerChunk = Math.Max(1, TargetChunkLength / channels);
@@ -59,7 +62,7 @@ internal sealed class ChannelTiles
         }
         else
         {
-            Parallel.For(0, chunks, Run);
+            Parallel.For(0, chunks, _parallelism, Run);
         }
 
         void Run(int chunk)
@@ -126,7 +129,7 @@ internal sealed class ChannelTiles
         }
         else
         {
-            Parallel.For(0, groups, SumGroup);
+            Parallel.For(0, groups, _parallelism, SumGroup);
         }
 
         var sums = new double[Channels];

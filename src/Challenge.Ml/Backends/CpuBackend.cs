@@ -14,7 +14,26 @@ public sealed class CpuBackend : IBackend
     // Below this many elements a parallel loop costs more than it saves.
     private const int ParallelThreshold = 1 << 15;
 
-    public string Name => $"cpu ({Environment.ProcessorCount} threads)";
+    /// <param name="maxThreads">
+    /// At most this many threads for the parallel loops (null: every core). A server that trains
+    /// beside serving pages keeps some cores for its requests this way.
+    /// </param>
+    public CpuBackend(int? maxThreads = null)
+    {
+        if (maxThreads is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxThreads), maxThreads, "At least one thread is needed.");
+        }
+
+        Threads = Math.Min(maxThreads ?? Environment.ProcessorCount, Environment.ProcessorCount);
+        Parallelism = new ParallelOptions { MaxDegreeOfParallelism = Threads };
+    }
+
+    public int Threads { get; }
+
+    internal ParallelOptions Parallelism { get; }
+
+    public string Name => $"cpu ({Threads} threads)";
 
     public DeviceKind Kind => DeviceKind.Cpu;
 
@@ -40,7 +59,7 @@ public sealed class CpuBackend : IBackend
     }
 
     public void Gemm(bool transposeA, bool transposeB, int m, int n, int k, float alpha, Tensor a, Tensor b, float beta, Tensor c) =>
-        CpuGemm.Multiply(transposeA, transposeB, m, n, k, alpha, ReadOnly(a), ReadOnly(b), beta, Data(c));
+        CpuGemm.Multiply(transposeA, transposeB, m, n, k, alpha, ReadOnly(a), ReadOnly(b), beta, Data(c), Parallelism);
 
     public void Multiply(Tensor a, Tensor b, Tensor result) => TensorPrimitives.Multiply(ReadOnly(a), ReadOnly(b), Data(result));
 
@@ -125,7 +144,7 @@ public sealed class CpuBackend : IBackend
         var g = geometry;
         var (outH, outW, c, size) = (g.OutputHeight, g.OutputWidth, g.Channels, g.KernelSize);
         var rowWidth = g.ColumnWidth;
-        Parallel.For(0, g.BatchSize, n =>
+        Parallel.For(0, g.BatchSize, Parallelism, n =>
         {
             var imageOffset = n * g.Height * g.Width * c;
             for (var oy = 0; oy < outH; oy++)
@@ -168,7 +187,7 @@ public sealed class CpuBackend : IBackend
         var g = geometry;
         var (outH, outW, c, size) = (g.OutputHeight, g.OutputWidth, g.Channels, g.KernelSize);
         var rowWidth = g.ColumnWidth;
-        Parallel.For(0, g.BatchSize, n =>
+        Parallel.For(0, g.BatchSize, Parallelism, n =>
         {
             var imageOffset = n * g.Height * g.Width * c;
             image.AsSpan(imageOffset, g.Height * g.Width * c).Clear();
@@ -203,7 +222,7 @@ public sealed class CpuBackend : IBackend
         var winner = Array(argmax);
         var (outH, outW) = (height / 2, width / 2);
         var vectorChannels = channels / 8 * 8;
-        Parallel.For(0, batch, n =>
+        Parallel.For(0, batch, Parallelism, n =>
         {
             fixed (float* px = x, py = y, pw = winner)
             {
@@ -274,7 +293,7 @@ public sealed class CpuBackend : IBackend
         var (outH, outW) = (height / 2, width / 2);
         var vectorChannels = channels / 8 * 8;
         var oddEdge = height % 2 == 1 || width % 2 == 1;
-        Parallel.For(0, batch, n =>
+        Parallel.For(0, batch, Parallelism, n =>
         {
             // Every window position is written below; only a dropped odd row or column needs clearing.
             if (oddEdge)
@@ -326,7 +345,7 @@ public sealed class CpuBackend : IBackend
         var data = Array(x);
         var means = Data(mean);
         var channels = means.Length;
-        var layout = new ChannelTiles(channels, x.Length / channels);
+        var layout = new ChannelTiles(Parallelism, channels, x.Length / channels);
         var sums = layout.SumChannels(data, null);
         for (var ch = 0; ch < channels; ch++)
         {
@@ -367,7 +386,7 @@ public sealed class CpuBackend : IBackend
         var xHat = Array(normalized);
         var output = Array(y);
         var channels = mean.Length;
-        var layout = new ChannelTiles(channels, input.Length / channels);
+        var layout = new ChannelTiles(Parallelism, channels, input.Length / channels);
         var meanTile = layout.Tile(Array(mean));
         var scaleTile = layout.Tile(Array(invStd));
         var gammaTile = layout.Tile(Array(gamma));
@@ -389,7 +408,7 @@ public sealed class CpuBackend : IBackend
         var g = Array(gamma);
         var downstream = Array(dx);
         var channels = scale.Length;
-        var layout = new ChannelTiles(channels, upstream.Length / channels);
+        var layout = new ChannelTiles(Parallelism, channels, upstream.Length / channels);
         var betaSums = layout.SumChannels(upstream, null);
         var gammaSums = layout.SumProducts(upstream, xHat);
         var gradGamma = Data(dGamma);
@@ -537,7 +556,7 @@ public sealed class CpuBackend : IBackend
     }
 
     /// <summary>Runs body over row ranges, in parallel when the matrix is large enough to pay for it.</summary>
-    private static void ForRows(int rows, int cols, Action<int, int> body)
+    private void ForRows(int rows, int cols, Action<int, int> body)
     {
         if ((long)rows * cols < ParallelThreshold)
         {
@@ -547,6 +566,6 @@ public sealed class CpuBackend : IBackend
 
         var chunk = Math.Max(1, ParallelThreshold / 4 / Math.Max(1, cols));
         var chunks = (rows + chunk - 1) / chunk;
-        Parallel.For(0, chunks, index => body(index * chunk, Math.Min(rows, (index + 1) * chunk)));
+        Parallel.For(0, chunks, Parallelism, index => body(index * chunk, Math.Min(rows, (index + 1) * chunk)));
     }
 }

@@ -21,6 +21,7 @@ internal static unsafe class CpuGemm
     private const int MaxRowsPerTask = 96;
     private const long SequentialWorkLimit = 1 << 16;
     private const int DepthChunk = 2048;
+    private static readonly ParallelOptions Unbounded = new();
 
     public static void Multiply(
         bool transposeA,
@@ -32,8 +33,10 @@ internal static unsafe class CpuGemm
         ReadOnlySpan<float> a,
         ReadOnlySpan<float> b,
         float beta,
-        Span<float> c)
+        Span<float> c,
+        ParallelOptions? parallelism = null)
     {
+        parallelism ??= Unbounded;
         if (m == 0 || n == 0)
         {
             return;
@@ -52,7 +55,7 @@ internal static unsafe class CpuGemm
             var ldb = transposeB ? k : n;
             if (SplitsDepth(m, n, k))
             {
-                MultiplyByDepthChunks(new Problem(transposeA, transposeB, m, n, k, alpha, beta, pa, pb, pc, lda, ldb));
+                MultiplyByDepthChunks(new Problem(transposeA, transposeB, m, n, k, alpha, beta, pa, pb, pc, lda, ldb), parallelism);
                 return;
             }
 
@@ -65,7 +68,7 @@ internal static unsafe class CpuGemm
             }
             else
             {
-                Parallel.For(0, tasks, task =>
+                Parallel.For(0, tasks, parallelism, task =>
                 {
                     var start = task * rowsPerTask;
                     RunRows(problem, start, Math.Min(m, start + rowsPerTask));
@@ -80,7 +83,7 @@ internal static unsafe class CpuGemm
     /// </summary>
     private static bool SplitsDepth(int m, int n, int k) => k >= 2 * DepthChunk && (long)m * n <= 1 << 18;
 
-    private static void MultiplyByDepthChunks(Problem problem)
+    private static void MultiplyByDepthChunks(Problem problem, ParallelOptions parallelism)
     {
         var (m, n, k) = (problem.M, problem.N, problem.K);
         var chunks = (k + DepthChunk - 1) / DepthChunk;
@@ -90,7 +93,7 @@ internal static unsafe class CpuGemm
             fixed (float* pp = partials)
             {
                 var partialBase = pp;
-                Parallel.For(0, chunks, chunk =>
+                Parallel.For(0, chunks, parallelism, chunk =>
                 {
                     var p0 = chunk * DepthChunk;
                     var depth = Math.Min(DepthChunk, k - p0);

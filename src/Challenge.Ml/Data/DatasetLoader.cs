@@ -2,7 +2,7 @@ namespace Challenge.Ml.Data;
 
 /// <summary>
 /// Opens a data set by path: .npz (images and optional labels and class names), .npy (images
-/// only), an IDX images file (labels beside it are picked up), or a folder or .zip of PNG images.
+/// only), an IDX images file (labels beside it are picked up), or a folder or .zip of image files.
 /// </summary>
 public static class DatasetLoader
 {
@@ -10,11 +10,12 @@ public static class DatasetLoader
     private static readonly string[] LabelKeys = ["y", "Y", "labels", "label", "targets", "target", "y_train", "y_test", "classes_idx"];
     private static readonly string[] ClassNameKeys = ["class_names", "classes", "label_names", "categories"];
 
-    public static ImageDataset Load(string path)
+    /// <param name="shape">For image files: the shape to resize them to (a test set takes its training set's). Arrays keep their own shape.</param>
+    public static ImageDataset Load(string path, ImageShape? shape = null)
     {
         if (Directory.Exists(path))
         {
-            return PngFolderReader.ReadFolder(path);
+            return ImageFolderReader.ReadFolder(path, shape);
         }
 
         if (!File.Exists(path))
@@ -27,13 +28,13 @@ public static class DatasetLoader
         {
             _ when name.EndsWith(".npz", StringComparison.Ordinal) => FromArrays(NpyReader.ReadNpz(path), path),
             _ when name.EndsWith(".npy", StringComparison.Ordinal) => Images(NpyReader.ReadNpy(path), path),
-            _ when name.EndsWith(".zip", StringComparison.Ordinal) => PngFolderReader.ReadZip(path),
+            _ when name.EndsWith(".zip", StringComparison.Ordinal) => ImageFolderReader.ReadZip(path, shape),
             _ when name.Contains("idx", StringComparison.Ordinal) || name.Contains("ubyte", StringComparison.Ordinal) =>
                 IdxReader.ReadImagesWithLabels(path),
-            _ when name.EndsWith(".jpg", StringComparison.Ordinal) || name.EndsWith(".jpeg", StringComparison.Ordinal) =>
-                throw new NotSupportedException($"{path} is a JPEG file; give a folder or zip of PNG images with a labels.csv."),
+            _ when ImageFolderReader.ImageExtensions.Any(e => name.EndsWith(e, StringComparison.Ordinal)) =>
+                throw new NotSupportedException($"{path} is a single image; give a folder or .zip of images with a labels.csv."),
             _ => throw new NotSupportedException(
-                $"{path}: unknown data format; expected .npz, .npy, an IDX file, or a folder or .zip of PNG images."),
+                $"{path}: unknown data format; expected .npz, .npy, an IDX file, or a folder or .zip of images (PNG, JPEG, …)."),
         };
     }
 
@@ -89,3 +90,6 @@ public static class DatasetLoader
     private static string Describe(IReadOnlyDictionary<string, NpyArray> arrays) =>
         string.Join("; ", arrays.Values.Select(a => $"{a.Name} {a.Descr} ({string.Join(", ", a.Shape)})"));
 }
+
+/// <summary>The size images are brought to: height and width in pixels, 1 (grey) or 3 (RGB) channels.</summary>
+public sealed record ImageShape(int Height, int Width, int Channels);

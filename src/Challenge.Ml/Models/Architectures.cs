@@ -40,4 +40,35 @@ public static class Architectures
             new Dropout(backend, 0.25f, random),
             new Linear(backend, features, classes, random));
     }
+
+    /// <summary>
+    /// <see cref="SmallCnn"/> with a third block (128 channels) on images of at least 16 pixels a
+    /// side, and dropout 0.3: about twice the work per image. Images smaller than that get the two
+    /// blocks of <see cref="SmallCnn"/>.
+    /// </summary>
+    public static Sequential DeeperCnn(IBackend backend, int height, int width, int channels, int classes, Random random)
+    {
+        if (height < 16 || width < 16)
+        {
+            return SmallCnn(backend, height, width, channels, classes, random);
+        }
+
+        int[] widths = [32, 64, 128];
+        var layers = new List<Layer>();
+        var input = channels;
+        foreach (var output in widths)
+        {
+            layers.Add(new Conv2d(backend, input, output, 3, random, padding: 1, bias: false));
+            layers.Add(new BatchNorm(backend, output));
+            layers.Add(new Relu(backend));
+            layers.Add(new MaxPool2x2(backend));
+            input = output;
+        }
+
+        var features = height / 8 * (width / 8) * widths[^1];
+        layers.Add(new Flatten(backend));
+        layers.Add(new Dropout(backend, 0.3f, random));
+        layers.Add(new Linear(backend, features, classes, random));
+        return new Sequential(backend, [.. layers]);
+    }
 }

@@ -15,7 +15,8 @@ public static class ClassifierExtensions
         return labels.Length == 0 ? 0 : labels.Where((label, i) => predicted[i] == label).Count() / (double)labels.Length;
     }
 
-    internal static int[] ArgMax(float[] probabilities, int classes)
+    /// <summary>The index of the largest value of each row of a row-major [rows, classes] array; ties go to the lower index.</summary>
+    public static int[] ArgMax(float[] probabilities, int classes)
     {
         var result = new int[probabilities.Length / classes];
         for (var i = 0; i < result.Length; i++)

@@ -14,7 +14,7 @@ internal static class AccountEndpoints
         {
             await signIn.SignOutAsync();
             return TypedResults.LocalRedirect(LocalUrl.OrHome(returnUrl));
-        });
+        }).WithSummary("Sign out of the browser session (a form post with its anti-forgery token); not for API tokens.");
         return endpoints;
     }
 }

@@ -36,11 +36,11 @@ internal static class AnnotationEndpoints
         participant.MapGet("/tasks/{task}/images", ListImagesAsync)
             .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("ListTaskImages").WithSummary("One page of the task's images (?page=1&pageSize=100).");
         participant.MapGet("/tasks/{task}/images.zip", ImagesZipAsync)
-            .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("DownloadTaskImages");
+            .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("DownloadTaskImages").WithSummary("All of the task's images as one zip, streamed.");
         participant.MapGet("/tasks/{task}/images/{imageId:int}", ImageAsync)
-            .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("DownloadTaskImage");
+            .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("DownloadTaskImage").WithSummary("One image of the task by its id.");
         participant.MapGet("/tasks/{task}/pre-annotations", PreAnnotationsAsync)
-            .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("DownloadPreAnnotations");
+            .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("DownloadPreAnnotations").WithSummary("The task's pre-annotations, when the organizers gave some (?format= as for the gold export).");
         return api;
     }
 

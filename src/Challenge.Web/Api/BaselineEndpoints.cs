@@ -21,7 +21,7 @@ internal static class BaselineEndpoints
         managed.MapPost("/baselines", CreateAsync).RequireAuthorization(ApiAuthorization.TokenOnly).DisableAntiforgery()
             .WithName("QueueBaselineRun").WithSummary("Queue a baseline run: task, model, epochs, device (auto, cpu, cuda), training and test data files by name.");
         api.MapPost("/baselines/{id:long}/cancel", CancelAsync).RequireAuthorization(ApiAuthorization.TokenOnly).DisableAntiforgery()
-            .WithName("CancelBaselineRun");
+            .WithName("CancelBaselineRun").WithSummary("Cancel a queued or running baseline run of a challenge one manages.");
         return api;
     }
 

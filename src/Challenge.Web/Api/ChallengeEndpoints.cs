@@ -17,12 +17,13 @@ internal static class ChallengeEndpoints
     public static RouteGroupBuilder MapChallengeEndpoints(this RouteGroupBuilder api)
     {
         api.MapGet("/challenges", ListAsync).WithName("ListChallenges").WithSummary("Published challenges with their tasks.");
-        api.MapGet("/challenges/{slug}", GetAsync).WithChallengeRoute().WithName("GetChallenge");
+        api.MapGet("/challenges/{slug}", GetAsync).WithChallengeRoute().WithName("GetChallenge").WithSummary("A challenge with its tasks, dates and phase; a draft only for those who manage it.");
         var challenge = api.MapChallengeGroup();
-        challenge.MapGet("/leaderboard", LeaderboardAsync).WithName("GetLeaderboard")
+        // Polled by many clients: the challenge and its tasks may come from a cache of a second.
+        challenge.MapGet("/leaderboard", LeaderboardAsync).WithName("GetLeaderboard").WithMetadata(CachedChallengeRoute.Instance)
             .Produces<LeaderboardDto>(StatusCodes.Status200OK, "application/json")
             .WithSummary("One entry per team: rank, team, score, entries, isBaseline. ?task= picks the task (default: the first); ?kind=private after the reveal.");
-        challenge.MapGet("/leaderboard.csv", LeaderboardCsvAsync).WithName("GetLeaderboardCsv");
+        challenge.MapGet("/leaderboard.csv", LeaderboardCsvAsync).WithName("GetLeaderboardCsv").WithSummary("The leaderboard as CSV (rank, team, members, score, entries, last_submission, is_baseline); ?task= and ?kind= as for the JSON.");
         return api;
     }
 

@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using Challenge.Core.Access;
 using Challenge.Core.Challenges;
+using Challenge.Core.Leaderboards;
 using Microsoft.AspNetCore.Authorization;
 using Challenge.Core.Tasks;
 
@@ -29,15 +32,29 @@ internal sealed class ChallengeRoute
 
     public static ValueTask<ChallengeRoute?> BindAsync(HttpContext context) => ValueTask.FromResult<ChallengeRoute?>(Unresolved);
 
-    internal static async Task<(ChallengeRoute? Route, IResult? Problem)> ResolveAsync(HttpContext http)
+    internal static async Task<(ChallengeRoute? Route, IResult? Problem)> ResolveAsync(HttpContext http, bool cached = false)
     {
         var slug = http.GetRouteValue("slug") as string ?? "";
-        var challenge = await http.RequestServices.GetRequiredService<CompetitionService>().FindVisibleAsync(slug, http.User, http.RequestAborted);
-        if (challenge is null)
+        // The private board's rule reads the challenge's dates and reveal: always fresh.
+        var cache = cached && !string.Equals(http.Request.Query["kind"], "private", StringComparison.OrdinalIgnoreCase)
+            ? http.RequestServices.GetRequiredService<PublishedChallengeCache>()
+            : null;
+        Competition? challenge;
+        IReadOnlyList<CompetitionTask> tasks;
+        if (cache?.Find(slug) is { } hit)
         {
-            return (null, TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No challenge '{slug}'."));
+            (challenge, tasks) = hit;
         }
-        var tasks = await http.RequestServices.GetRequiredService<TaskService>().ListAsync(challenge.Id, http.RequestAborted);
+        else
+        {
+            challenge = await http.RequestServices.GetRequiredService<CompetitionService>().FindVisibleAsync(slug, http.User, http.RequestAborted);
+            if (challenge is null)
+            {
+                return (null, TypedResults.Problem(statusCode: 404, title: "Not found", detail: $"No challenge '{slug}'."));
+            }
+            tasks = await http.RequestServices.GetRequiredService<TaskService>().ListAsync(challenge.Id, http.RequestAborted);
+            cache?.Remember(slug, challenge, tasks);
+        }
         CompetitionTask? task = null;
         if (http.GetRouteValue("task") is string taskSlug)
         {
@@ -49,6 +66,53 @@ internal sealed class ChallengeRoute
         }
         return (new ChallengeRoute(challenge, tasks, task), null);
     }
+}
+
+/// <summary>
+/// Marks an endpoint under a challenge group whose <see cref="ChallengeRoute"/> may come from
+/// <see cref="PublishedChallengeCache"/>: public reads polled by many clients, such as the board's JSON.
+/// </summary>
+internal sealed class CachedChallengeRoute
+{
+    public static readonly CachedChallengeRoute Instance = new();
+}
+
+/// <summary>
+/// Published challenges with their tasks, as the challenge route resolves them, kept for
+/// <see cref="MaxAge"/>: thousands of clients polling the board's JSON each second would otherwise
+/// read the challenge and its task list from the database on every poll. Only published challenges
+/// are kept (every reader may see them, so the entry does not depend on who asks), and only for the
+/// public board (the private board's rule reads the challenge's dates and reveal fresh). A leaderboard
+/// change that names no team (a reveal, a rescore of the task, a disqualification) drops every
+/// entry; any other edit shows within <see cref="MaxAge"/>.
+/// </summary>
+internal sealed class PublishedChallengeCache
+{
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<string, (long At, Competition Challenge, IReadOnlyList<CompetitionTask> Tasks)> _entries = new(StringComparer.Ordinal);
+
+    public PublishedChallengeCache(ILeaderboardNotifier notifier) =>
+        notifier.Changed += change =>
+        {
+            if (change.TeamId is null)
+            {
+                _entries.Clear();
+            }
+        };
+
+    public (Competition Challenge, IReadOnlyList<CompetitionTask> Tasks)? Find(string slug) =>
+        _entries.TryGetValue(slug, out var entry) && Stopwatch.GetElapsedTime(entry.At) < MaxAge ? (entry.Challenge, entry.Tasks) : null;
+
+    public void Remember(string slug, Competition challenge, IReadOnlyList<CompetitionTask> tasks)
+    {
+        if (challenge.IsPublished)
+        {
+            _entries[slug] = (Stopwatch.GetTimestamp(), challenge, tasks);
+        }
+    }
+
+    public void Clear() => _entries.Clear();
 }
 
 internal static class ChallengeRouteGroups
@@ -79,7 +143,9 @@ internal static class ChallengeRouteGroups
             }
             return async invocation =>
             {
-                var (route, problem) = await ChallengeRoute.ResolveAsync(invocation.HttpContext);
+                // Only endpoints without an access rule of their own: a cached challenge is one everybody may read.
+                var cached = rule is null && invocation.HttpContext.GetEndpoint()?.Metadata.GetMetadata<CachedChallengeRoute>() is not null;
+                var (route, problem) = await ChallengeRoute.ResolveAsync(invocation.HttpContext, cached);
                 if (route is null)
                 {
                     return problem;

@@ -16,12 +16,12 @@ internal static class DownloadEndpoints
     public static IEndpointRouteBuilder MapDownloadEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var pages = endpoints.MapChallengeGroup();
-        pages.MapGet("/files/{id:int}", DataFileAsync);
-        pages.MapGet("/tasks/{task}/sample-submission.csv", SampleSubmissionAsync);
-        pages.MapGet("/submissions/{id:long}/file", SubmissionFileAsync);
+        pages.MapGet("/files/{id:int}", DataFileAsync).WithSummary("Download a data file by id from the challenge's pages (cookie or token; rules accepted).");
+        pages.MapGet("/tasks/{task}/sample-submission.csv", SampleSubmissionAsync).WithSummary("A sample submission for the task: every Id of the solution with a placeholder prediction.");
+        pages.MapGet("/submissions/{id:long}/file", SubmissionFileAsync).WithSummary("The file of one of the caller's team's submissions (organizers: any).");
         var api = endpoints.MapChallengeGroup("/api").WithTags("Api");
-        api.MapGet("/data", ListDataAsync).WithName("ListDataFiles");
-        api.MapGet("/data/{fileName}", DataFileByNameAsync).WithName("DownloadDataFile");
+        api.MapGet("/data", ListDataAsync).WithName("ListDataFiles").WithSummary("The challenge's data files with their size, SHA-256 and download address.");
+        api.MapGet("/data/{fileName}", DataFileByNameAsync).WithName("DownloadDataFile").WithSummary("Download one data file by name; the caller must have accepted the rules.");
         return endpoints;
     }
 

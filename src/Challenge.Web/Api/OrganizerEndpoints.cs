@@ -21,7 +21,9 @@ internal static class OrganizerEndpoints
             .RequireAuthorization(ApiAuthorization.TokenOnly).DisableAntiforgery().AllowLargeUploads().RequireRateLimiting(SubmissionEndpoints.UploadRateLimit)
             .WithName("UploadDataFile").WithSummary("Add or replace a participant data file (?fileName=, ?description=).");
         managed.MapGet("/submissions.csv", ExportSubmissionsAsync)
-            .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("ExportSubmissions");
+            .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("ExportSubmissions").WithSummary("Every submission of the challenge as CSV, with both scores (organizers only).");
+        api.MapChallengeSettingsEndpoints();
+        api.MapBundleEndpoints();
         return api;
     }
 

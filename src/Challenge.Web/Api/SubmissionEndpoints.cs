@@ -21,8 +21,8 @@ internal static class SubmissionEndpoints
             .RequireRateLimiting(UploadRateLimit)
             .WithName("Submit")
             .WithSummary("Upload a prediction file (raw body with ?fileName=, or multipart form); ?description= is optional.");
-        challenge.MapGet("/submissions", ListMineAsync).RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("ListMySubmissions");
-        api.MapGet("/submissions/{id:long}", GetAsync).RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("GetSubmission");
+        challenge.MapGet("/submissions", ListMineAsync).RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("ListMySubmissions").WithSummary("The caller's team's submissions to the challenge, newest first.");
+        api.MapGet("/submissions/{id:long}", GetAsync).RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("GetSubmission").WithSummary("One submission of the caller's team (or, for organizers, any): status, scores, errors with their lines.");
         return api;
     }
 

@@ -24,13 +24,20 @@ public sealed record LeaseDto(
     string Device,
     int Seed,
     int Attempt,
-    IReadOnlyList<LeaseFileDto> Files)
+    IReadOnlyList<LeaseFileDto> Files,
+    // "label" or "probability": what the predictions file holds.
+    string Kind,
+    // The columns of a probability file, in order (empty for labels).
+    IReadOnlyList<string> Classes)
 {
     public static LeaseDto From(LeasedRun leased) => new(
         leased.Run.Id, leased.Run.LeaseId!, (int)leased.Lease.TotalSeconds, (int)leased.HeartbeatInterval.TotalSeconds,
         leased.ChallengeSlug, leased.TaskSlug, leased.IdColumn, leased.TargetColumn, leased.Run.Model, leased.Run.Epochs,
         leased.Run.Device.ToString().ToLowerInvariant(), leased.Run.Seed, leased.Run.Attempts,
-        leased.Files.Select(f => new LeaseFileDto(f.Id, f.Role, f.FileName, f.Length, f.Sha256, $"/api/workers/runs/{leased.Run.Id}/files/{f.Id}")).ToList());
+        leased.Files.Select(f => new LeaseFileDto(f.Id, f.Role, f.FileName, f.Length, f.Sha256, FileUrl(leased.Run.Id, f.Id))).ToList(),
+        leased.Kind.ToString().ToLowerInvariant(), leased.Classes);
+
+    public static string FileUrl(long runId, int fileId) => $"/api/workers/runs/{runId}/files/{fileId}";
 }
 
 public sealed record ReportRequest(IReadOnlyList<ProgressReport>? Progress, IReadOnlyList<string>? Log);

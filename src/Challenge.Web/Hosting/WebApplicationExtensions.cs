@@ -29,6 +29,8 @@ public static class WebApplicationExtensions
         builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingSessionStateProvider>();
         builder.Services.AddScoped<IdentityRedirectManager>();
         builder.Services.AddSingleton<LeaderboardBodies>();
+        builder.Services.AddSingleton<PublishedChallengeCache>();
+        builder.Services.AddHostedService<Baselines.EmbeddedWorker>();
 
         builder.Services.AddAuthentication(options =>
             {
@@ -59,7 +61,7 @@ public static class WebApplicationExtensions
             options.Events.OnRedirectToAccessDenied = context => ApiAware(context, StatusCodes.Status403Forbidden);
         });
         builder.Services.AddAuthorizationBuilder().AddApiPolicies();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(ApiReference.Configure);
         builder.Services.AddOptions<WebSecurityOptions>().Bind(builder.Configuration.GetSection(WebSecurityOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<RateLimiterOptions>().Configure<Microsoft.Extensions.Options.IOptions<WebSecurityOptions>>((options, security) =>
             options.GlobalLimiter = SignInThrottle.Create(security.Value));
@@ -144,6 +146,7 @@ public static class WebApplicationExtensions
         app.MapHealthChecks("/health");
         app.MapAccountEndpoints();
         app.MapOpenApi();
+        app.MapApiDocs();
         app.MapDownloadEndpoints();
         var api = app.MapGroup("/api").WithTags("Api");
         api.MapChallengeEndpoints();

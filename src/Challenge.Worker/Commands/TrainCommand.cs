@@ -12,7 +12,7 @@ public static class TrainCommand
 {
     public const string Usage = """
         usage: challenge-worker train --train X --test Y [options]
-          --train PATH           labelled training data: .npz, IDX images file, folder or .zip of PNGs with labels.csv
+          --train PATH           labelled training data: .npz, IDX images file, folder or .zip of images (PNG, JPEG, ...) with labels.csv
           --test PATH            images to predict (same formats; .npy too); Id = index in this set
           --model NAME           majority | random | softmax | cnn | pseudo   (default cnn)
           --unlabelled PATH      unlabelled images, required by --model pseudo
@@ -29,12 +29,13 @@ public static class TrainCommand
           --pseudo-share F       pseudo: most-confident fraction of each predicted class kept (default 0.5)
           --student-epochs N     pseudo: epochs over labelled + pseudo-labelled images (default epochs/5, at least 2)
           --augment              random horizontal flips and shifts of up to 2 pixels
+          --threads N            CPU threads training may use (default every core)
         """;
 
     private static readonly HashSet<string> Options =
     [
         "--train", "--test", "--model", "--unlabelled", "--epochs", "--device", "--out", "--seed",
-        "--batch-size", "--lr", "--optimizer", "--weight-decay", "--validation", "--threshold", "--pseudo-share", "--student-epochs",
+        "--batch-size", "--lr", "--optimizer", "--weight-decay", "--validation", "--threshold", "--pseudo-share", "--student-epochs", "--threads",
     ];
 
     private static readonly HashSet<string> Flags = ["--augment"];
@@ -75,7 +76,7 @@ public static class TrainCommand
     private static void Train(TrainSettings settings, TextWriter output, CancellationToken cancellationToken)
     {
         var request = new TrainingRequest(settings.TrainPath, settings.TestPath, settings.UnlabelledPath, settings.Model, settings.Device,
-            settings.ValidationFraction, settings.Threshold, settings.PseudoShare, settings.StudentEpochs, settings.Options);
+            settings.ValidationFraction, settings.Threshold, settings.PseudoShare, settings.StudentEpochs, settings.Options, settings.Threads);
         var result = TrainingPipeline.Run(request, output.WriteLine, new ProgressLinePrinter(output), cancellationToken);
         PredictionWriter.Write(settings.OutputPath, result.Predictions, result.ClassNames);
         output.WriteLine($"wrote {result.Predictions.Length} predictions to {settings.OutputPath} in {result.Elapsed.TotalSeconds:0.0} s");
@@ -92,7 +93,8 @@ public static class TrainCommand
         float Threshold,
         float PseudoShare,
         int? StudentEpochs,
-        TrainingOptions Options)
+        TrainingOptions Options,
+        int? Threads)
     {
         public static TrainSettings Parse(CommandArguments arguments)
         {
@@ -147,7 +149,8 @@ public static class TrainCommand
                 arguments.Float("--threshold", 0.8f, 0.01f, 1f),
                 arguments.Float("--pseudo-share", 0.5f, 0.01f, 1f),
                 arguments.Optional("--student-epochs") is null ? null : arguments.Int("--student-epochs", 0, minimum: 1),
-                options);
+                options,
+                arguments.Optional("--threads") is null ? null : arguments.Int("--threads", 0, minimum: 1));
         }
     }
 }

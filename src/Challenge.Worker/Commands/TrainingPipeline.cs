@@ -17,9 +17,19 @@ public sealed record TrainingRequest(
     float Threshold,
     float PseudoShare,
     int? StudentEpochs,
-    TrainingOptions Options);
+    TrainingOptions Options,
+    int? CpuThreads = null);
 
-public sealed record TrainingResult(int[] Predictions, IReadOnlyList<string>? ClassNames, string Device, double? ValidationAccuracy, TimeSpan Elapsed);
+/// <param name="Probabilities">Row-major [test images, <paramref name="ClassCount"/>] class probabilities.</param>
+/// <param name="Predictions">The most probable class of each test image.</param>
+public sealed record TrainingResult(
+    int[] Predictions,
+    float[] Probabilities,
+    int ClassCount,
+    IReadOnlyList<string>? ClassNames,
+    string Device,
+    double? ValidationAccuracy,
+    TimeSpan Elapsed);
 
 /// <summary>Loads the data, trains the model with progress reports and predicts the test set.</summary>
 public static class TrainingPipeline
@@ -27,14 +37,16 @@ public static class TrainingPipeline
     public static TrainingResult Run(TrainingRequest request, Action<string> log, IProgress<TrainingProgress> progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        using var backend = BackendFactory.Create(request.Device, log);
+        using var backend = BackendFactory.Create(request.Device, log, cpuThreads: request.CpuThreads);
         log($"device: {backend.Name}");
 
         var train = DatasetLoader.Load(request.TrainPath);
         train.RequireLabels();
-        var test = DatasetLoader.Load(request.TestPath);
+        // Image files of the test and unlabelled sets are resized to the training images' size.
+        var shape = new ImageShape(train.Height, train.Width, train.Channels);
+        var test = DatasetLoader.Load(request.TestPath, shape);
         RequireSameImageSize(train, test, request.TestPath);
-        var unlabelled = request.UnlabelledPath is null ? null : DatasetLoader.Load(request.UnlabelledPath);
+        var unlabelled = request.UnlabelledPath is null ? null : DatasetLoader.Load(request.UnlabelledPath, shape);
         if (unlabelled is not null)
         {
             RequireSameImageSize(train, unlabelled, request.UnlabelledPath!);
@@ -57,12 +69,13 @@ public static class TrainingPipeline
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var predictions = model.Predict(test);
+        var probabilities = model.PredictProbabilities(test);
+        var predictions = ClassifierExtensions.ArgMax(probabilities, model.ClassCount);
         if (test.IsLabelled)
         {
             log($"test accuracy: {model.Accuracy(test):0.0000} (the test set has labels)");
         }
-        return new TrainingResult(predictions, train.ClassNames, backend.Name, validationAccuracy, clock.Elapsed);
+        return new TrainingResult(predictions, probabilities, model.ClassCount, train.ClassNames, backend.Name, validationAccuracy, clock.Elapsed);
     }
 
     private static void RequireSameImageSize(ImageDataset train, ImageDataset other, string path)

@@ -5,11 +5,16 @@ namespace Challenge.Worker.Server;
 
 /// <summary>
 /// Collects a leased run's progress and log lines from the training thread and sends them to the
-/// server at the lease's heartbeat interval. The answer of each report keeps the lease alive and
-/// says whether an organizer cancelled the run; either that or a lost lease cancels the training.
+/// server: what is new every <see cref="ProgressInterval"/> (so an organizer watching sees the bar
+/// move within an epoch), and an empty report at the lease's heartbeat interval when nothing is.
+/// The answer of each report keeps the lease alive and says whether an organizer cancelled the
+/// run; either that or a lost lease cancels the training.
 /// </summary>
-public sealed class RunReporter(ServerClient server, Lease lease, TextWriter output, CancellationTokenSource training) : IProgress<TrainingProgress>
+public sealed class RunReporter(IRunServer server, Lease lease, TextWriter output, CancellationTokenSource training) : IProgress<TrainingProgress>
 {
+    /// <summary>How often new progress is sent at most.</summary>
+    public static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(2);
+
     private const int MaxPerReport = 400;
     private readonly ConcurrentQueue<ProgressEntry> _progress = new();
     private readonly ConcurrentQueue<string> _log = new();
@@ -39,16 +44,22 @@ public sealed class RunReporter(ServerClient server, Lease lease, TextWriter out
         _log.Enqueue(line.Length > 1_900 ? line[..1_900] + "…" : line);
     }
 
-    /// <summary>Reports every heartbeat interval until <paramref name="stop"/> is cancelled.</summary>
+    /// <summary>Reports what is new every progress interval, and at least every heartbeat interval, until <paramref name="stop"/> is cancelled.</summary>
     public async Task HeartbeatLoopAsync(CancellationToken stop)
     {
-        var interval = TimeSpan.FromSeconds(Math.Max(1, lease.HeartbeatSeconds));
-        using var timer = new PeriodicTimer(interval);
+        var heartbeat = TimeSpan.FromSeconds(Math.Max(1, lease.HeartbeatSeconds));
+        using var timer = new PeriodicTimer(heartbeat < ProgressInterval ? heartbeat : ProgressInterval);
+        var lastSent = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             while (await timer.WaitForNextTickAsync(stop))
             {
+                if (_progress.IsEmpty && _log.IsEmpty && lastSent.Elapsed < heartbeat)
+                {
+                    continue;
+                }
                 await SendAsync(stop);
+                lastSent.Restart();
             }
         }
         catch (OperationCanceledException)

@@ -16,7 +16,7 @@ public sealed class ServerException(string message, HttpStatusCode status) : Exc
 }
 
 /// <summary>The worker's calls to the server, authenticated by the worker token.</summary>
-public sealed class ServerClient : IDisposable
+public sealed class ServerClient : IRunServer, IDisposable
 {
     private const string LeaseHeader = "X-Lease-Id";
     private readonly HttpClient _http;

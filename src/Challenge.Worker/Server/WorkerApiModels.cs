@@ -27,7 +27,17 @@ public sealed record Lease(
     string Device,
     int Seed,
     int Attempt,
-    IReadOnlyList<LeaseFile> Files);
+    IReadOnlyList<LeaseFile> Files,
+    string? Kind = null,
+    IReadOnlyList<string>? Classes = null)
+{
+    /// <summary>
+    /// The task wants one probability per class (<c>Id,class1,…</c>) rather than one label; the
+    /// columns are <see cref="Classes"/>, in that order. A server older than this field sends no
+    /// kind, which means labels.
+    /// </summary>
+    public bool WantsProbabilities => string.Equals(Kind, "probability", StringComparison.OrdinalIgnoreCase);
+}
 
 public sealed record ProgressEntry(
     string Stage,

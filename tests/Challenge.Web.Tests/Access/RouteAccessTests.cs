@@ -32,17 +32,26 @@ public sealed class RouteAccessTests(ITestOutputHelper output)
         GET /account/tokens | 302 200 200 200 200 200
         GET /admin | 302 403 403 403 403 200
         POST /api/baselines/{id:long}/cancel | 401 404 404 404 404 404
+        POST /api/bundles | 401 403 403 400 400 400
         GET /api/challenges | 200 200 200 200 200 200
+        POST /api/challenges | 401 403 403 400 400 400
         GET /api/challenges/{slug} | 200 200 200 200 200 200
+        PATCH /api/challenges/{slug} | 401 404 404 404 200 200
         GET /api/challenges/{slug}/baselines | 401 404 404 404 200 200
         POST /api/challenges/{slug}/baselines | 401 404 404 404 400 400
+        GET /api/challenges/{slug}/bundle | 401 404 404 404 200 200
         GET /api/challenges/{slug}/data | 200 200 200 200 200 200
         POST /api/challenges/{slug}/data | 401 404 404 404 200 200
         GET /api/challenges/{slug}/data/{fileName} | 401 200 200 403 200 200
         GET /api/challenges/{slug}/leaderboard | 200 200 200 200 200 200
         GET /api/challenges/{slug}/leaderboard.csv | 200 200 200 200 200 200
+        POST /api/challenges/{slug}/publish | 401 404 404 404 200 200
+        POST /api/challenges/{slug}/reveal | 401 404 404 404 409 409
+        GET /api/challenges/{slug}/settings | 401 404 404 404 200 200
         GET /api/challenges/{slug}/submissions | 401 200 200 200 200 200
         GET /api/challenges/{slug}/submissions.csv | 401 404 404 404 200 200
+        POST /api/challenges/{slug}/tasks | 401 404 404 404 400 400
+        PATCH /api/challenges/{slug}/tasks/{task} | 401 404 404 404 200 200
         GET /api/challenges/{slug}/tasks/{task}/gold | 401 404 404 404 404 404
         PUT /api/challenges/{slug}/tasks/{task}/gold | 401 404 404 404 422 422
         GET /api/challenges/{slug}/tasks/{task}/images | 401 200 200 403 200 200
@@ -51,8 +60,13 @@ public sealed class RouteAccessTests(ITestOutputHelper output)
         GET /api/challenges/{slug}/tasks/{task}/images/{imageId:int} | 401 404 404 403 404 404
         GET /api/challenges/{slug}/tasks/{task}/pre-annotations | 401 404 404 403 404 404
         PUT /api/challenges/{slug}/tasks/{task}/pre-annotations | 401 404 404 404 422 422
+        GET /api/challenges/{slug}/tasks/{task}/settings | 401 404 404 404 200 200
         PUT /api/challenges/{slug}/tasks/{task}/solution | 401 404 404 404 422 422
         POST /api/challenges/{slug}/tasks/{task}/submissions | 401 202 202 403 403 403
+        GET /api/docs/favicon.svg | 200 200 200 200 200 200
+        GET /api/docs/scalar.aspnetcore.js | 200 200 200 200 200 200
+        GET /api/docs/scalar.js | 200 200 200 200 200 200
+        GET /api/docs/{documentName?} | 200 200 200 200 200 200
         GET /api/submissions/{id:long} | 401 200 404 404 200 200
         POST /api/workers/lease | 401 401 401 401 401 401
         POST /api/workers/register | 401 401 401 401 401 401
@@ -153,7 +167,7 @@ public sealed class RouteAccessTests(ITestOutputHelper output)
             foreach (var person in People)
             {
                 using var request = new HttpRequestMessage(new HttpMethod(method), path);
-                if (method is "POST" or "PUT")
+                if (method is "POST" or "PUT" or "PATCH")
                 {
                     // A body every endpoint can read, so the answer is the rule's and not the content type's.
                     request.Content = new StringContent("{}", Encoding.UTF8, "application/json");

@@ -20,6 +20,22 @@ public sealed class SvgChartTests : BunitContext
     }
 
     [Fact]
+    public void Passing_the_same_series_again_does_not_draw_the_chart_again_and_new_series_do()
+    {
+        IReadOnlyList<ChartSeries> series = [new ChartSeries("Abyssal", [new ChartPoint(Day.Ticks, 0.6)])];
+        var chart = Render<SvgChart>(p => p.Add(c => c.Dates, true).Add(c => c.Series, series));
+        var drawn = chart.RenderCount;
+
+        // A live page passes its parameters again on every push.
+        chart.Render(p => p.Add(c => c.Dates, true).Add(c => c.Series, series));
+        Assert.Equal(drawn, chart.RenderCount);
+
+        chart.Render(p => p.Add(c => c.Dates, true).Add(c => c.Series, [new ChartSeries("Abyssal", [new ChartPoint(Day.Ticks, 0.6), new ChartPoint(Day.AddDays(1).Ticks, 0.7)])]));
+        Assert.Equal(drawn + 1, chart.RenderCount);
+        Assert.Equal(2, chart.FindAll(".chart-series circle.marker").Count);
+    }
+
+    [Fact]
     public void A_date_axis_shows_about_six_short_dates()
     {
         var points = Enumerable.Range(0, 30).Select(d => new ChartPoint(Day.AddDays(d).Ticks, d)).ToList();

@@ -36,13 +36,7 @@ internal sealed unsafe class CudaApi
         cublasDestroy = (delegate* unmanaged<IntPtr, int>)Export(cublas, "cublasDestroy_v2");
         cublasSgemm = (delegate* unmanaged<IntPtr, int, int, int, int, int, float*, ulong, int, ulong, int, float*, ulong, int, int>)Export(cublas, "cublasSgemm_v2");
 
-        nvrtcCreateProgram = (delegate* unmanaged<IntPtr*, byte*, byte*, int, byte**, byte**, int>)Export(nvrtc, "nvrtcCreateProgram");
-        nvrtcCompileProgram = (delegate* unmanaged<IntPtr, int, byte**, int>)Export(nvrtc, "nvrtcCompileProgram");
-        nvrtcGetPTXSize = (delegate* unmanaged<IntPtr, nuint*, int>)Export(nvrtc, "nvrtcGetPTXSize");
-        nvrtcGetPTX = (delegate* unmanaged<IntPtr, byte*, int>)Export(nvrtc, "nvrtcGetPTX");
-        nvrtcGetProgramLogSize = (delegate* unmanaged<IntPtr, nuint*, int>)Export(nvrtc, "nvrtcGetProgramLogSize");
-        nvrtcGetProgramLog = (delegate* unmanaged<IntPtr, byte*, int>)Export(nvrtc, "nvrtcGetProgramLog");
-        nvrtcDestroyProgram = (delegate* unmanaged<IntPtr*, int>)Export(nvrtc, "nvrtcDestroyProgram");
+        Nvrtc = new Nvrtc(nvrtc);
     }
 
 #pragma warning disable SA1300, IDE1006 // The fields keep NVIDIA's function names.
@@ -92,20 +86,9 @@ internal sealed unsafe class CudaApi
 
     public delegate* unmanaged<IntPtr, int, int, int, int, int, float*, ulong, int, ulong, int, float*, ulong, int, int> cublasSgemm { get; }
 
-    public delegate* unmanaged<IntPtr*, byte*, byte*, int, byte**, byte**, int> nvrtcCreateProgram { get; }
-
-    public delegate* unmanaged<IntPtr, int, byte**, int> nvrtcCompileProgram { get; }
-
-    public delegate* unmanaged<IntPtr, nuint*, int> nvrtcGetPTXSize { get; }
-
-    public delegate* unmanaged<IntPtr, byte*, int> nvrtcGetPTX { get; }
-
-    public delegate* unmanaged<IntPtr, nuint*, int> nvrtcGetProgramLogSize { get; }
-
-    public delegate* unmanaged<IntPtr, byte*, int> nvrtcGetProgramLog { get; }
-
-    public delegate* unmanaged<IntPtr*, int> nvrtcDestroyProgram { get; }
 #pragma warning restore SA1300, IDE1006
+
+    public Nvrtc Nvrtc { get; }
 
     /// <summary>Loads the three libraries; on failure says which one is missing.</summary>
     public static bool TryLoad(string driverLibrary, out CudaApi? api, out string reason)

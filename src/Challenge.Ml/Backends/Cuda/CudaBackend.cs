@@ -417,71 +417,7 @@ public sealed unsafe class CudaBackend : IBackend
         }
     }
 
-    private byte[] Compile(string architecture)
-    {
-        IntPtr program;
-        var source = Encoding.UTF8.GetBytes(CudaKernels.Source + "\0");
-        var name = "challenge_kernels.cu\0"u8.ToArray();
-        fixed (byte* sourceText = source)
-        fixed (byte* nameText = name)
-        {
-            CheckNvrtc(_api.nvrtcCreateProgram(&program, sourceText, nameText, 0, null, null), "nvrtcCreateProgram");
-        }
-
-        try
-        {
-            var option = Encoding.ASCII.GetBytes($"--gpu-architecture={architecture}\0");
-            fixed (byte* optionText = option)
-            {
-                var options = stackalloc byte*[1];
-                options[0] = optionText;
-                var result = _api.nvrtcCompileProgram(program, 1, options);
-                if (result != 0)
-                {
-                    throw new CudaException($"NVRTC could not compile the kernels for {architecture} (status {result}): {Log(program)}");
-                }
-            }
-
-            nuint size;
-            CheckNvrtc(_api.nvrtcGetPTXSize(program, &size), "nvrtcGetPTXSize");
-            var ptx = new byte[(int)size];
-            fixed (byte* text = ptx)
-            {
-                CheckNvrtc(_api.nvrtcGetPTX(program, text), "nvrtcGetPTX");
-            }
-
-            return ptx;
-        }
-        finally
-        {
-            _api.nvrtcDestroyProgram(&program);
-        }
-    }
-
-    private string Log(IntPtr program)
-    {
-        nuint size;
-        if (_api.nvrtcGetProgramLogSize(program, &size) != 0 || size == 0)
-        {
-            return "(no log)";
-        }
-
-        var log = new byte[(int)size];
-        fixed (byte* text = log)
-        {
-            _api.nvrtcGetProgramLog(program, text);
-        }
-
-        return CudaApi.Utf8(log);
-    }
-
-    private static void CheckNvrtc(int status, string call)
-    {
-        if (status != 0)
-        {
-            throw new CudaException($"{call} failed with NVRTC status {status}");
-        }
-    }
+    private byte[] Compile(string architecture) => _api.Nvrtc.CompileToPtx(CudaKernels.Source, CudaKernels.FileName, architecture);
 
     private void MakeCurrent() => _api.Check(_api.cuCtxSetCurrent(_context), "cuCtxSetCurrent");
 

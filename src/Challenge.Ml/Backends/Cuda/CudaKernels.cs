@@ -8,6 +8,9 @@ internal static class CudaKernels
 {
     public const int ReductionThreads = 256;
 
+    /// <summary>The name NVRTC's messages give the source.</summary>
+    public const string FileName = "challenge_kernels.cu";
+
     public static readonly string[] Names =
     [
         "fill", "multiply", "axpy", "add_row_vector", "sum_rows", "block_sum", "relu", "relu_backward",

@@ -4,26 +4,33 @@ using System.IO.Compression;
 namespace Challenge.Ml.Data;
 
 /// <summary>
-/// Reads a folder or a zip of PNG images. With a labels.csv (header row; a file column such as
-/// "file" or "image" and an optional "label" or "category" column) the images are taken in the
-/// CSV's order with their labels; without one, every PNG is taken in file-name order, unlabelled.
-/// Colour images make the whole set RGB (grey ones are repeated on three channels); alpha is dropped.
+/// Reads a folder or a zip of images (PNG, JPEG and the other formats <see cref="ImageDecoder"/>
+/// reads). With a labels.csv (header row; a file column such as "file" or "image" and an optional
+/// "label" or "category" column) the images are taken in the CSV's order with their labels;
+/// without one, every image file is taken in file-name order, unlabelled. Every image is resized
+/// to the given shape, or else to the first image's size. Colour images make the whole set RGB
+/// (grey ones are repeated on three channels); alpha is dropped.
 /// </summary>
-public static class PngFolderReader
+public static class ImageFolderReader
 {
     public const string LabelsFileName = "labels.csv";
+
+    /// <summary>File name endings taken as images.</summary>
+    public static readonly IReadOnlyList<string> ImageExtensions = [".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp"];
 
     private static readonly string[] FileColumns = ["file", "filename", "file_name", "image", "path", "name", "id"];
     private static readonly string[] LabelColumns = ["label", "category", "class", "target"];
 
-    public static ImageDataset ReadFolder(string folder)
+    /// <param name="shape">Height, width and channels every image is brought to (a test set takes its training set's); null: the first image's size.</param>
+    public static ImageDataset ReadFolder(string folder, ImageShape? shape = null)
     {
         var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
             .ToDictionary(file => Path.GetRelativePath(folder, file).Replace('\\', '/'), file => file, StringComparer.Ordinal);
-        return Read(new ImageSource(folder, files.Keys, relative => File.OpenRead(files[relative])));
+        return Read(new ImageSource(folder, files.Keys, relative => File.OpenRead(files[relative])), shape);
     }
 
-    public static ImageDataset ReadZip(string zipPath)
+    /// <inheritdoc cref="ReadFolder"/>
+    public static ImageDataset ReadZip(string zipPath, ImageShape? shape = null)
     {
         using var archive = ZipFile.OpenRead(zipPath);
         var entries = archive.Entries.Where(e => !e.FullName.EndsWith('/')).ToDictionary(e => e.FullName, StringComparer.Ordinal);
@@ -33,37 +40,31 @@ public static class PngFolderReader
         var prefix = labels is null ? string.Empty : labels[..^LabelsFileName.Length];
         var relative = entries.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal))
             .ToDictionary(k => k[prefix.Length..], k => entries[k], StringComparer.Ordinal);
-        return Read(new ImageSource(zipPath, relative.Keys, name => relative[name].Open()));
+        return Read(new ImageSource(zipPath, relative.Keys, name => relative[name].Length > ImageDecoder.MaxFileBytes
+            ? throw new InvalidDataException($"{name} in {zipPath} is {relative[name].Length:N0} bytes; image files of at most {ImageDecoder.MaxFileBytes:N0} bytes are read.")
+            : relative[name].Open()), shape);
     }
 
-    private static ImageDataset Read(ImageSource source)
+    private static ImageDataset Read(ImageSource source, ImageShape? shape)
     {
-        var (files, labelTexts) = source.Contains(LabelsFileName) ? ReadLabelsCsv(source) : (AllPngFiles(source), null);
+        var (files, labelTexts) = source.Contains(LabelsFileName) ? ReadLabelsCsv(source) : (AllImageFiles(source), null);
         if (files.Count == 0)
         {
-            throw new InvalidDataException($"{source.Name} holds no PNG images.");
+            throw new InvalidDataException($"{source.Name} holds no images ({string.Join(", ", ImageExtensions)}).");
         }
 
-        var images = new PngImage[files.Count];
+        var images = new DecodedImage[files.Count];
+        (int Height, int Width)? size = shape is null ? null : (shape.Height, shape.Width);
         for (var i = 0; i < files.Count; i++)
         {
             var file = files[i];
-            if (IsJpeg(file))
-            {
-                throw new NotSupportedException($"{file} in {source.Name} is a JPEG file; only PNG images are supported. Convert it to PNG.");
-            }
-
             using var stream = source.Open(file);
-            images[i] = PngDecoder.Decode(stream, file);
-            if (images[i].Width != images[0].Width || images[i].Height != images[0].Height)
-            {
-                throw new InvalidDataException(
-                    $"{file} is {images[i].Width}x{images[i].Height} but {files[0]} is {images[0].Width}x{images[0].Height}; all images must have one size.");
-            }
+            images[i] = ImageDecoder.Decode(stream, $"{file} in {source.Name}", size, shape?.Channels);
+            size ??= (images[i].Height, images[i].Width);
         }
 
-        var channels = images.Any(image => image.Channels >= 3) ? 3 : 1;
-        var (height, width) = (images[0].Height, images[0].Width);
+        var channels = shape?.Channels ?? (images.Any(image => image.Channels >= 3) ? 3 : 1);
+        var (height, width) = size!.Value;
         var pixels = new float[images.Length * height * width * channels];
         for (var i = 0; i < images.Length; i++)
         {
@@ -140,29 +141,21 @@ public static class PngFolderReader
             return normalised;
         }
 
-        if (source.Contains(normalised + ".png"))
+        foreach (var extension in ImageExtensions)
         {
-            return normalised + ".png";
+            if (source.Contains(normalised + extension))
+            {
+                return normalised + extension;
+            }
         }
 
         throw new FileNotFoundException($"{LabelsFileName} line {line} names '{file}', which is not in {source.Name}.");
     }
 
-    private static List<string> AllPngFiles(ImageSource source)
-    {
-        var jpeg = source.Files.FirstOrDefault(IsJpeg);
-        if (jpeg is not null)
-        {
-            throw new NotSupportedException($"{jpeg} in {source.Name} is a JPEG file; only PNG images are supported. Convert it to PNG.");
-        }
+    private static List<string> AllImageFiles(ImageSource source) =>
+        [.. source.Files.Where(f => ImageExtensions.Any(e => f.EndsWith(e, StringComparison.OrdinalIgnoreCase))).Order(StringComparer.Ordinal)];
 
-        return [.. source.Files.Where(f => f.EndsWith(".png", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal)];
-    }
-
-    private static bool IsJpeg(string file) =>
-        file.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase) || file.EndsWith(".jpeg", StringComparison.OrdinalIgnoreCase);
-
-    private static void CopyPixels(PngImage image, Span<float> target, int channels)
+    private static void CopyPixels(DecodedImage image, Span<float> target, int channels)
     {
         var source = image.Pixels;
         var pixelCount = image.Width * image.Height;
