@@ -50,15 +50,15 @@ public abstract class DemoSeedTests(string provider) : IAsyncLifetime
     }
 
     [DatabaseFact]
-    public async Task Baselines_are_queued_for_every_task_that_takes_labels()
+    public async Task Baselines_are_queued_for_every_task_that_takes_labels_or_probabilities()
     {
         await using var db = _harness.CreateDbContext();
         var runs = await db.BaselineRuns.AsNoTracking().ToListAsync();
         var taskSlugs = await db.Tasks.AsNoTracking().Where(t => runs.Select(r => r.TaskId).Contains(t.Id)).Select(t => t.Slug).ToListAsync();
 
-        Assert.Equal(5, runs.Count);
+        Assert.Equal(6, runs.Count);
         Assert.All(runs, r => Assert.Equal(BaselineRunStatus.Queued, r.Status));
-        Assert.Equal(["element", "floor", DemoSeeder.DemoTaskSlug], taskSlugs.Order());
+        Assert.Equal(["element", "floor", DemoSeeder.DemoTaskSlug, "probabilities"], taskSlugs.Order());
         Assert.Contains(runs, r => r.Model == "pseudo" && r.UnlabelledFileId is not null);
     }
 

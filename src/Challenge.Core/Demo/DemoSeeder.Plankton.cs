@@ -90,9 +90,9 @@ public sealed partial class DemoSeeder
         }
         var truthNames = truth.Select(t => PlanktonClasses[t]).ToList();
 
-        await DataFileAsync(world, competition, "train.zip", ImageZip(train, LabelsCsv((train, trainLabels))),
+        var trainId = await DataFileAsync(world, competition, "train.zip", ImageZip(train, LabelsCsv((train, trainLabels))),
             $"{train.Count:N0} labelled images (PNG), labels.csv with file,label.", cancellationToken);
-        await DataFileAsync(world, competition, "test.zip", ImageZip(test, FilesCsv(test.Count)),
+        var testId = await DataFileAsync(world, competition, "test.zip", ImageZip(test, FilesCsv(test.Count)),
             $"{test.Count:N0} images to classify; labels.csv lists them in Id order.", cancellationToken);
         await DataFileAsync(world, competition, "taxonomy.csv", Encoding.UTF8.GetBytes("class,parent\n" + PlanktonParents.Replace('=', ',') + "\n"),
             "Each class's parent group, up to the root: the tree the hierarchical F1 walks.", cancellationToken);
@@ -114,6 +114,9 @@ public sealed partial class DemoSeeder
                 await SubmitAsync(world, taxonomyTask, team, $"labels-{k + 1}.csv", LabelPredictions(truthNames, PlanktonClasses, confidences[k] + 0.1, 5000 + 100 * t + k), "", at.AddMinutes(5), cancellationToken);
             }
         }
+
+        // The worker writes the softmax of a small CNN as the class probabilities.
+        await BaselineAsync(world, competition, task, "cnn", 5, trainId, testId, null, cancellationToken);
     }
 
     // Id,class1,…,class121; the true class gets about the given confidence, its siblings most of the rest.
@@ -226,6 +229,8 @@ public sealed partial class DemoSeeder
         The classes follow a taxonomy: 14 groups (copepods, medusae, salps, diatoms, detritus...)
         under 7 higher branches. A second task takes one label per image and scores it along the
         tree, so a copepod taken for another copepod costs less than one taken for a diatom.
+
+        A small CNN trained on this server gives the probability task its baseline row.
         """;
 
     private const string PlanktonData = """
