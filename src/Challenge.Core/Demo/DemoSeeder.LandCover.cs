@@ -11,13 +11,14 @@ public sealed partial class DemoSeeder
     public static readonly string[] Classes =
         ["AnnualCrop", "Forest", "HerbaceousVegetation", "Highway", "Industrial", "Pasture", "PermanentCrop", "Residential", "River", "SeaLake"];
 
-    // Team name, accuracies of its successive submissions.
+    // Team name, accuracies of its successive submissions (the best teams end above the server's
+    // baselines, as the winners of the real event did).
     private static readonly (string Team, double[] Accuracies)[] LandCoverHistory =
     [
-        ("Pseudo-Labellers", [0.62, 0.71, 0.78, 0.83, 0.87, 0.894]),
-        ("SimCLR Squad", [0.55, 0.69, 0.80, 0.86, 0.881]),
+        ("Pseudo-Labellers", [0.62, 0.74, 0.83, 0.89, 0.93, 0.95]),
+        ("SimCLR Squad", [0.55, 0.72, 0.84, 0.90, 0.94]),
         ("Cluster & Conquer", [0.58, 0.66, 0.74, 0.79]),
-        ("Transfer Learners", [0.72, 0.81, 0.85, 0.862]),
+        ("Transfer Learners", [0.72, 0.84, 0.89, 0.915]),
         ("Random Forest Rangers", [0.51, 0.57, 0.61]),
         ("Late Joiners", [0.68]),
     ];

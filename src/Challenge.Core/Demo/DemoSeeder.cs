@@ -208,7 +208,7 @@ public sealed partial class DemoSeeder(
 
     // The k-th submission of the i-th team: spread over the two weeks, at working hours.
     private static DateTime SubmittedAt(DemoWorld world, int teamIndex, int k, int count) =>
-        world.Start.AddDays(Math.Min(13, (int)Math.Round(k * 13.0 / Math.Max(1, count - 1)) + teamIndex % 2)).AddHours(9 + (2 * teamIndex + 3 * k) % 10).AddMinutes(7 * teamIndex);
+        world.Start.AddDays(Math.Clamp((int)Math.Round((k + 0.5 + 0.3 * (teamIndex % 3)) * 13.0 / count), 0, 13)).AddHours(9 + (2 * teamIndex + 3 * k) % 10).AddMinutes(7 * teamIndex);
 
     // A label file that is right on about the given share of rows; the wrong rows take another class.
     private static byte[] LabelPredictions(IReadOnlyList<string> truth, IReadOnlyList<string> classes, double accuracy, int salt, string idColumn = "Id", string targetColumn = "Category")
