@@ -121,6 +121,9 @@ public static class CoreServiceCollectionExtensions
             services.AddSingleton<ILeaderboardNotifier, InProcessLeaderboardNotifier>();
         }
         services.AddSingleton<LeaderboardService>();
+        services.AddSingleton<RankIntervalService>();
+        services.AddSingleton<StabilityReports>();
+        services.AddSingleton<Rescoring.RescoreChangelog>();
         services.AddSingleton<LeaderboardFeed>();
         services.AddSingleton<ApiTokens.ApiTokenService>();
         services.AddSingleton<BaselineService>();

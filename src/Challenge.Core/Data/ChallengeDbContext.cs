@@ -26,6 +26,7 @@ public sealed class ChallengeDbContext(DbContextOptions<ChallengeDbContext> opti
     public DbSet<Submission> Submissions => Set<Submission>();
     public DbSet<DailyQuota> DailyQuotas => Set<DailyQuota>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+    public DbSet<Rescoring.ScoreChange> ScoreChanges => Set<Rescoring.ScoreChange>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<Annotations.AssetImage> AssetImages => Set<Annotations.AssetImage>();
     public DbSet<BaselineRun> BaselineRuns => Set<BaselineRun>();

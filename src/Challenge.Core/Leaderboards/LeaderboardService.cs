@@ -137,28 +137,48 @@ public sealed class LeaderboardService
         }
     }
 
-    private sealed record TaskInfo(int CompetitionId, int Id, string Slug, string Title, string Metric, bool HigherIsBetter);
+    private sealed record TaskInfo(int CompetitionId, int Id, string Slug, string Title, string Metric, bool HigherIsBetter, double? LadderMargin = null);
 
     private sealed record TeamInfo(int Id, string Name, bool IsBaseline);
 
-    private sealed record Visible(int TeamId, long Id, SubmissionStatus Status, double? Public, double? Private, double? Lower, double? Upper, DateTime CreatedAtUtc, bool IsSelected);
+    private sealed record Visible(int TeamId, long Id, SubmissionStatus Status, double? Public, double? Private, double? Lower, double? Upper, DateTime CreatedAtUtc, bool IsSelected,
+        string? Sha256 = null, string? ScorerVersion = null, int SolutionVersion = 0);
 
-    private sealed record Scored(long Id, double? Public, double? Private, double? Lower, double? Upper, DateTime CreatedAtUtc, bool IsSelected);
+    private sealed record Scored(long Id, double? Public, double? Private, double? Lower, double? Upper, DateTime CreatedAtUtc, bool IsSelected,
+        string? Sha256 = null, string? ScorerVersion = null, int SolutionVersion = 0);
 
     // One team's standing on a task: its best public submission and, for the private board, the best
     // private score among its selected submissions (or its two best public ones).
     private sealed class TeamStanding
     {
-        public TeamStanding(TeamInfo team, IReadOnlyList<string> members, List<Scored> scored, DateTime lastSubmission, bool higherIsBetter)
+        public TeamStanding(TeamInfo team, IReadOnlyList<string> members, List<Scored> scored, DateTime lastSubmission, bool higherIsBetter, double? ladderMargin = null)
         {
             Team = team;
             Members = members;
             Entries = scored.Count;
             LastSubmissionUtc = lastSubmission;
             var byPublic = Ordered(scored, s => s.Public, higherIsBetter).ToList();
-            BestPublic = byPublic.FirstOrDefault();
+            BestPublic = ladderMargin is { } margin ? Laddered(scored, higherIsBetter, margin) : byPublic.FirstOrDefault();
             var candidates = scored.Any(s => s.IsSelected) ? scored.Where(s => s.IsSelected) : byPublic.Take(2);
             BestPrivate = BestBy(candidates, s => s.Private, higherIsBetter);
+        }
+
+        // Under the Ladder the public board shows the score of the last submission that beat the
+        // shown one by more than the margin, rounded to a multiple of it; never a bootstrap interval
+        // of the exact score, which would give back what the rounding withholds.
+        private static Scored? Laddered(List<Scored> scored, bool higherIsBetter, double margin)
+        {
+            var inOrder = scored.OrderBy(s => s.CreatedAtUtc).ThenBy(s => s.Id).ToList();
+            var steps = Challenge.Scoring.Significance.Ladder.WithMargin(inOrder.Select(s => s.Public is { } v && double.IsFinite(v) ? v : double.NaN).ToList(), higherIsBetter, margin);
+            var last = -1;
+            for (var i = 0; i < steps.Count; i++)
+            {
+                if (steps[i].Updated)
+                {
+                    last = i;
+                }
+            }
+            return last < 0 ? null : inOrder[last] with { Public = steps[last].Shown, Lower = null, Upper = null };
         }
 
         public TeamInfo Team { get; }
@@ -200,13 +220,19 @@ public sealed class LeaderboardService
                 value is { } v && double.IsFinite(v) ? v : null,
                 kind == LeaderboardKind.Public ? best?.Lower : null,
                 kind == LeaderboardKind.Public ? best?.Upper : null,
-                team.Entries, team.LastSubmissionUtc, best?.CreatedAtUtc, team.Team.IsBaseline, null);
+                team.Entries, team.LastSubmissionUtc, best?.CreatedAtUtc, team.Team.IsBaseline, null)
+            {
+                SubmissionId = best?.Id,
+                Sha256 = best?.Sha256,
+                ScorerVersion = best?.ScorerVersion,
+                SolutionVersion = best?.SolutionVersion,
+            };
     }
 
     private async Task<TaskInfo> TaskInfoAsync(ChallengeDbContext db, int taskId)
     {
         var task = await db.Tasks.AsNoTracking().SingleAsync(t => t.Id == taskId);
-        return new TaskInfo(task.CompetitionId, task.Id, task.Slug, task.Title, task.Metric, MetricCatalog.Find(task.Metric)?.HigherIsBetter ?? true);
+        return new TaskInfo(task.CompetitionId, task.Id, task.Slug, task.Title, task.Metric, MetricCatalog.Find(task.Metric)?.HigherIsBetter ?? true, task.LadderMargin);
     }
 
     private async Task<Snapshot> BuildAsync(int taskId, long generation)
@@ -270,7 +296,8 @@ public sealed class LeaderboardService
 
     private static Task<List<Visible>> VisibleAsync(IQueryable<Submission> query) =>
         query.AsNoTracking()
-            .Select(s => new Visible(s.TeamId, s.Id, s.Status, s.PublicScore, s.PrivateScore, s.PublicLower, s.PublicUpper, s.CreatedAtUtc, s.IsSelected))
+            .Select(s => new Visible(s.TeamId, s.Id, s.Status, s.PublicScore, s.PrivateScore, s.PublicLower, s.PublicUpper, s.CreatedAtUtc, s.IsSelected,
+                s.StoredFile!.Sha256, s.ScorerVersion, s.SolutionVersion))
             .ToListAsync();
 
     // A team is on the board once it has a scored, visible submission and is not disqualified; its
@@ -287,10 +314,10 @@ public sealed class LeaderboardService
                 continue;
             }
             var scored = rows.Where(s => s.Status == SubmissionStatus.Scored)
-                .Select(s => new Scored(s.Id, s.Public, s.Private, s.Lower, s.Upper, s.CreatedAtUtc, s.IsSelected)).ToList();
+                .Select(s => new Scored(s.Id, s.Public, s.Private, s.Lower, s.Upper, s.CreatedAtUtc, s.IsSelected, s.Sha256, s.ScorerVersion, s.SolutionVersion)).ToList();
             if (scored.Count > 0)
             {
-                standings[id] = new TeamStanding(team, members.GetValueOrDefault(id) ?? [], scored, rows.Max(s => s.CreatedAtUtc), task.HigherIsBetter);
+                standings[id] = new TeamStanding(team, members.GetValueOrDefault(id) ?? [], scored, rows.Max(s => s.CreatedAtUtc), task.HigherIsBetter, task.LadderMargin);
             }
         }
         return standings;

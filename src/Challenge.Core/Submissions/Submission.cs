@@ -30,6 +30,10 @@ public sealed class Submission
     public string? DetailJson { get; set; }
     public string? FailureMessage { get; set; }
 
+    // Whose failure a refused or failed submission was: the team's file, or the platform's (which
+    // gives the submission back to the quota, once).
+    public SubmissionFailure? FailureKind { get; set; }
+
     public string? ScorerVersion { get; set; }
     public int SolutionVersion { get; set; }
     public DateTime? ScoringStartedAtUtc { get; set; }
@@ -51,6 +55,24 @@ public sealed class Submission
     public bool IsBaseline { get; set; }
 }
 
+public enum SubmissionFailure
+{
+    // The team's file: refused by validation, or its score not a finite number.
+    FileRefused,
+
+    // The platform's: the scorer threw on a valid file, ran out of time, or the process or
+    // machine scoring it died too often (its lease ran out each time).
+    ScorerCrash,
+    Timeout,
+    NodeLost,
+    WorkerLost,
+}
+
+public static class SubmissionFailures
+{
+    public static bool IsPlatform(this SubmissionFailure? failure) => failure is SubmissionFailure.ScorerCrash or SubmissionFailure.Timeout or SubmissionFailure.NodeLost or SubmissionFailure.WorkerLost;
+}
+
 public enum SubmissionStatus
 {
     Queued = 0,
@@ -68,4 +90,7 @@ public sealed class DailyQuota
     public int TaskId { get; set; }
     public required string Day { get; set; }
     public int Used { get; set; }
+
+    // Extra submissions an organizer granted this team for this day (audited, with a reason).
+    public int Granted { get; set; }
 }

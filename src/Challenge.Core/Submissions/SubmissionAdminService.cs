@@ -16,6 +16,7 @@ public sealed class SubmissionAdminService(
     SqliteWriteGate writes,
     ISubmissionQueue queue,
     ILeaderboardNotifier notifier,
+    LeaderboardService leaderboards,
     TimeProvider clock,
     IAuthorizationService authorization)
 {
@@ -34,17 +35,81 @@ public sealed class SubmissionAdminService(
         {
             query = query.Where(s => s.Id == submissionId);
         }
-        var ids = await query.Select(s => s.Id).ToListAsync(cancellationToken);
-        await query.ExecuteUpdateAsync(s => s
-            .SetProperty(x => x.Status, SubmissionStatus.Queued)
-            .SetProperty(x => x.ScoringAttempts, 0), cancellationToken);
-        db.Audit(task.CompetitionId, user.UserId(), "rescore", submissionId is null ? $"all {ids.Count} submissions of {task.Slug}" : $"submission {submissionId} of {task.Slug}", clock.GetUtcNow().UtcDateTime);
-        await db.SaveChangesAsync(cancellationToken);
+        var before = await query.Select(s => new { s.Id, s.TeamId, s.Status, s.PublicScore, s.PrivateScore, s.ScorerVersion, s.SolutionVersion }).ToListAsync(cancellationToken);
+        var ids = before.Select(s => s.Id).ToList();
+        var now = clock.GetUtcNow().UtcDateTime;
+        // The changelog: what each submission scored before and the team's ranks, so that the
+        // scorer can add the new scores and the ranks after (see Rescoring.RescoreChangelog).
+        var publicRanks = (await leaderboards.GetAsync(taskId, LeaderboardKind.Public, cancellationToken)).Rows.ToDictionary(r => r.TeamId, r => r.Rank);
+        var privateRanks = (await leaderboards.GetAsync(taskId, LeaderboardKind.Private, cancellationToken)).Rows.ToDictionary(r => r.TeamId, r => r.Rank);
+        var rescoreId = Guid.NewGuid();
+        db.ScoreChanges.AddRange(before.Select(s => new Rescoring.ScoreChange
+        {
+            RescoreId = rescoreId,
+            CompetitionId = task.CompetitionId,
+            TaskId = taskId,
+            SubmissionId = s.Id,
+            TeamId = s.TeamId,
+            RequestedById = user.UserId(),
+            RequestedAtUtc = now,
+            OldStatus = s.Status,
+            OldPublicScore = s.PublicScore,
+            OldPrivateScore = s.PrivateScore,
+            OldScorerVersion = s.ScorerVersion,
+            OldSolutionVersion = s.SolutionVersion,
+            PublicRankBefore = publicRanks.GetValueOrDefault(s.TeamId),
+            PrivateRankBefore = privateRanks.GetValueOrDefault(s.TeamId),
+        }));
+        db.Audit(task.CompetitionId, user.UserId(), "rescore", submissionId is null ? $"all {ids.Count} submissions of {task.Slug}" : $"submission {submissionId} of {task.Slug}", now);
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            await db.Submissions.Where(s => ids.Contains(s.Id) && s.Status != SubmissionStatus.Queued && s.Status != SubmissionStatus.Scoring).ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.Status, SubmissionStatus.Queued)
+                .SetProperty(x => x.ScoringAttempts, 0), cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
         foreach (var id in ids)
         {
             await queue.EnqueueAsync(id, cancellationToken);
         }
         return ids.Count;
+    }
+
+    /// <summary>
+    /// Gives one team <paramref name="extra"/> more submissions on one task for today's quota day
+    /// only, with a reason that goes to the audit log with the grant. Returns the day's total grant.
+    /// </summary>
+    public async Task<Outcomes.Outcome<int>> GrantExtraSubmissionsAsync(int teamId, int taskId, int extra, string reason, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var team = await db.Teams.AsNoTracking().SingleOrDefaultAsync(t => t.Id == teamId, cancellationToken);
+        var task = await db.Tasks.AsNoTracking().SingleOrDefaultAsync(t => t.Id == taskId, cancellationToken);
+        if (team is null || task is null || task.CompetitionId != team.CompetitionId || !await CanManageAsync(db, team.CompetitionId, user, cancellationToken))
+        {
+            return Outcomes.Outcome<int>.NotFound("This team or task does not exist, or you may not manage its challenge.");
+        }
+        if (extra is < 1 or > 100)
+        {
+            return Outcomes.Outcome<int>.Invalid("extra", "Grant between 1 and 100 extra submissions.");
+        }
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            return Outcomes.Outcome<int>.Invalid("reason", "Give the reason for the grant: it is kept in the audit log.");
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        var day = SubmissionService.QuotaDayOf(now);
+        using var turn = await writes.EnterAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"""INSERT INTO "DailyQuotas" ("TeamId", "TaskId", "Day", "Used", "Granted") VALUES ({teamId}, {taskId}, {day}, 0, 0) ON CONFLICT DO NOTHING""",
+            cancellationToken);
+        await db.DailyQuotas.Where(q => q.TeamId == teamId && q.TaskId == taskId && q.Day == day)
+            .ExecuteUpdateAsync(q => q.SetProperty(x => x.Granted, x => x.Granted + extra), cancellationToken);
+        db.Audit(team.CompetitionId, user.UserId(), "quota.granted", $"'{team.Name}': {extra} extra submissions on {task.Slug} for {day}: {reason.Trim()}", now);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return await db.DailyQuotas.Where(q => q.TeamId == teamId && q.TaskId == taskId && q.Day == day).Select(q => q.Granted).SingleAsync(cancellationToken);
     }
 
     /// <summary>Hides a submission from the leaderboards (or shows it again); the team sees it hidden, with the reason.</summary>

@@ -21,6 +21,7 @@ internal sealed class SubmissionConfiguration : IEntityTypeConfiguration<Submiss
         builder.Property(s => s.ScorerVersion).HasMaxLength(64);
         builder.Property(s => s.SubmittedById).HasMaxLength(450);
         builder.Property(s => s.FailureMessage).HasMaxLength(2_000);
+        builder.Property(s => s.FailureKind).HasConversion<string>().HasMaxLength(16);
         builder.Property(s => s.HiddenReason).HasMaxLength(1_000);
         // Leaderboards read the visible submissions of a task, all of them (a full build) or one
         // team's (a refresh): the index holds every column they read, so SQLite never visits the

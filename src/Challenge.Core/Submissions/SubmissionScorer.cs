@@ -23,6 +23,7 @@ public sealed class SubmissionScorer(
     SolutionCache solutions,
     ILeaderboardNotifier notifier,
     Annotations.AnnotationScoringStep annotations,
+    Rescoring.RescoreChangelog changelog,
     TimeProvider clock,
     ILogger<SubmissionScorer> logger)
 {
@@ -70,7 +71,7 @@ public sealed class SubmissionScorer(
         }
         if (submission.ScoringAttempts > SubmissionRules.MaxScoringAttempts)
         {
-            await FailAsync(db, submission, claim, $"Scoring was interrupted {SubmissionRules.MaxScoringAttempts} times; the organizers have been told. Please submit again.", cancellationToken);
+            await FailAsync(db, submission, claim, SubmissionFailure.NodeLost, $"Scoring was interrupted {SubmissionRules.MaxScoringAttempts} times; the organizers have been told. Please submit again.", cancellationToken);
             return;
         }
 
@@ -99,6 +100,10 @@ public sealed class SubmissionScorer(
             submission.ScoredAtUtc = clock.GetUtcNow().UtcDateTime;
             submission.ScoringMilliseconds = (int)stopwatch.ElapsedMilliseconds;
             submission.FailureMessage = null;
+            if (submission.Status == SubmissionStatus.Scored)
+            {
+                submission.FailureKind = null;
+            }
             if (!await SaveAsync(db, submission, claim, refund, cancellationToken))
             {
                 return;
@@ -110,7 +115,7 @@ public sealed class SubmissionScorer(
             // the solution, so it goes to the organizers' log and the team gets the neutral message.
             logger.LogError(failure, "Scoring submission {SubmissionId} failed inside metric {Metric}: {OrganizerMessage}", submissionId, failure.Metric, failure.OrganizerMessage);
             db.ChangeTracker.Clear();
-            await FailAsync(db, submission, claim, failure.TeamMessage, cancellationToken);
+            await FailAsync(db, submission, claim, SubmissionFailure.ScorerCrash, failure.TeamMessage, cancellationToken);
             return;
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
@@ -119,7 +124,8 @@ public sealed class SubmissionScorer(
             db.ChangeTracker.Clear();
             if (submission.ScoringAttempts >= SubmissionRules.MaxScoringAttempts)
             {
-                await FailAsync(db, submission, claim, "The server could not score this file; the organizers have been told.", cancellationToken);
+                await FailAsync(db, submission, claim, exception is TimeoutException ? SubmissionFailure.Timeout : SubmissionFailure.ScorerCrash,
+                    "The server could not score this file; the organizers have been told.", cancellationToken);
                 return;
             }
             // Back to the queue, released; the sweeper picks it up again.
@@ -134,6 +140,36 @@ public sealed class SubmissionScorer(
         // An organizer's ranking formula that compares teams (max_labelled) moves other teams' scores
         // too, so their whole board is refreshed rather than this team's row.
         notifier.Publish(new LeaderboardChange(submission.CompetitionId, submission.TaskId, otherTeamsMoved ? null : submission.TeamId));
+        await CompleteRescoreAsync(submission.Id);
+    }
+
+    // Rows of the rescoring changelog waiting for this submission get its new outcome, in the
+    // transaction that saves it.
+    private async Task RecordRescoreAsync(ChallengeDbContext db, long submissionId, SubmissionStatus status, double? publicScore, double? privateScore,
+        string? scorerVersion, int solutionVersion, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.ScoreChanges.Where(c => c.SubmissionId == submissionId && c.RescoredAtUtc == null)
+            .ExecuteUpdateAsync(c => c
+                .SetProperty(x => x.NewStatus, status)
+                .SetProperty(x => x.NewPublicScore, publicScore)
+                .SetProperty(x => x.NewPrivateScore, privateScore)
+                .SetProperty(x => x.NewScorerVersion, scorerVersion)
+                .SetProperty(x => x.NewSolutionVersion, solutionVersion)
+                .SetProperty(x => x.RescoredAtUtc, now), cancellationToken);
+    }
+
+    private async Task CompleteRescoreAsync(long submissionId)
+    {
+        try
+        {
+            await changelog.CompleteAsync(submissionId);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The scores are saved; only the ranks after the rescore are missing from its changelog.
+            logger.LogWarning(exception, "Could not record the ranks after the rescore of submission {SubmissionId}", submissionId);
+        }
     }
 
     // Reads and scores a CSV of predictions; returns whether a refused file gives its submission back.
@@ -184,15 +220,22 @@ public sealed class SubmissionScorer(
         }
         if (refund)
         {
-            // A refused file gives its submission back, unless the organizers decided otherwise.
+            // A refused file gives its submission back, unless the organizers decided otherwise;
+            // once, as a platform failure does (see GiveBackOnceAsync).
             submission.CountsAgainstQuota = false;
-            await db.DailyQuotas
-                .Where(q => q.TeamId == submission.TeamId && q.TaskId == submission.TaskId && q.Day == submission.QuotaDay && q.Used > 0)
-                .ExecuteUpdateAsync(q => q.SetProperty(x => x.Used, x => x.Used - 1), cancellationToken);
+            var givenBack = await db.Submissions.Where(s => s.Id == submission.Id && s.CountsAgainstQuota)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.CountsAgainstQuota, false), cancellationToken);
+            if (givenBack == 1)
+            {
+                await db.DailyQuotas
+                    .Where(q => q.TeamId == submission.TeamId && q.TaskId == submission.TaskId && q.Day == submission.QuotaDay && q.Used > 0)
+                    .ExecuteUpdateAsync(q => q.SetProperty(x => x.Used, x => x.Used - 1), cancellationToken);
+            }
         }
         submission.ScoringClaim = null;
         submission.ScoringLeaseUntilUtc = null;
         await db.SaveChangesAsync(cancellationToken);
+        await RecordRescoreAsync(db, submission.Id, submission.Status, submission.PublicScore, submission.PrivateScore, submission.ScorerVersion, submission.SolutionVersion, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
@@ -246,10 +289,26 @@ public sealed class SubmissionScorer(
         }
     }
 
+    private static async Task GiveBackOnceAsync(ChallengeDbContext db, Submission submission, string message, CancellationToken cancellationToken)
+    {
+        var givenBack = await db.Submissions.Where(s => s.Id == submission.Id && s.CountsAgainstQuota)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.CountsAgainstQuota, false), cancellationToken);
+        if (givenBack == 1)
+        {
+            await db.DailyQuotas
+                .Where(q => q.TeamId == submission.TeamId && q.TaskId == submission.TaskId && q.Day == submission.QuotaDay && q.Used > 0)
+                .ExecuteUpdateAsync(q => q.SetProperty(x => x.Used, x => x.Used - 1), cancellationToken);
+        }
+        // Said again after a later failure too: the submission stays given back.
+        await db.Submissions.Where(s => s.Id == submission.Id && !s.CountsAgainstQuota && !s.IsBaseline)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.FailureMessage, message + GivenBackMessage), cancellationToken);
+    }
+
     // Records the validation report; returns whether the refused file gives its submission back.
     private static async Task<bool> RejectAsync(ChallengeDbContext db, Submission submission, ValidationOutcome<Challenge.Scoring.Submission> read, CancellationToken cancellationToken)
     {
         submission.Status = SubmissionStatus.Rejected;
+        submission.FailureKind = SubmissionFailure.FileRefused;
         submission.ErrorsJson = JsonSerializer.Serialize(read.Report.Errors, Json);
         submission.ErrorCount = read.Report.ErrorCount;
         return await GivesSubmissionBackAsync(db, submission, cancellationToken);
@@ -274,6 +333,7 @@ public sealed class SubmissionScorer(
     private static async Task<bool> RefuseNonFiniteAsync(ChallengeDbContext db, Submission submission, CancellationToken cancellationToken)
     {
         submission.Status = SubmissionStatus.Rejected;
+        submission.FailureKind = SubmissionFailure.FileRefused;
         submission.PublicScore = submission.PrivateScore = submission.OverallScore = submission.PublicLower = submission.PublicUpper = null;
         submission.DetailJson = null;
         submission.ErrorsJson = JsonSerializer.Serialize(new[] { new ValidationError(null, null, NonFiniteScoreMessage) }, Json);
@@ -281,18 +341,36 @@ public sealed class SubmissionScorer(
         return await GivesSubmissionBackAsync(db, submission, cancellationToken);
     }
 
-    private async Task FailAsync(ChallengeDbContext db, Submission submission, Guid claim, string message, CancellationToken cancellationToken)
+    public const string GivenBackMessage = " The submission was given back to your team's quota for that day.";
+
+    // A failure of the platform's own is not the team's: the submission goes back to the quota.
+    // Giving back turns CountsAgainstQuota off in the same conditional update that checks it, so
+    // however often a submission fails (retries, rescores, two nodes), it is given back once.
+    private async Task FailAsync(ChallengeDbContext db, Submission submission, Guid claim, SubmissionFailure kind, string message, CancellationToken cancellationToken)
     {
-        var failed = await db.Submissions.Where(s => s.Id == submission.Id && s.ScoringClaim == claim)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(x => x.Status, SubmissionStatus.Failed)
-                .SetProperty(x => x.FailureMessage, message)
-                .SetProperty(x => x.ScoredAtUtc, clock.GetUtcNow().UtcDateTime)
-                .SetProperty(x => x.ScoringClaim, (Guid?)null)
-                .SetProperty(x => x.ScoringLeaseUntilUtc, (DateTime?)null), cancellationToken);
+        int failed;
+        using (await writes.EnterAsync(cancellationToken))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            failed = await db.Submissions.Where(s => s.Id == submission.Id && s.ScoringClaim == claim)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(x => x.Status, SubmissionStatus.Failed)
+                    .SetProperty(x => x.FailureKind, kind)
+                    .SetProperty(x => x.FailureMessage, message)
+                    .SetProperty(x => x.ScoredAtUtc, clock.GetUtcNow().UtcDateTime)
+                    .SetProperty(x => x.ScoringClaim, (Guid?)null)
+                    .SetProperty(x => x.ScoringLeaseUntilUtc, (DateTime?)null), cancellationToken);
+            if (failed == 1 && ((SubmissionFailure?)kind).IsPlatform())
+            {
+                await GiveBackOnceAsync(db, submission, message, cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+        }
         if (failed == 1)
         {
+            await RecordRescoreAsync(db, submission.Id, SubmissionStatus.Failed, null, null, submission.ScorerVersion, submission.SolutionVersion, cancellationToken);
             notifier.Publish(new LeaderboardChange(submission.CompetitionId, submission.TaskId, submission.TeamId));
+            await CompleteRescoreAsync(submission.Id);
         }
     }
 }

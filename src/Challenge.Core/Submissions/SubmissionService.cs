@@ -58,8 +58,8 @@ public sealed class SubmissionService(
         var limit = await db.Competitions.Where(c => c.Id == task.CompetitionId).Select(c => c.DailySubmissionLimit).SingleAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         var day = QuotaDayOf(now);
-        var used = await db.DailyQuotas.Where(q => q.TeamId == teamId && q.TaskId == taskId && q.Day == day).Select(q => q.Used).SingleOrDefaultAsync(cancellationToken);
-        return new QuotaStatus(limit, used, now.Date.AddDays(1));
+        var quota = await db.DailyQuotas.Where(q => q.TeamId == teamId && q.TaskId == taskId && q.Day == day).Select(q => new { q.Used, q.Granted }).SingleOrDefaultAsync(cancellationToken);
+        return new QuotaStatus(limit + (quota?.Granted ?? 0), quota?.Used ?? 0, now.Date.AddDays(1));
     }
 
     // Stores the file and the row in one unit, consuming one submission of today's quota, then
@@ -270,13 +270,32 @@ public sealed class SubmissionService(
             $"""INSERT INTO "DailyQuotas" ("TeamId", "TaskId", "Day", "Used") VALUES ({teamId}, {taskId}, {day}, 0) ON CONFLICT DO NOTHING""",
             cancellationToken);
         var taken = await db.DailyQuotas
-            .Where(q => q.TeamId == teamId && q.TaskId == taskId && q.Day == day && q.Used < limit)
+            .Where(q => q.TeamId == teamId && q.TaskId == taskId && q.Day == day && q.Used < limit + q.Granted)
             .ExecuteUpdateAsync(q => q.SetProperty(x => x.Used, x => x.Used + 1), cancellationToken);
         return taken == 1;
     }
 
+    // Submissions used beyond what the organizers granted on top of the daily limit.
     private static Task<int> UsedAsync(ChallengeDbContext db, int teamId, int taskId, string day, CancellationToken cancellationToken) =>
-        db.DailyQuotas.Where(q => q.TeamId == teamId && q.TaskId == taskId && q.Day == day).Select(q => q.Used).SingleOrDefaultAsync(cancellationToken);
+        db.DailyQuotas.Where(q => q.TeamId == teamId && q.TaskId == taskId && q.Day == day).Select(q => q.Used - q.Granted).SingleOrDefaultAsync(cancellationToken);
+
+    /// <summary>
+    /// Place in the scoring queue of each waiting submission (1 = next), counting every queued
+    /// submission of the server that arrived before it; 0 while it is being scored.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<long, int>> QueuePositionsAsync(IReadOnlyCollection<long> submissionIds, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var waiting = await db.Submissions.AsNoTracking().Where(s => submissionIds.Contains(s.Id) && (s.Status == SubmissionStatus.Queued || s.Status == SubmissionStatus.Scoring))
+            .Select(s => new { s.Id, s.Status }).ToListAsync(cancellationToken);
+        var positions = new Dictionary<long, int>();
+        foreach (var submission in waiting)
+        {
+            positions[submission.Id] = submission.Status == SubmissionStatus.Scoring ? 0
+                : 1 + await db.Submissions.CountAsync(s => s.Status == SubmissionStatus.Queued && s.Id < submission.Id, cancellationToken);
+        }
+        return positions;
+    }
 
     private static SubmitResult QuotaRefusal(Competition competition, DateTime nowUtc) =>
         SubmitResult.Refuse(SubmitRefusal.QuotaExhausted,

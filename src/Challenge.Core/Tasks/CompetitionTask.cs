@@ -31,6 +31,13 @@ public sealed class CompetitionTask
     public long MaxSubmissionBytes { get; set; } = 64L << 20;
     public bool BootstrapEnabled { get; set; }
 
+    // Resamples of the paired bootstrap behind the boards' rank intervals (shown with the bootstrap intervals).
+    public int RankResamples { get; set; } = 1000;
+
+    // The Ladder (Blum and Hardt 2015) on the public board: a team's shown score moves only when a
+    // new score beats it by more than this margin. Null: off. Private scores are never affected.
+    public double? LadderMargin { get; set; }
+
     public long? SolutionFileId { get; set; }
     public int SolutionVersion { get; set; }
     public int SolutionRows { get; set; }

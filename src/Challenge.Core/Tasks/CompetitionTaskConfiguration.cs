@@ -24,6 +24,8 @@ internal sealed class CompetitionTaskConfiguration : IEntityTypeConfiguration<Co
         builder.Property(t => t.ScoringOptionsJson).HasMaxLength(200_000);
         builder.Property(t => t.Family).HasConversion<string>().HasMaxLength(16);
         builder.Property(t => t.RankingFormula).HasMaxLength(1000);
+        // Tasks created before rank intervals existed get the usual number of resamples.
+        builder.Property(t => t.RankResamples).HasDefaultValue(1000);
         builder.HasOne<StoredFile>().WithMany().HasForeignKey(t => t.ImagesFileId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<StoredFile>().WithMany().HasForeignKey(t => t.PreAnnotationsFileId).OnDelete(DeleteBehavior.Restrict);
     }

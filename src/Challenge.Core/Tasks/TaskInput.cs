@@ -19,6 +19,8 @@ public sealed class TaskInput
     // One "class=weight" per line or comma; only weighted_accuracy uses it.
     public string ClassWeights { get; set; } = "";
     public bool BootstrapEnabled { get; set; }
+    public int RankResamples { get; set; } = 1000;
+    public double? LadderMargin { get; set; }
     public int MaxSubmissionMegabytes { get; set; } = 64;
     public TaskFamily Family { get; set; } = TaskFamily.Predictions;
 
@@ -41,7 +43,7 @@ public sealed class TaskInput
         {
             Slug = task.Slug, Title = task.Title, Kind = task.Kind, Metric = task.Metric, IdColumn = task.IdColumn, TargetColumn = task.TargetColumn,
             PublicFraction = task.PublicFraction, SplitSeed = task.SplitSeed, Classes = TaskDefinitions.FormatClasses(task.ClassesJson), ClassWeights = TaskDefinitions.FormatWeights(task.ClassWeightsJson),
-            BootstrapEnabled = task.BootstrapEnabled, MaxSubmissionMegabytes = (int)(task.MaxSubmissionBytes >> 20),
+            BootstrapEnabled = task.BootstrapEnabled, RankResamples = task.RankResamples, LadderMargin = task.LadderMargin, MaxSubmissionMegabytes = (int)(task.MaxSubmissionBytes >> 20),
             Family = task.Family, RankingFormula = task.RankingFormula ?? "",
         };
         TaskScoringOptions.Read(task.ScoringOptionsJson).CopyTo(input);

@@ -26,7 +26,8 @@ public sealed class TaskService(
     IFileStore files,
     SolutionCache solutions,
     TimeProvider clock,
-    IAuthorizationService authorization)
+    IAuthorizationService authorization,
+    Leaderboards.ILeaderboardNotifier notifier)
 {
     public const long MaxSolutionBytes = 2L << 30;
 
@@ -110,6 +111,10 @@ public sealed class TaskService(
         task.ClassWeightsJson = weights is null ? null : JsonSerializer.Serialize(weights);
         task.ScoringOptionsJson = scoringOptions.ToJson();
         task.BootstrapEnabled = input.BootstrapEnabled;
+        task.RankResamples = input.RankResamples;
+        // Every team's shown public score depends on the margin: the whole board is built again.
+        var ladderChanged = task.Id != 0 && task.LadderMargin != input.LadderMargin;
+        task.LadderMargin = input.LadderMargin;
         task.MaxSubmissionBytes = input.MaxSubmissionMegabytes * (1L << 20);
         if (splitChanged)
         {
@@ -124,6 +129,10 @@ public sealed class TaskService(
         }
         db.Audit(competitionId, user.UserId(), taskId is null ? "task.created" : "task.updated", $"{slug}: {task.Metric}", clock.GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync(cancellationToken);
+        if (ladderChanged)
+        {
+            notifier.Publish(new Leaderboards.LeaderboardChange(competitionId, task.Id, null));
+        }
         return new TaskSaveResult(task, new Dictionary<string, string>());
     }
 
@@ -197,6 +206,14 @@ public sealed class TaskService(
         else if (input.Family == TaskFamily.Predictions && metric?.Name == "weighted_accuracy" && weights is null)
         {
             errors[nameof(input.ClassWeights)] = "Weighted accuracy needs a weight per class, like 'sandy=1, reef=2'.";
+        }
+        if (input.LadderMargin is { } margin && !(margin > 0 && double.IsFinite(margin)))
+        {
+            errors[nameof(input.LadderMargin)] = "The Ladder's margin must be a positive number in the metric's units (e.g. 0.01), or empty for no Ladder.";
+        }
+        if (input.RankResamples is < 100 or > 20_000)
+        {
+            errors[nameof(input.RankResamples)] = "Choose between 100 and 20,000 resamples for the rank intervals.";
         }
         var (classes, classesError) = TaskDefinitions.ParseClassesText(input.Classes);
         if (classesError is not null)

@@ -741,6 +741,101 @@ namespace Challenge.Migrations.Postgres.Migrations
                     b.ToTable("StoredFiles", (string)null);
                 });
 
+            modelBuilder.Entity("Challenge.Core.Rescoring.ScoreChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("CompetitionId")
+                        .HasColumnType("integer");
+
+                    b.Property<double?>("NewPrivateScore")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("NewPublicScore")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("NewScorerVersion")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int?>("NewSolutionVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("NewStatus")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<double?>("OldPrivateScore")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("OldPublicScore")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("OldScorerVersion")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("OldSolutionVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("OldStatus")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<int?>("PrivateRankAfter")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("PrivateRankBefore")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("PublicRankAfter")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("PublicRankBefore")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("RequestedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RequestedById")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<Guid>("RescoreId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("RescoredAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("SubmissionId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("TaskId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("TeamId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RescoreId");
+
+                    b.HasIndex("TaskId");
+
+                    b.HasIndex("CompetitionId", "RequestedAtUtc");
+
+                    b.HasIndex("SubmissionId", "RescoredAtUtc");
+
+                    b.HasIndex("TeamId", "RescoredAtUtc");
+
+                    b.ToTable("ScoreChanges", (string)null);
+                });
+
             modelBuilder.Entity("Challenge.Core.Submissions.DailyQuota", b =>
                 {
                     b.Property<int>("TeamId")
@@ -752,6 +847,9 @@ namespace Challenge.Migrations.Postgres.Migrations
                     b.Property<string>("Day")
                         .HasMaxLength(10)
                         .HasColumnType("character varying(10)");
+
+                    b.Property<int>("Granted")
+                        .HasColumnType("integer");
 
                     b.Property<int>("Used")
                         .HasColumnType("integer");
@@ -791,6 +889,10 @@ namespace Challenge.Migrations.Postgres.Migrations
 
                     b.Property<string>("ErrorsJson")
                         .HasColumnType("text");
+
+                    b.Property<string>("FailureKind")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
 
                     b.Property<string>("FailureMessage")
                         .HasMaxLength(2000)
@@ -935,6 +1037,9 @@ namespace Challenge.Migrations.Postgres.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<double?>("LadderMargin")
+                        .HasColumnType("double precision");
+
                     b.Property<long>("MaxSubmissionBytes")
                         .HasColumnType("bigint");
 
@@ -948,6 +1053,11 @@ namespace Challenge.Migrations.Postgres.Migrations
 
                     b.Property<double>("PublicFraction")
                         .HasColumnType("double precision");
+
+                    b.Property<int>("RankResamples")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(1000);
 
                     b.Property<string>("RankingFormula")
                         .HasMaxLength(1000)
@@ -1366,6 +1476,21 @@ namespace Challenge.Migrations.Postgres.Migrations
                         .IsRequired();
 
                     b.Navigation("StoredFile");
+                });
+
+            modelBuilder.Entity("Challenge.Core.Rescoring.ScoreChange", b =>
+                {
+                    b.HasOne("Challenge.Core.Submissions.Submission", null)
+                        .WithMany()
+                        .HasForeignKey("SubmissionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Challenge.Core.Tasks.CompetitionTask", null)
+                        .WithMany()
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Challenge.Core.Submissions.DailyQuota", b =>

@@ -714,6 +714,99 @@ namespace Challenge.Migrations.Sqlite.Migrations
                     b.ToTable("StoredFiles", (string)null);
                 });
 
+            modelBuilder.Entity("Challenge.Core.Rescoring.ScoreChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CompetitionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("NewPrivateScore")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("NewPublicScore")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("NewScorerVersion")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("NewSolutionVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("NewStatus")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("OldPrivateScore")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("OldPublicScore")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("OldScorerVersion")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("OldSolutionVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OldStatus")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("PrivateRankAfter")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("PrivateRankBefore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("PublicRankAfter")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("PublicRankBefore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("RequestedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestedById")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RescoreId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("RescoredAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SubmissionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TaskId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TeamId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RescoreId");
+
+                    b.HasIndex("TaskId");
+
+                    b.HasIndex("CompetitionId", "RequestedAtUtc");
+
+                    b.HasIndex("SubmissionId", "RescoredAtUtc");
+
+                    b.HasIndex("TeamId", "RescoredAtUtc");
+
+                    b.ToTable("ScoreChanges", (string)null);
+                });
+
             modelBuilder.Entity("Challenge.Core.Submissions.DailyQuota", b =>
                 {
                     b.Property<int>("TeamId")
@@ -725,6 +818,9 @@ namespace Challenge.Migrations.Sqlite.Migrations
                     b.Property<string>("Day")
                         .HasMaxLength(10)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Granted")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Used")
                         .HasColumnType("INTEGER");
@@ -761,6 +857,10 @@ namespace Challenge.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ErrorsJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FailureKind")
+                        .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("FailureMessage")
@@ -904,6 +1004,9 @@ namespace Challenge.Migrations.Sqlite.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<double?>("LadderMargin")
+                        .HasColumnType("REAL");
+
                     b.Property<long>("MaxSubmissionBytes")
                         .HasColumnType("INTEGER");
 
@@ -917,6 +1020,11 @@ namespace Challenge.Migrations.Sqlite.Migrations
 
                     b.Property<double>("PublicFraction")
                         .HasColumnType("REAL");
+
+                    b.Property<int>("RankResamples")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1000);
 
                     b.Property<string>("RankingFormula")
                         .HasMaxLength(1000)
@@ -1329,6 +1437,21 @@ namespace Challenge.Migrations.Sqlite.Migrations
                         .IsRequired();
 
                     b.Navigation("StoredFile");
+                });
+
+            modelBuilder.Entity("Challenge.Core.Rescoring.ScoreChange", b =>
+                {
+                    b.HasOne("Challenge.Core.Submissions.Submission", null)
+                        .WithMany()
+                        .HasForeignKey("SubmissionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Challenge.Core.Tasks.CompetitionTask", null)
+                        .WithMany()
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Challenge.Core.Submissions.DailyQuota", b =>

@@ -32,6 +32,20 @@ internal readonly record struct ClassStats(long Support, long Predicted, long Tr
 internal sealed class AccuracyMetric(MetricInfo info) : ConfusionMetric(info)
 {
     public override double Compute(ConfusionMatrix matrix, Solution solution) => matrix.Correct() / (double)matrix.Total;
+
+    // Accuracy is the mean of a 0/1 per-row value, so a resample is a weighted mean: a board's
+    // rank intervals become dot products instead of a confusion matrix per team and resample.
+    public override IResampledMetric Resampled(Submission submission, int[] rows)
+    {
+        var truth = submission.Solution.TruthClass!;
+        var predicted = submission.PredictedClass!;
+        var correct = new double[rows.Length];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            correct[i] = truth[rows[i]] == predicted[rows[i]] ? 1 : 0;
+        }
+        return new WeightedMean(correct, mean => mean);
+    }
 }
 
 /// <summary>Mean recall over the classes present in the truth, as scikit-learn's balanced_accuracy_score.</summary>

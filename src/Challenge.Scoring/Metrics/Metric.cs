@@ -55,6 +55,39 @@ internal interface IResampledMetric
     double Evaluate(ReadOnlySpan<int> counts);
 }
 
+/// <summary>
+/// A resample of a metric that is a (transformed) mean of per-row values: any weighting of the
+/// rows is then <c>Finish(Σ wᵢ·vᵢ / Σ wᵢ)</c>, so many teams and resamples reduce to dot products.
+/// </summary>
+internal interface IRowMeanResample
+{
+    /// <summary>The per-row values, in the order of the prepared rows.</summary>
+    double[] Values { get; }
+
+    /// <summary>The metric's transform of the weighted mean (identity, or a square root for RMSE).</summary>
+    double Finish(double mean);
+}
+
+/// <summary>Each resample is a weighted mean of per-row values computed once, then the metric's transform.</summary>
+internal sealed class WeightedMean(double[] values, Func<double, double> finish) : IResampledMetric, IRowMeanResample
+{
+    public double[] Values => values;
+
+    public double Finish(double mean) => finish(mean);
+
+    public double Evaluate(ReadOnlySpan<int> counts)
+    {
+        double sum = 0;
+        long total = 0;
+        for (int i = 0; i < counts.Length; i++)
+        {
+            sum += counts[i] * values[i];
+            total += counts[i];
+        }
+        return total == 0 ? double.NaN : finish(sum / total);
+    }
+}
+
 /// <summary>Metrics that are a function of the confusion matrix; the parts are counted in one pass.</summary>
 internal abstract class ConfusionMetric(MetricInfo info) : Metric(info)
 {
@@ -138,22 +171,7 @@ internal abstract class RowMeanMetric(MetricInfo info) : Metric(info)
         {
             values[i] = RowValue(submission, rows[i]);
         }
-        return new WeightedMean(this, values);
-    }
-
-    private sealed class WeightedMean(RowMeanMetric metric, double[] values) : IResampledMetric
-    {
-        public double Evaluate(ReadOnlySpan<int> counts)
-        {
-            double sum = 0;
-            long total = 0;
-            for (int i = 0; i < counts.Length; i++)
-            {
-                sum += counts[i] * values[i];
-                total += counts[i];
-            }
-            return total == 0 ? double.NaN : metric.Finish(sum / total);
-        }
+        return new WeightedMean(values, Finish);
     }
 
     public override PartValues EvaluateParts(Submission submission)

@@ -126,7 +126,7 @@ public static class Bootstrap
     }
 
     /// <summary>Percentiles with linear interpolation between order statistics (NumPy's default method).</summary>
-    private static (double Lower, double Upper) PercentileBounds(List<double> values, double confidence)
+    internal static (double Lower, double Upper) PercentileBounds(List<double> values, double confidence)
     {
         if (values.Count == 0)
         {
@@ -146,18 +146,22 @@ public static class Bootstrap
         return sorted[below] + (sorted[above] - sorted[below]) * fraction;
     }
 
-    private struct SplitMix64(int seed)
+    internal struct SplitMix64(int seed)
     {
         private ulong _state = (ulong)(uint)seed;
 
-        public int NextBelow(int bound)
+        /// <summary>A stream that starts from a full 64-bit state (one independent stream per resample).</summary>
+        public SplitMix64(ulong state) : this(0) => _state = state;
+
+        public int NextBelow(int bound) => (int)Math.BigMul(NextUInt64(), (ulong)bound, out _);
+
+        public ulong NextUInt64()
         {
             _state += 0x9E3779B97F4A7C15;
             ulong z = _state;
             z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
             z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
-            z ^= z >> 31;
-            return (int)Math.BigMul(z, (ulong)bound, out _);
+            return z ^ (z >> 31);
         }
     }
 }

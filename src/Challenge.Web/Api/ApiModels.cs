@@ -8,13 +8,36 @@ public sealed record TaskDto(string Slug, string Title, string Kind, string Metr
 
 public sealed record ChallengeDto(string Slug, string Title, string Subtitle, DateTime StartsAt, DateTime EndsAt, string Phase, bool PrivateRevealed, IReadOnlyList<TaskDto> Tasks);
 
-public sealed record LeaderboardEntryDto(int? Rank, string Team, IReadOnlyList<string> Members, double? Score, int Entries, DateTime LastSubmission, bool IsBaseline, int? PublicRank);
+// The first eight fields are the stable shape outside tools read; the later ones were added after
+// and are null where they do not apply (rank intervals while they are computed, or where the task
+// shows no bootstrap intervals).
+public sealed record LeaderboardEntryDto(int? Rank, string Team, IReadOnlyList<string> Members, double? Score, int Entries, DateTime LastSubmission, bool IsBaseline, int? PublicRank,
+    int? RankLower = null, int? RankUpper = null, double? ProbabilityFirst = null, int? RankGroup = null,
+    IReadOnlyList<BaselineComparisonDto>? VersusBaselines = null,
+    string? SubmissionSha256 = null, string? ScorerVersion = null, int? SolutionVersion = null);
 
-public sealed record LeaderboardDto(string Challenge, string Task, string Metric, bool HigherIsBetter, string Kind, DateTime ComputedAt, IReadOnlyList<LeaderboardEntryDto> Entries)
+/// <summary>A team against a baseline row on the same resampled rows: the difference of scores and whether it is clearly better.</summary>
+public sealed record BaselineComparisonDto(string Baseline, double Difference, double Lower, double Upper, double PValue, bool BeatsClearly);
+
+/// <summary>How the rank intervals of a board were made: "ready", "computing" or "off".</summary>
+public sealed record RankIntervalsDto(string Status, int Resamples, double Confidence, string Method);
+
+public sealed record LeaderboardDto(string Challenge, string Task, string Metric, bool HigherIsBetter, string Kind, DateTime ComputedAt, IReadOnlyList<LeaderboardEntryDto> Entries,
+    RankIntervalsDto? RankIntervals = null)
 {
-    public static LeaderboardDto From(string challenge, Leaderboard board) => new(
+    public static LeaderboardDto From(string challenge, Leaderboard board, BoardIntervals? intervals = null, bool intervalsOn = false) => new(
         challenge, board.TaskSlug, board.Metric, board.HigherIsBetter, board.Kind.ToString().ToLowerInvariant(), board.ComputedAtUtc,
-        board.Rows.Select(r => new LeaderboardEntryDto(r.Rank, r.Team, r.Members, Finite(r.Score), r.Entries, r.LastSubmissionUtc, r.IsBaseline, r.PublicRank)).ToList());
+        board.Rows.Select(r => Entry(r, intervals?.ByTeam.GetValueOrDefault(r.TeamId))).ToList(),
+        !intervalsOn ? new RankIntervalsDto("off", 0, 0, "")
+        : intervals is null ? new RankIntervalsDto("computing", 0, 0, "")
+        : new RankIntervalsDto(intervals.ByTeam.Count == 0 ? "off" : "ready", intervals.Resamples, intervals.Confidence,
+            intervals.Recomputed ? "paired Poisson bootstrap, metric recomputed per resample" : "paired Poisson bootstrap, weighted per-row values"));
+
+    private static LeaderboardEntryDto Entry(LeaderboardRow r, TeamRankInterval? interval) => new(
+        r.Rank, r.Team, r.Members, Finite(r.Score), r.Entries, r.LastSubmissionUtc, r.IsBaseline, r.PublicRank,
+        interval?.Lower, interval?.Upper, interval?.ProbabilityFirst, interval?.Group,
+        interval?.VersusBaselines.Select(v => new BaselineComparisonDto(v.Baseline, v.Difference, v.Lower, v.Upper, v.PValue, v.BeatsClearly)).ToList(),
+        r.Sha256, r.ScorerVersion, r.SolutionVersion);
 }
 
 public sealed record SubmissionDto(

@@ -24,7 +24,54 @@ internal static class ChallengeEndpoints
             .Produces<LeaderboardDto>(StatusCodes.Status200OK, "application/json")
             .WithSummary("One entry per team: rank, team, score, entries, isBaseline. ?task= picks the task (default: the first); ?kind=private after the reveal.");
         challenge.MapGet("/leaderboard.csv", LeaderboardCsvAsync).WithName("GetLeaderboardCsv").WithSummary("The leaderboard as CSV (rank, team, members, score, entries, last_submission, is_baseline); ?task= and ?kind= as for the JSON.");
+        challenge.MapGet("/stability", StabilityAsync).WithName("GetStabilityReport")
+            .WithSummary("After the reveal: public vs private rank per team, Kendall's tau, rank intervals on the private part and the chance that the winner is the true best. ?task= picks the task.");
+        challenge.MapGet("/stability.csv", StabilityCsvAsync).WithName("GetStabilityReportCsv");
+        challenge.MapGet("/rescores", RescoresAsync).WithName("GetRescoreChangelog")
+            .WithSummary("Every rescore: when, by whom, each submission's old and new scores and versions, and the teams that moved. Organizers always; everyone after the reveal.");
         return api;
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<Challenge.Core.Rescoring.RescoreEntry>>, ProblemHttpResult>> RescoresAsync(
+        ChallengeRoute route, ClaimsPrincipal user, Challenge.Core.Rescoring.RescoreChangelog changelog, CancellationToken cancellationToken)
+    {
+        var entries = await changelog.ListAsync(route.Challenge, user, cancellationToken);
+        return entries.Value is { } found ? TypedResults.Ok(found) : entries.ToProblem();
+    }
+
+    private static async Task<Results<Ok<StabilityReport>, ProblemHttpResult>> StabilityAsync(
+        ChallengeRoute route, string? task, ClaimsPrincipal user, StabilityReports reports, CancellationToken cancellationToken)
+    {
+        var (report, problem) = await ResolveReportAsync(route, task, user, reports, cancellationToken);
+        return report is null ? problem! : TypedResults.Ok(report);
+    }
+
+    private static async Task<IResult> StabilityCsvAsync(
+        ChallengeRoute route, string? task, ClaimsPrincipal user, StabilityReports reports, CancellationToken cancellationToken)
+    {
+        var (report, problem) = await ResolveReportAsync(route, task, user, reports, cancellationToken);
+        if (report is null)
+        {
+            return problem!;
+        }
+        var csv = new StringBuilder(CsvExport.Line("team", "public_rank", "private_rank", "move", "public_score", "private_score", "rank_lower", "rank_upper", "probability_first", "group"));
+        foreach (var row in report.Teams)
+        {
+            csv.Append(CsvExport.Line(row.Team, row.PublicRank, row.PrivateRank, row.Move, row.PublicScore, row.PrivateScore, row.RankLower, row.RankUpper, row.ProbabilityFirst, row.Group));
+        }
+        return CsvExport.File(csv, $"{route.Challenge.Slug}-{report.TaskSlug}-stability.csv");
+    }
+
+    private static async Task<(StabilityReport? Report, ProblemHttpResult? Problem)> ResolveReportAsync(
+        ChallengeRoute route, string? taskSlug, ClaimsPrincipal user, StabilityReports reports, CancellationToken cancellationToken)
+    {
+        var task = string.IsNullOrEmpty(taskSlug) ? route.Tasks.FirstOrDefault() : route.Tasks.FirstOrDefault(t => t.Slug == taskSlug);
+        if (task is null)
+        {
+            return (null, TypedResults.Problem(statusCode: 404, title: "Not found", detail: string.IsNullOrEmpty(taskSlug) ? "This challenge has no task yet." : $"No task '{taskSlug}'."));
+        }
+        var report = await reports.GetForAsync(route.Challenge, task.Id, user, cancellationToken);
+        return report.Value is { } found ? (found, null) : (null, report.ToProblem());
     }
 
     private static async Task<Ok<List<ChallengeDto>>> ListAsync(CompetitionService competitions, TaskService tasks, TimeProvider clock, CancellationToken cancellationToken)
@@ -43,7 +90,7 @@ internal static class ChallengeEndpoints
 
     private static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> LeaderboardAsync(
         ChallengeRoute route, string? task, string? kind, ClaimsPrincipal user, HttpContext http,
-        LeaderboardService leaderboards, LeaderboardBodies bodies, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+        LeaderboardService leaderboards, RankIntervalService rankIntervals, LeaderboardBodies bodies, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
         var slug = route.Challenge.Slug;
         var (board, problem) = await ResolveBoardAsync(route, task, kind, user, leaderboards, cancellationToken);
@@ -51,7 +98,8 @@ internal static class ChallengeEndpoints
         {
             return problem!;
         }
-        var body = bodies.For(slug, board, json.Value.SerializerOptions);
+        var intervalsOn = route.Tasks.Single(t => t.Id == board.TaskId) is { BootstrapEnabled: true, Family: TaskFamily.Predictions };
+        var body = bodies.For(slug, board, json.Value.SerializerOptions, intervalsOn ? rankIntervals.For(board) : null, intervalsOn);
         http.Response.Headers.ETag = body.ETag;
         // Readers may keep a copy but must ask again before using it: the board moves with every score.
         http.Response.Headers.CacheControl = "no-cache";

@@ -22,9 +22,20 @@ internal static class OrganizerEndpoints
             .WithName("UploadDataFile").WithSummary("Add or replace a participant data file (?fileName=, ?description=).");
         managed.MapGet("/submissions.csv", ExportSubmissionsAsync)
             .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("ExportSubmissions").WithSummary("Every submission of the challenge as CSV, with both scores (organizers only).");
+        managed.MapPost("/tasks/{task}/quota-grants", GrantQuotaAsync)
+            .RequireAuthorization(ApiAuthorization.TokenOnly).DisableAntiforgery()
+            .WithName("GrantExtraSubmissions").WithSummary("Give one team extra submissions on the task for today only, with a reason kept in the audit log: { teamId, extra, reason }.");
         api.MapChallengeSettingsEndpoints();
         api.MapBundleEndpoints();
         return api;
+    }
+
+    internal sealed record QuotaGrantRequest(int TeamId, int Extra, string? Reason);
+
+    private static async Task<IResult> GrantQuotaAsync(ChallengeRoute route, QuotaGrantRequest grant, ClaimsPrincipal user, Core.Submissions.SubmissionAdminService admin, CancellationToken cancellationToken)
+    {
+        var granted = await admin.GrantExtraSubmissionsAsync(grant.TeamId, route.Task!.Id, grant.Extra, grant.Reason ?? "", user, cancellationToken);
+        return granted.IsOk ? Results.Ok(new { grantedToday = granted.Value }) : granted.ToProblem();
     }
 
     private static async Task<IResult> UploadSolutionAsync(ChallengeRoute route, HttpRequest request, ClaimsPrincipal user, TaskService tasks,

@@ -45,6 +45,9 @@ public sealed class RouteAccessTests(ITestOutputHelper output)
         GET /api/challenges/{slug}/data/{fileName} | 401 200 200 403 200 200
         GET /api/challenges/{slug}/leaderboard | 200 200 200 200 200 200
         GET /api/challenges/{slug}/leaderboard.csv | 200 200 200 200 200 200
+        GET /api/challenges/{slug}/rescores | 403 403 403 403 200 200
+        GET /api/challenges/{slug}/stability | 403 403 403 403 200 200
+        GET /api/challenges/{slug}/stability.csv | 403 403 403 403 200 200
         POST /api/challenges/{slug}/publish | 401 404 404 404 200 200
         POST /api/challenges/{slug}/reveal | 401 404 404 404 409 409
         GET /api/challenges/{slug}/settings | 401 404 404 404 200 200
@@ -60,6 +63,7 @@ public sealed class RouteAccessTests(ITestOutputHelper output)
         GET /api/challenges/{slug}/tasks/{task}/images/{imageId:int} | 401 404 404 403 404 404
         GET /api/challenges/{slug}/tasks/{task}/pre-annotations | 401 404 404 403 404 404
         PUT /api/challenges/{slug}/tasks/{task}/pre-annotations | 401 404 404 404 422 422
+        POST /api/challenges/{slug}/tasks/{task}/quota-grants | 401 404 404 404 404 404
         GET /api/challenges/{slug}/tasks/{task}/settings | 401 404 404 404 200 200
         PUT /api/challenges/{slug}/tasks/{task}/solution | 401 404 404 404 422 422
         POST /api/challenges/{slug}/tasks/{task}/submissions | 401 202 202 403 403 403
@@ -86,6 +90,7 @@ public sealed class RouteAccessTests(ITestOutputHelper output)
         GET /challenges/{Slug}/leaderboard | 200 200 200 200 200 200
         GET /challenges/{Slug}/manage | 302 403 403 200 200 200
         GET /challenges/{Slug}/rules | 200 200 200 200 200 200
+        GET /challenges/{Slug}/stability | 200 200 200 200 200 200
         GET /challenges/{Slug}/submissions | 302 200 200 200 200 200
         GET /challenges/{Slug}/submit | 302 200 200 200 200 200
         GET /challenges/{Slug}/team | 302 200 200 200 200 200

@@ -8,7 +8,11 @@ public readonly record struct ChartPoint(double X, double Y);
 /// <summary>Which vertical axis a series is measured on: two quantities of different ranges (loss and accuracy) each get their own.</summary>
 public enum ChartAxis { Left, Right }
 
-public sealed record ChartSeries(string Name, IReadOnlyList<ChartPoint> Points, ChartAxis Axis = ChartAxis.Left);
+/// <summary>A vertical segment from <see cref="Low"/> to <see cref="High"/> at <see cref="X"/> (an interval around a point).</summary>
+public readonly record struct ChartRange(double X, double Low, double High);
+
+/// <summary>A named series: a line through its points, or only markers (a scatter), with optional vertical ranges.</summary>
+public sealed record ChartSeries(string Name, IReadOnlyList<ChartPoint> Points, ChartAxis Axis = ChartAxis.Left, bool PointsOnly = false, IReadOnlyList<ChartRange>? Ranges = null);
 
 /// <summary>Axis arithmetic for the site's SVG charts: round tick values and short labels.</summary>
 public static class ChartScale
