@@ -32,7 +32,9 @@ public sealed class CoreHarness : IAsyncDisposable
     public static Task<CoreHarness> StartAsync(bool seedDemo = false, string? directory = null) =>
         StartAsync(DatabaseProviders.Sqlite, seedDemo, directory);
 
-    public static async Task<CoreHarness> StartAsync(string provider, bool seedDemo = false, string? directory = null)
+    // The demo is seeded at a twentieth of its size unless a test asks for more: every case keeps its
+    // shape (classes, tasks, teams) with fewer images and rows.
+    public static async Task<CoreHarness> StartAsync(string provider, bool seedDemo = false, string? directory = null, double demoScale = 0.05)
     {
         directory ??= Path.Combine(Path.GetTempPath(), "challenge-core-tests", Guid.NewGuid().ToString("N"));
         var database = await TestDatabase.CreateAsync(provider);
@@ -41,6 +43,7 @@ public sealed class CoreHarness : IAsyncDisposable
         {
             ["Storage:DataDirectory"] = directory,
             ["Demo:Seed"] = seedDemo ? "true" : "false",
+            ["Demo:Scale"] = demoScale.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         builder.Configuration.AddInMemoryCollection(database.Settings().Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)));
         builder.Services.AddLogging();

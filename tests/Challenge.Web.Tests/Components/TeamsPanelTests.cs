@@ -43,6 +43,12 @@ public sealed class TeamsPanelTests
             await using (var db = await OpenDbAsync())
             {
                 challenge = await db.Competitions.AsNoTracking().SingleAsync(c => c.Slug == "eurosat-land-cover");
+                // The demo's baseline rows come from a worker's runs; one such team stands in for them.
+                if (!await db.Teams.AnyAsync(t => t.CompetitionId == challenge.Id && t.IsBaseline))
+                {
+                    db.Teams.Add(new Challenge.Core.Teams.Team { CompetitionId = challenge.Id, Name = "Baseline: cnn", InviteCode = "baselinecnn00000", IsBaseline = true, CreatedAtUtc = DateTime.UtcNow });
+                    await db.SaveChangesAsync();
+                }
             }
             Dialogs = _context.Render<MudDialogProvider>();
             Panel = _context.Render<TeamsPanel>(p => p.Add(c => c.Challenge, challenge));
