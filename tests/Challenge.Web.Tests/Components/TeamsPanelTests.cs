@@ -40,6 +40,7 @@ public sealed class TeamsPanelTests
         public async Task OpenAsync()
         {
             Competition challenge;
+            List<Challenge.Core.Tasks.CompetitionTask> tasks;
             await using (var db = await OpenDbAsync())
             {
                 challenge = await db.Competitions.AsNoTracking().SingleAsync(c => c.Slug == "eurosat-land-cover");
@@ -49,9 +50,10 @@ public sealed class TeamsPanelTests
                     db.Teams.Add(new Challenge.Core.Teams.Team { CompetitionId = challenge.Id, Name = "Baseline: cnn", InviteCode = "baselinecnn00000", IsBaseline = true, CreatedAtUtc = DateTime.UtcNow });
                     await db.SaveChangesAsync();
                 }
+                tasks = await db.Tasks.AsNoTracking().Where(t => t.CompetitionId == challenge.Id).ToListAsync();
             }
             Dialogs = _context.Render<MudDialogProvider>();
-            Panel = _context.Render<TeamsPanel>(p => p.Add(c => c.Challenge, challenge));
+            Panel = _context.Render<TeamsPanel>(p => p.Add(c => c.Challenge, challenge).Add(c => c.Tasks, tasks));
             await Panel.WaitForAssertionAsync(() => Assert.Equal(7, Rows().Count), TimeSpan.FromSeconds(10));
         }
 
@@ -103,5 +105,28 @@ public sealed class TeamsPanelTests
         await using var check = await desk.OpenDbAsync();
         Assert.False(await check.Teams.AnyAsync(t => t.DisqualifiedAtUtc != null));
         Assert.False(await check.AuditLog.AnyAsync(a => a.Action == "team.disqualified"));
+    }
+
+    [Fact]
+    public async Task Extra_submissions_are_granted_for_today_with_a_reason_kept_in_the_audit_log()
+    {
+        await using var desk = new Desk();
+        await desk.OpenAsync();
+
+        var lateJoiners = desk.Rows().Single(r => r.TextContent.Contains("Late Joiners"));
+        var click = lateJoiners.QuerySelector("[data-testid=grant]")!.ClickAsync(new());
+        await desk.Dialogs.WaitForAssertionAsync(() => Assert.Contains("may submit more times today", desk.Dialogs.Markup));
+        // Without a reason nothing is granted and the dialog stays.
+        await desk.Dialogs.Find("[data-testid=reason-confirm]").ClickAsync(new());
+        Assert.Contains("Give a reason.", desk.Dialogs.Markup);
+        await desk.Dialogs.Find(".mud-dialog textarea").ChangeAsync(new() { Value = "Lost two uploads to our outage" });
+        await desk.Dialogs.Find("[data-testid=reason-confirm]").ClickAsync(new());
+        await click;
+
+        await using var check = await desk.OpenDbAsync();
+        var team = await check.Teams.SingleAsync(t => t.Name == "Late Joiners");
+        Assert.Equal(1, await check.DailyQuotas.Where(q => q.TeamId == team.Id).SumAsync(q => q.Granted));
+        var entry = await check.AuditLog.SingleAsync(a => a.Action == "quota.granted");
+        Assert.EndsWith(": Lost two uploads to our outage", entry.Detail);
     }
 }
