@@ -41,4 +41,31 @@ public sealed class LadderBoardTests : IAsyncLifetime
         Assert.Equal(0.60, privateRow.Score);
         Assert.Null(privateRow.Lower);
     }
+
+    [Fact]
+    public async Task The_team_reads_what_the_board_showed_after_each_submission_not_the_exact_score()
+    {
+        var (ada, team) = await _world.TeamAsync("ada");
+        foreach (var rightBelow in new[] { 100, 104, 120 })
+        {
+            var result = await _world.SubmitAsync(ada, CompetitionWorld.SubmissionCsv(row => row < rightBelow));
+            await _world.WaitForScoringAsync(result.Submission!.Id);
+        }
+
+        // Oldest first: 0.50 shown; 0.52 within the margin reads as the shown 0.50; 0.60 shown.
+        var mine = (await _harness.Get<Challenge.Core.Submissions.SubmissionService>().ListForTeamAsync(team.Id)).Reverse().ToList();
+        Assert.Equal([0.50, 0.50, 0.60], mine.Select(s => s.PublicScore!.Value));
+        Assert.All(mine, s => Assert.Null(s.PublicLower));
+
+        // The API's reads of one submission and of the team's list give the same, never the exact 0.52.
+        var user = CoreHarness.User(ada);
+        var one = await _harness.Get<Challenge.Core.Submissions.SubmissionReads>().GetAsync(mine[1].Id, user);
+        Assert.Equal(0.50, one.Value!.Submission.PublicScore);
+        var listed = await _harness.Get<Challenge.Core.Submissions.SubmissionReads>().ListMineAsync(_world.Competition, user);
+        Assert.DoesNotContain(listed, v => v.Submission.PublicScore is > 0.51 and < 0.53);
+
+        // Organizers still read the exact score.
+        var exact = await _harness.Get<Challenge.Core.Submissions.SubmissionReads>().GetAsync(mine[1].Id, _world.Organizer);
+        Assert.Equal(0.52, exact.Value!.Submission.PublicScore!.Value, 9);
+    }
 }

@@ -24,6 +24,10 @@ public sealed class SubmissionReads(IDbContextFactory<ChallengeDbContext> dbFact
             return Outcome<SubmissionView>.NotFound($"No submission {id}.");
         }
         var challenge = await db.Competitions.AsNoTracking().SingleAsync(c => c.Id == submission.CompetitionId, cancellationToken);
+        if (!submission.IsBaseline && !await authorization.AllowsAsync(user, challenge, AccessRules.ManageChallenge))
+        {
+            await TeamLadder.ApplyAsync(db, [submission], cancellationToken);
+        }
         var taskSlug = await db.Tasks.Where(t => t.Id == submission.TaskId).Select(t => t.Slug).SingleAsync(cancellationToken);
         return new SubmissionView(submission, taskSlug, challenge.IsPrivateRevealed);
     }
@@ -40,6 +44,7 @@ public sealed class SubmissionReads(IDbContextFactory<ChallengeDbContext> dbFact
         }
         var taskSlugs = await db.Tasks.Where(t => t.CompetitionId == challenge.Id).ToDictionaryAsync(t => t.Id, t => t.Slug, cancellationToken);
         var mine = await db.Submissions.AsNoTracking().Where(s => s.TeamId == teamId).OrderByDescending(s => s.Id).ToListAsync(cancellationToken);
+        await TeamLadder.ApplyAsync(db, mine, cancellationToken);
         return mine.Select(s => new SubmissionView(s, taskSlugs[s.TaskId], challenge.IsPrivateRevealed)).ToList();
     }
 }

@@ -200,10 +200,12 @@ public sealed class SubmissionService(
     public async Task<IReadOnlyList<Submission>> ListForTeamAsync(int teamId, int? taskId = null, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.Submissions.AsNoTracking()
+        var submissions = await db.Submissions.AsNoTracking()
             .Where(s => s.TeamId == teamId && (taskId == null || s.TaskId == taskId))
             .OrderByDescending(s => s.CreatedAtUtc).ThenByDescending(s => s.Id)
             .ToListAsync(cancellationToken);
+        await TeamLadder.ApplyAsync(db, submissions, cancellationToken);
+        return submissions;
     }
 
     // Final selections count per task, as the private leaderboard is per task.
