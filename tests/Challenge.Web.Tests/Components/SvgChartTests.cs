@@ -84,5 +84,7 @@ public sealed class SvgChartTests : BunitContext
         Assert.Equal([0.0, 0.5, 1.0, 1.5, 2.0, 2.5], ChartScale.NiceTicks(0.1, 2.3));
         Assert.Equal([0.81, 0.82, 0.83, 0.84, 0.85, 0.86], ChartScale.NiceTicks(0.81, 0.86).Select(t => Math.Round(t, 6)));
         Assert.Empty(ChartScale.NiceTicks(double.NaN, 1));
+        // The top tick covers the highest value even when it lies less than half a step above a tick.
+        Assert.Equal([0.0, 0.5, 1.0, 1.5, 2.0, 2.5], ChartScale.NiceTicks(0.1, 2.2));
     }
 }

@@ -35,9 +35,15 @@ public static class ChartScale
         var step = NiceStep((max - min) / Math.Max(1, target));
         var first = Math.Floor(min / step) * step;
         var ticks = new List<double>();
-        for (var value = first; value <= max + step * 0.5 && ticks.Count < 50; value += step)
+        // Up to the first tick at or above max: the axis must cover every point, or the highest ones
+        // are drawn outside the plot.
+        for (var value = first; ticks.Count < 50; value += step)
         {
             ticks.Add(Math.Round(value / step) * step);
+            if (ticks[^1] >= max - step * 1e-9)
+            {
+                break;
+            }
         }
         return ticks;
     }
