@@ -75,11 +75,7 @@ public sealed class TeamService(IDbContextFactory<ChallengeDbContext> dbFactory,
                 return TeamResult.Fail($"A team named '{name}' already exists in this challenge.");
             }
 
-            var now = clock.GetUtcNow().UtcDateTime;
-            var team = new Team { CompetitionId = competitionId, Name = name, InviteCode = NewInviteCode(), CreatedAtUtc = now };
-            team.Members.Add(new TeamMember { CompetitionId = competitionId, UserId = userId, JoinedAtUtc = now });
-            db.Teams.Add(team);
-            return await SaveAsync(db, team, conflict, cancellationToken);
+            return await AddTeamOfOneAsync(db, competitionId, userId, name, conflict, cancellationToken);
         }, () => TeamResult.Fail(conflict), cancellationToken);
     }
 
@@ -91,7 +87,7 @@ public sealed class TeamService(IDbContextFactory<ChallengeDbContext> dbFactory,
     public async Task<TeamResult> CreateSoloAsync(int competitionId, string userId, CancellationToken cancellationToken = default)
     {
         const string conflict = "Your team changed meanwhile; try again.";
-        var created = await dbFactory.RunSerializableAsync(writes, async (db, cancellationToken) =>
+        return await dbFactory.RunSerializableAsync(writes, async (db, cancellationToken) =>
         {
             var existingTeamId = await db.TeamMembers.Where(m => m.CompetitionId == competitionId && m.UserId == userId).Select(m => (int?)m.TeamId).SingleOrDefaultAsync(cancellationToken);
             if (existingTeamId is { } teamId)
@@ -111,13 +107,17 @@ public sealed class TeamService(IDbContextFactory<ChallengeDbContext> dbFactory,
             {
                 name = $"{baseName} ({n})";
             }
-            var now = clock.GetUtcNow().UtcDateTime;
-            var team = new Team { CompetitionId = competitionId, Name = name, InviteCode = NewInviteCode(), CreatedAtUtc = now };
-            team.Members.Add(new TeamMember { CompetitionId = competitionId, UserId = userId, JoinedAtUtc = now });
-            db.Teams.Add(team);
-            return await SaveAsync(db, team, conflict, cancellationToken);
+            return await AddTeamOfOneAsync(db, competitionId, userId, name, conflict, cancellationToken);
         }, () => TeamResult.Fail(conflict), cancellationToken);
-        return created;
+    }
+
+    private async Task<TeamResult> AddTeamOfOneAsync(ChallengeDbContext db, int competitionId, string userId, string name, string conflict, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var team = new Team { CompetitionId = competitionId, Name = name, InviteCode = NewInviteCode(), CreatedAtUtc = now };
+        team.Members.Add(new TeamMember { CompetitionId = competitionId, UserId = userId, JoinedAtUtc = now });
+        db.Teams.Add(team);
+        return await SaveAsync(db, team, conflict, cancellationToken);
     }
 
     private static string SoloTeamName(string displayName, string? email)
