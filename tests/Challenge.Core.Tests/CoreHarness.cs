@@ -34,7 +34,8 @@ public sealed class CoreHarness : IAsyncDisposable
 
     // The demo is seeded at a twentieth of its size unless a test asks for more: every case keeps its
     // shape (classes, tasks, teams) with fewer images and rows.
-    public static async Task<CoreHarness> StartAsync(string provider, bool seedDemo = false, string? directory = null, double demoScale = 0.05)
+    public static async Task<CoreHarness> StartAsync(string provider, bool seedDemo = false, string? directory = null, double demoScale = 0.05,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         directory ??= Path.Combine(Path.GetTempPath(), "challenge-core-tests", Guid.NewGuid().ToString("N"));
         var database = await TestDatabase.CreateAsync(provider);
@@ -46,6 +47,10 @@ public sealed class CoreHarness : IAsyncDisposable
             ["Demo:Scale"] = demoScale.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         builder.Configuration.AddInMemoryCollection(database.Settings().Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)));
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
         builder.Services.AddLogging();
         builder.Services.AddChallengeCore(builder.Configuration, directory);
         var host = builder.Build();

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Challenge.Core.Tests;
 
-// A failure is the team's (a refused file) or the platform's (a scorer crash, a lost node); the
+// A failure is the team's (a refused file) or the platform's (a scorer crash, a timeout, a lost node); the
 // platform's give the submission back to the quota, once however often they happen.
 public abstract class FairQuotaTests(string provider) : IAsyncLifetime
 {
@@ -90,6 +90,41 @@ public abstract class FairQuotaTests(string provider) : IAsyncLifetime
             Assert.Equal(1, await UsedAsync(team));
         }
         Assert.Equal(2, await UsedAsync(other));
+    }
+
+    [DatabaseFact]
+    public async Task A_scoring_attempt_past_the_time_limit_fails_as_a_timeout_and_gives_the_submission_back_once()
+    {
+        // A limit of one tick: every attempt runs past it.
+        await using var harness = await CoreHarness.StartAsync(provider, settings: new Dictionary<string, string?> { ["Scoring:TimeLimit"] = "00:00:00.0000001" });
+        var world = await CompetitionWorld.CreateAsync(harness, dailyLimit: 3);
+        var (user, team) = await world.TeamAsync("ada");
+        var result = await world.SubmitAsync(user, CompetitionWorld.SubmissionCsv(_ => true));
+        Assert.True(result.Accepted, result.Message);
+        var id = result.Submission!.Id;
+
+        var failed = await world.WaitForScoringAsync(id);
+        Assert.Equal(SubmissionStatus.Failed, failed.Status);
+        Assert.Equal(SubmissionFailure.Timeout, failed.FailureKind);
+        Assert.Equal(1, failed.ScoringAttempts);
+        Assert.False(failed.CountsAgainstQuota);
+        Assert.Equal(SubmissionScorer.TimeoutMessage(TimeSpan.FromTicks(1)) + SubmissionScorer.GivenBackMessage, failed.FailureMessage);
+        await using (var db = harness.CreateDbContext())
+        {
+            Assert.Equal(0, await db.DailyQuotas.Where(q => q.TeamId == team.Id).SumAsync(q => q.Used));
+            // Two more submissions of the day, so that giving this one back again would show.
+            await db.DailyQuotas.Where(q => q.TeamId == team.Id).ExecuteUpdateAsync(q => q.SetProperty(x => x.Used, 2));
+            await db.Submissions.Where(s => s.Id == id).ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.Status, SubmissionStatus.Queued).SetProperty(x => x.ScoringAttempts, 0));
+        }
+
+        await harness.Get<SubmissionScorer>().ScoreAsync(id);
+        var again = await world.WaitForScoringAsync(id);
+        Assert.Equal(SubmissionFailure.Timeout, again.FailureKind);
+        await using (var db = harness.CreateDbContext())
+        {
+            Assert.Equal(2, await db.DailyQuotas.Where(q => q.TeamId == team.Id).SumAsync(q => q.Used));
+        }
     }
 
     [DatabaseFact]

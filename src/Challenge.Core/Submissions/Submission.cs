@@ -60,17 +60,20 @@ public enum SubmissionFailure
     // The team's file: refused by validation, or its score not a finite number.
     FileRefused,
 
-    // The platform's: the scorer threw on a valid file, ran out of time, or the process or
-    // machine scoring it died too often (its lease ran out each time).
+    // The platform's: the scorer threw on a valid file, ran past the scoring time limit
+    // (Scoring:TimeLimit), or the process or machine scoring it died too often (its lease ran out
+    // each time). Submissions are scored inside the server's own processes, whose scoring workers
+    // live and die with their process, so a lost worker is a lost node: there is no separate kind.
+    // Baseline workers outside the server lose only their run (it goes back to the run queue);
+    // their submission exists once the predictions are uploaded and is scored like any other.
     ScorerCrash,
     Timeout,
     NodeLost,
-    WorkerLost,
 }
 
 public static class SubmissionFailures
 {
-    public static bool IsPlatform(this SubmissionFailure? failure) => failure is SubmissionFailure.ScorerCrash or SubmissionFailure.Timeout or SubmissionFailure.NodeLost or SubmissionFailure.WorkerLost;
+    public static bool IsPlatform(this SubmissionFailure? failure) => failure is SubmissionFailure.ScorerCrash or SubmissionFailure.Timeout or SubmissionFailure.NodeLost;
 }
 
 public enum SubmissionStatus

@@ -10,6 +10,7 @@ using Challenge.Scoring.Significance;
 using Challenge.Scoring.Validation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Challenge.Core.Submissions;
 
@@ -24,6 +25,7 @@ public sealed class SubmissionScorer(
     ILeaderboardNotifier notifier,
     Annotations.AnnotationScoringStep annotations,
     Rescoring.RescoreChangelog changelog,
+    IOptions<ScoringOptions> options,
     TimeProvider clock,
     ILogger<SubmissionScorer> logger)
 {
@@ -79,17 +81,31 @@ public sealed class SubmissionScorer(
         var stopwatch = Stopwatch.StartNew();
         var refund = false;
         var otherTeamsMoved = false;
+        // The attempt stops at the time limit or when the host stops; only the first is the
+        // submission's failure (a stopping host leaves it to the next scorer, through its lease).
+        var timeLimit = options.Value.TimeLimit;
+        var started = clock.GetTimestamp();
+        using var limit = new CancellationTokenSource(timeLimit, clock);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
         try
         {
             await using (RenewLease(submissionId, claim))
             {
+                attempt.Token.ThrowIfCancellationRequested();
                 if (task.Family != TaskFamily.Predictions)
                 {
-                    (refund, otherTeamsMoved) = await annotations.ScoreAsync(db, submission, task, cancellationToken);
+                    (refund, otherTeamsMoved) = await annotations.ScoreAsync(db, submission, task, attempt.Token);
                 }
                 else
                 {
-                    refund = await ScorePredictionsAsync(db, submission, task, cancellationToken);
+                    refund = await ScorePredictionsAsync(db, submission, task, attempt.Token);
+                }
+                // A result that comes after the limit (work that never looked at the token) is
+                // a timeout all the same: the attempt ran too long.
+                if (clock.GetElapsedTime(started) >= timeLimit)
+                {
+                    await limit.CancelAsync();
+                    attempt.Token.ThrowIfCancellationRequested();
                 }
             }
             if (HasNonFiniteScore(submission))
@@ -108,6 +124,15 @@ public sealed class SubmissionScorer(
             {
                 return;
             }
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // The same file would run out of time again: it fails now, as the platform's failure,
+            // rather than going back to the queue.
+            logger.LogError("Scoring submission {SubmissionId} ran past the time limit of {TimeLimit} (Scoring:TimeLimit) and was stopped", submissionId, timeLimit);
+            db.ChangeTracker.Clear();
+            await FailAsync(db, submission, claim, SubmissionFailure.Timeout, TimeoutMessage(timeLimit), cancellationToken);
+            return;
         }
         catch (ScoringFailedException failure)
         {
@@ -172,35 +197,58 @@ public sealed class SubmissionScorer(
         }
     }
 
+    public static string TimeoutMessage(TimeSpan limit) =>
+        $"Scoring this file took longer than the limit of {(limit.TotalMinutes >= 1 ? $"{limit.TotalMinutes:0.#} minutes" : $"{limit.TotalSeconds:0.###} seconds")} and was stopped; the organizers have been told.";
+
+    private sealed record PredictionsRead(ValidationOutcome<Challenge.Scoring.Submission> Read, ScoreResult? Result, ConfidenceInterval? Interval);
+
     // Reads and scores a CSV of predictions; returns whether a refused file gives its submission back.
     private async Task<bool> ScorePredictionsAsync(ChallengeDbContext db, Submission submission, CompetitionTask task, CancellationToken cancellationToken)
     {
         var solution = await solutions.GetAsync(task, cancellationToken);
-        ValidationOutcome<Challenge.Scoring.Submission> read;
-        await using (var stream = files.OpenRead(submission.StoredFile!.StorageKey))
-        {
-            read = solution.ReadSubmission(stream);
-        }
-
-        if (read.Value is not { } parsed)
+        var storageKey = submission.StoredFile!.StorageKey;
+        // Reading, the metric and the bootstrap take no token: they run aside, and past the time
+        // limit this attempt stops waiting for them. What they compute touches nothing shared, so an
+        // abandoned computation only finishes (or stops at its next check) and is dropped.
+        var computed = await Task.Run(() => ComputePredictions(solution, storageKey, task.BootstrapEnabled, task.SplitSeed, cancellationToken), CancellationToken.None)
+            .WaitAsync(cancellationToken);
+        var read = computed.Read;
+        if (read.Value is null)
         {
             return await RejectAsync(db, submission, read, cancellationToken);
         }
 
-        var result = Scorer.Score(parsed);
+        var result = computed.Result!;
         submission.Status = SubmissionStatus.Scored;
         submission.PublicScore = result.Public;
         submission.PrivateScore = result.Private;
         submission.OverallScore = result.Overall;
         submission.DetailJson = result.Detail is null ? null : JsonSerializer.Serialize(result.Detail, Json);
-        if (task.BootstrapEnabled && result.Public is not null)
+        if (computed.Interval is { } interval)
         {
-            var interval = Bootstrap.Interval(parsed, ScorePart.Public, LeaderboardReplicates, seed: task.SplitSeed);
             submission.PublicLower = interval.Lower;
             submission.PublicUpper = interval.Upper;
         }
         submission.ScorerVersion = result.ScorerVersion;
         return false;
+    }
+
+    private PredictionsRead ComputePredictions(Solution solution, string storageKey, bool bootstrap, int seed, CancellationToken cancellationToken)
+    {
+        ValidationOutcome<Challenge.Scoring.Submission> read;
+        using (var stream = files.OpenRead(storageKey))
+        {
+            read = solution.ReadSubmission(stream);
+        }
+        if (read.Value is not { } parsed)
+        {
+            return new PredictionsRead(read, null, null);
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = Scorer.Score(parsed);
+        cancellationToken.ThrowIfCancellationRequested();
+        var interval = bootstrap && result.Public is not null ? Bootstrap.Interval(parsed, ScorePart.Public, LeaderboardReplicates, seed: seed) : null;
+        return new PredictionsRead(read, result, interval);
     }
 
     // The outcome is saved only while this scorer still holds its claim: the guard, the quota
