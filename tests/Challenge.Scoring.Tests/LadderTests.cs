@@ -70,4 +70,37 @@ public class LadderTests
         Assert.True(improved.Updated);
         Assert.Equal(Scorer.Score(better).Public!.Value, improved.Shown, 1e-9);
     }
+
+    [Fact]
+    public void The_parameter_free_rule_applies_to_means_over_rows_only()
+    {
+        Assert.True(Ladder.SupportsParameterFree("accuracy"));
+        Assert.True(Ladder.SupportsParameterFree("log_loss"));
+        Assert.True(Ladder.SupportsParameterFree("rmse"));
+        Assert.False(Ladder.SupportsParameterFree("roc_auc"));
+        Assert.False(Ladder.SupportsParameterFree("f1_macro"));
+        Assert.False(Ladder.SupportsParameterFree("no_such_metric"));
+    }
+
+    [Fact]
+    public void For_rmse_the_threshold_is_the_standard_error_of_the_squared_errors_carried_into_rmse_units()
+    {
+        var random = new Random(7);
+        var truth = Enumerable.Range(0, 400).Select(_ => random.NextDouble() * 10).ToArray();
+        var solution = TestFiles.LoadSolution("Id,Category\n" + string.Concat(truth.Select((t, i) => FormattableString.Invariant($"{i},{t}\n"))),
+            new TaskDefinition { Kind = TaskKind.Regression, Metric = "rmse", Seed = 2 });
+        Submission Read(double noise) => TestFiles.Read(solution, "Id,Category\n" + string.Concat(truth.Select((t, i) => FormattableString.Invariant($"{i},{t + (random.NextDouble() * 2 - 1) * noise}\n"))));
+        var best = Read(1.0);
+        var candidate = Read(0.9);
+
+        var rows = solution.RowsOf(ScorePart.Public).ToArray();
+        var a = rows.Select(r => Math.Pow(candidate.PredictedValues![r] - solution.TruthValues![r], 2)).ToArray();
+        var b = rows.Select(r => Math.Pow(best.PredictedValues![r] - solution.TruthValues![r], 2)).ToArray();
+        var d = a.Zip(b, (x, y) => x - y).ToArray();
+        var standardError = Math.Sqrt(d.Sum(x => Math.Pow(x - d.Average(), 2)) / (d.Length - 1)) / Math.Sqrt(d.Length);
+        // Lower is better: the improving side of the best submission's mean squared error.
+        var expected = Math.Sqrt(b.Average()) - Math.Sqrt(b.Average() - standardError);
+
+        Assert.Equal(expected, Ladder.ParameterFreeThreshold(candidate, best), 12);
+    }
 }

@@ -33,6 +33,8 @@ internal sealed class AccuracyMetric(MetricInfo info) : ConfusionMetric(info)
 {
     public override double Compute(ConfusionMatrix matrix, Solution solution) => matrix.Correct() / (double)matrix.Total;
 
+    public override bool IsRowMean => true;
+
     // Accuracy is the mean of a 0/1 per-row value, so a resample is a weighted mean: a board's
     // rank intervals become dot products instead of a confusion matrix per team and resample.
     public override IResampledMetric Resampled(Submission submission, int[] rows)

@@ -10,6 +10,9 @@ internal abstract class Metric
 
     public MetricInfo Info { get; }
 
+    /// <summary>True where <see cref="Resampled"/> gives an <see cref="IRowMeanResample"/>: the metric is a (transformed) mean of per-row values.</summary>
+    public virtual bool IsRowMean => false;
+
     /// <summary>Value on the given rows, or NaN when it is undefined there (e.g. ROC AUC with one class).</summary>
     public abstract double Evaluate(Submission submission, ReadOnlySpan<int> rows);
 
@@ -146,6 +149,8 @@ internal abstract class ConfusionMetric(MetricInfo info) : Metric(info)
 internal abstract class RowMeanMetric(MetricInfo info) : Metric(info)
 {
     protected abstract double RowValue(Submission submission, int row);
+
+    public override bool IsRowMean => true;
 
     protected virtual double Finish(double mean) => mean;
 

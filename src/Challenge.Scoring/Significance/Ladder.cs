@@ -45,13 +45,24 @@ public static class Ladder
     }
 
     /// <summary>
+    /// Whether the parameter-free rule applies to a metric: it needs per-row losses, so the metric
+    /// must be a mean over rows (accuracy, log loss, MAE, RMSE...), not a function of the whole
+    /// ranking or confusion matrix (ROC AUC, F1, kappa), for which only a fixed margin works.
+    /// </summary>
+    public static bool SupportsParameterFree(string metricName) =>
+        Metrics.MetricCatalog.Find(metricName) is { } info && Metrics.MetricCatalog.Create(info.Name).IsRowMean;
+
+    /// <summary>
     /// The parameter-free Ladder's test (Algorithm 2 of the paper): a new submission moves the shown
     /// score when it beats it by more than the standard error of the per-row differences between the
     /// new submission and the team's submission that set the shown score, s / √n, where s is the
     /// sample standard deviation of those differences over the n public rows. For metrics that are a
     /// mean over rows; the new shown score is then the new score rounded to a multiple of 1/n.
+    /// Where the metric transforms the mean (RMSE is the square root of the mean squared error), the
+    /// threshold is carried into the metric's units at the best submission's mean, in the direction
+    /// of an improvement: |f(m_best ± s/√n) − f(m_best)|; for a plain mean that is s/√n itself.
     /// </summary>
-    /// <returns>The threshold s / √n on the public rows (NaN with fewer than two rows or for a metric that is not a mean over rows).</returns>
+    /// <returns>The threshold on the public rows in the metric's units (NaN with fewer than two rows or for a metric that is not a mean over rows).</returns>
     public static double ParameterFreeThreshold(Submission candidate, Submission best, ScorePart part = ScorePart.Public, string? metricName = null)
     {
         if (!ReferenceEquals(candidate.Solution, best.Solution))
@@ -71,12 +82,27 @@ public static class Ladder
         }
         mean /= rows.Length;
         double squares = 0;
+        double bestMean = 0;
         for (int i = 0; i < rows.Length; i++)
         {
             double d = a.Values[i] - b.Values[i] - mean;
             squares += d * d;
+            bestMean += b.Values[i];
         }
-        return Math.Sqrt(squares / (rows.Length - 1)) / Math.Sqrt(rows.Length);
+        bestMean /= rows.Length;
+        double standardError = Math.Sqrt(squares / (rows.Length - 1)) / Math.Sqrt(rows.Length);
+        double atBest = b.Finish(bestMean);
+        // Which way the per-row mean moves for an improvement: compare the transform on both sides
+        // (below zero a square root is undefined; the other side's distance is then used).
+        double up = Math.Abs(b.Finish(bestMean + standardError) - atBest);
+        double down = Math.Abs(b.Finish(bestMean - standardError) - atBest);
+        bool upIsBetter = metric.Info.HigherIsBetter == (b.Finish(bestMean + standardError) >= atBest);
+        double threshold = upIsBetter ? up : down;
+        if (!double.IsFinite(threshold))
+        {
+            threshold = upIsBetter ? down : up;
+        }
+        return double.IsFinite(threshold) ? threshold : double.NaN;
     }
 
     /// <summary>One step of the parameter-free Ladder: the shown score after a candidate scored <paramref name="score"/> with the given threshold.</summary>
