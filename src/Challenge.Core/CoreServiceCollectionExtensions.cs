@@ -94,6 +94,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Scheduling.OrphanCleanup>();
         services.AddSingleton<SubmissionService>();
         services.AddSingleton<SubmissionScorer>();
+        services.AddSingleton<ParameterFreeLadder>();
         services.AddSingleton<Annotations.GoldSetCache>();
         services.AddSingleton<Annotations.AssetSetService>();
         services.AddSingleton<Annotations.AnnotationSubmissionScorer>();

@@ -98,6 +98,11 @@ public sealed class BundleExporter(IDbContextFactory<ChallengeDbContext> dbFacto
                 Field("classes", "[" + string.Join(", ", classes.Select(Quote)) + "]");
             }
             Field("bootstrap", settings.Bootstrap == true ? "true" : "false");
+            if (settings.Ladder is { } ladder && settings.Ladder != TaskSettings.Name(LadderRule.Off))
+            {
+                Field("ladder", ladder);
+            }
+            if (settings.LadderMargin is { } ladderMargin) Field("ladder_margin", Number(ladderMargin));
             Field("max_submission_mb", Number(settings.MaxSubmissionMb!.Value));
             if (settings.RankingFormula is { } formula)
             {

@@ -22,7 +22,7 @@ internal static class ChallengeManifest
     private static readonly string[] DataKeys = ["file", "description"];
     internal static readonly string[] TaskKeys =
     [
-        "slug", "title", "family", "kind", "metric", "id_column", "target_column", "public_share", "seed", "classes", "class_weights", "bootstrap",
+        "slug", "title", "family", "kind", "metric", "id_column", "target_column", "public_share", "seed", "classes", "class_weights", "bootstrap", "ladder", "ladder_margin",
         "max_submission_mb", "ranking_formula", "top_k", "positive_class", "threshold", "beta", "image_size", "class_parents", "depth", "solution",
     ];
 
@@ -147,6 +147,8 @@ internal static class ChallengeManifest
             ClassWeights = yaml.Map<double>(fields, "class_weights", K("class_weights"),
                 text => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var weight) ? weight : null, "a number"),
             Bootstrap = yaml.Bool(fields, "bootstrap", K("bootstrap")),
+            Ladder = yaml.String(fields, "ladder", K("ladder")),
+            LadderMargin = yaml.Double(fields, "ladder_margin", K("ladder_margin")),
             MaxSubmissionMb = yaml.Int(fields, "max_submission_mb", K("max_submission_mb")),
             RankingFormula = yaml.String(fields, "ranking_formula", K("ranking_formula")),
             TopK = yaml.Int(fields, "top_k", K("top_k")),

@@ -137,28 +137,30 @@ public sealed class LeaderboardService
         }
     }
 
-    private sealed record TaskInfo(int CompetitionId, int Id, string Slug, string Title, string Metric, bool HigherIsBetter, double? LadderMargin = null);
+    private sealed record TaskInfo(int CompetitionId, int Id, string Slug, string Title, string Metric, bool HigherIsBetter, double? LadderMargin = null, bool ParameterFreeLadder = false);
 
     private sealed record TeamInfo(int Id, string Name, bool IsBaseline);
 
     private sealed record Visible(int TeamId, long Id, SubmissionStatus Status, double? Public, double? Private, double? Lower, double? Upper, DateTime CreatedAtUtc, bool IsSelected,
-        string? Sha256 = null, string? ScorerVersion = null, int SolutionVersion = 0);
+        string? Sha256 = null, string? ScorerVersion = null, int SolutionVersion = 0, double? LadderScore = null, bool LadderMoved = false);
 
     private sealed record Scored(long Id, double? Public, double? Private, double? Lower, double? Upper, DateTime CreatedAtUtc, bool IsSelected,
-        string? Sha256 = null, string? ScorerVersion = null, int SolutionVersion = 0);
+        string? Sha256 = null, string? ScorerVersion = null, int SolutionVersion = 0, double? LadderScore = null, bool LadderMoved = false);
 
     // One team's standing on a task: its best public submission and, for the private board, the best
     // private score among its selected submissions (or its two best public ones).
     private sealed class TeamStanding
     {
-        public TeamStanding(TeamInfo team, IReadOnlyList<string> members, List<Scored> scored, DateTime lastSubmission, bool higherIsBetter, double? ladderMargin = null)
+        public TeamStanding(TeamInfo team, IReadOnlyList<string> members, List<Scored> scored, DateTime lastSubmission, bool higherIsBetter, double? ladderMargin = null, bool parameterFreeLadder = false)
         {
             Team = team;
             Members = members;
             Entries = scored.Count;
             LastSubmissionUtc = lastSubmission;
             var byPublic = Ordered(scored, s => s.Public, higherIsBetter).ToList();
-            BestPublic = ladderMargin is { } margin ? Laddered(scored, higherIsBetter, margin) : byPublic.FirstOrDefault();
+            BestPublic = parameterFreeLadder ? Decided(scored)
+                : ladderMargin is { } margin ? Laddered(scored, higherIsBetter, margin)
+                : byPublic.FirstOrDefault();
             var candidates = scored.Any(s => s.IsSelected) ? scored.Where(s => s.IsSelected) : byPublic.Take(2);
             BestPrivate = BestBy(candidates, s => s.Private, higherIsBetter);
         }
@@ -179,6 +181,15 @@ public sealed class LeaderboardService
                 }
             }
             return last < 0 ? null : inOrder[last] with { Public = steps[last].Shown, Lower = null, Upper = null };
+        }
+
+        // Under the parameter-free Ladder the decisions are stored (see ParameterFreeLadder): the
+        // board shows the last submission that moved the shown score, at the score it showed. One not
+        // decided yet (an earlier one of the team is still being scored) shows nothing new until it is.
+        private static Scored? Decided(List<Scored> scored)
+        {
+            var setter = scored.Where(s => s.LadderMoved && s.LadderScore is not null).OrderBy(s => s.CreatedAtUtc).ThenBy(s => s.Id).LastOrDefault();
+            return setter is null ? null : setter with { Public = setter.LadderScore, Lower = null, Upper = null };
         }
 
         public TeamInfo Team { get; }
@@ -232,7 +243,7 @@ public sealed class LeaderboardService
     private async Task<TaskInfo> TaskInfoAsync(ChallengeDbContext db, int taskId)
     {
         var task = await db.Tasks.AsNoTracking().SingleAsync(t => t.Id == taskId);
-        return new TaskInfo(task.CompetitionId, task.Id, task.Slug, task.Title, task.Metric, MetricCatalog.Find(task.Metric)?.HigherIsBetter ?? true, task.LadderMargin);
+        return new TaskInfo(task.CompetitionId, task.Id, task.Slug, task.Title, task.Metric, MetricCatalog.Find(task.Metric)?.HigherIsBetter ?? true, task.LadderMargin, task.LadderParameterFree);
     }
 
     private async Task<Snapshot> BuildAsync(int taskId, long generation)
@@ -297,7 +308,7 @@ public sealed class LeaderboardService
     private static Task<List<Visible>> VisibleAsync(IQueryable<Submission> query) =>
         query.AsNoTracking()
             .Select(s => new Visible(s.TeamId, s.Id, s.Status, s.PublicScore, s.PrivateScore, s.PublicLower, s.PublicUpper, s.CreatedAtUtc, s.IsSelected,
-                s.StoredFile!.Sha256, s.ScorerVersion, s.SolutionVersion))
+                s.StoredFile!.Sha256, s.ScorerVersion, s.SolutionVersion, s.LadderScore, s.LadderMoved))
             .ToListAsync();
 
     // A team is on the board once it has a scored, visible submission and is not disqualified; its
@@ -314,10 +325,10 @@ public sealed class LeaderboardService
                 continue;
             }
             var scored = rows.Where(s => s.Status == SubmissionStatus.Scored)
-                .Select(s => new Scored(s.Id, s.Public, s.Private, s.Lower, s.Upper, s.CreatedAtUtc, s.IsSelected, s.Sha256, s.ScorerVersion, s.SolutionVersion)).ToList();
+                .Select(s => new Scored(s.Id, s.Public, s.Private, s.Lower, s.Upper, s.CreatedAtUtc, s.IsSelected, s.Sha256, s.ScorerVersion, s.SolutionVersion, s.LadderScore, s.LadderMoved)).ToList();
             if (scored.Count > 0)
             {
-                standings[id] = new TeamStanding(team, members.GetValueOrDefault(id) ?? [], scored, rows.Max(s => s.CreatedAtUtc), task.HigherIsBetter, task.LadderMargin);
+                standings[id] = new TeamStanding(team, members.GetValueOrDefault(id) ?? [], scored, rows.Max(s => s.CreatedAtUtc), task.HigherIsBetter, task.LadderMargin, task.ParameterFreeLadder);
             }
         }
         return standings;

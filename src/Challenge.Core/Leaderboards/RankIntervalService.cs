@@ -156,7 +156,7 @@ public sealed class RankIntervalService
         var fingerprint = Fingerprint(board);
         var rows = board.Rows.Where(r => r.Score is not null && r.SubmissionId is not null).ToList();
         // Under the Ladder the public board withholds exact scores; its rank intervals would not.
-        if (!task.BootstrapEnabled || task.RankResamples < 1 || (board.Kind == LeaderboardKind.Public && task.LadderMargin is not null) || task.Family != TaskFamily.Predictions || task.SolutionFileId is null || rows.Count == 0)
+        if (!task.BootstrapEnabled || task.RankResamples < 1 || (board.Kind == LeaderboardKind.Public && task.LadderRule != LadderRule.Off) || task.Family != TaskFamily.Predictions || task.SolutionFileId is null || rows.Count == 0)
         {
             return new BoardIntervals(board.TaskId, board.Kind, fingerprint, 0, 0.95, false, _clock.GetUtcNow().UtcDateTime, new Dictionary<int, TeamRankInterval>());
         }

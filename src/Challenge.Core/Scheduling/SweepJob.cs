@@ -10,7 +10,8 @@ namespace Challenge.Core.Scheduling;
 // The safety net under the in-process scoring queue, and what makes it durable: submissions left
 // waiting (the process stopped before its workers reached them, or queueing failed) or claimed by
 // a scorer whose lease ran out (its process died) are queued again on the node that runs this
-// job; the claim lets exactly one scorer win. Challenges past their deadline are revealed, and
+// job; the claim lets exactly one scorer win. Pending decisions of the parameter-free Ladder are
+// taken. Challenges past their deadline are revealed, and
 // teams and files that nothing refers to any more are removed.
 [DisallowConcurrentExecution]
 public sealed class SweepJob(
@@ -18,6 +19,7 @@ public sealed class SweepJob(
     ISubmissionQueue queue,
     ILeaderboardNotifier notifier,
     OrphanCleanup orphans,
+    ParameterFreeLadder ladder,
     TimeProvider clock,
     ILogger<SweepJob> logger) : IJob
 {
@@ -43,6 +45,17 @@ public sealed class SweepJob(
                 logger.LogWarning("Submission {SubmissionId}: its scorer's lease ran out; queueing it again", submission.Id);
             }
             await queue.EnqueueAsync(submission.Id, cancellationToken);
+        }
+
+        try
+        {
+            // Ladder decisions a scorer could not take (its process stopped right after saving, or
+            // the organizer switched the parameter-free rule on over existing submissions).
+            await ladder.DecidePendingAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            logger.LogWarning(exception, "Taking the pending Ladder decisions failed; the next sweep tries again");
         }
 
         var due = await db.Competitions.Where(c => c.PrivateRevealedAtUtc == null && c.EndsAtUtc <= now).ToListAsync(cancellationToken);

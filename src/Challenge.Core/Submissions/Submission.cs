@@ -24,6 +24,14 @@ public sealed class Submission
     public double? PublicLower { get; set; }
     public double? PublicUpper { get; set; }
 
+    // Under the parameter-free Ladder: the public score the board shows for the team after this
+    // submission, decided in submission order once the team's earlier submissions are finished
+    // (null until then, and for submissions that do not count); LadderMoved when this submission
+    // beat the shown score and set it. The decision needs both files, so it is taken once, by the
+    // scorer (see ParameterFreeLadder), and every page reads it from here.
+    public double? LadderScore { get; set; }
+    public bool LadderMoved { get; set; }
+
     // The validation report (for the submitter) and the per-class detail (for organizers), as JSON.
     public string? ErrorsJson { get; set; }
     public int ErrorCount { get; set; }

@@ -17,6 +17,7 @@ public sealed class SubmissionAdminService(
     ISubmissionQueue queue,
     ILeaderboardNotifier notifier,
     LeaderboardService leaderboards,
+    ParameterFreeLadder ladder,
     TimeProvider clock,
     IAuthorizationService authorization)
 {
@@ -125,7 +126,18 @@ public sealed class SubmissionAdminService(
         submission.HiddenReason = hidden && !string.IsNullOrWhiteSpace(reason) ? reason.Trim() : null;
         db.Audit(submission.CompetitionId, user.UserId(), hidden ? "submission.hidden" : "submission.shown",
             $"submission {submissionId}" + (submission.HiddenReason is { } why ? $": {why}" : ""), clock.GetUtcNow().UtcDateTime);
-        await db.SaveChangesAsync(cancellationToken);
+        using (await writes.EnterAsync(cancellationToken))
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            // Under the parameter-free Ladder the team's history changed from here on: its later
+            // decisions are taken again without (or with) this submission.
+            submission.LadderScore = null;
+            submission.LadderMoved = false;
+            await ParameterFreeLadder.ForgetFromAsync(db, submission, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        await ladder.DecideAsync(submission.TaskId, submission.TeamId, cancellationToken);
         notifier.Publish(new LeaderboardChange(submission.CompetitionId, submission.TaskId, submission.TeamId));
         return true;
     }

@@ -25,6 +25,7 @@ public sealed class SubmissionScorer(
     ILeaderboardNotifier notifier,
     Annotations.AnnotationScoringStep annotations,
     Rescoring.RescoreChangelog changelog,
+    ParameterFreeLadder ladder,
     IOptions<ScoringOptions> options,
     TimeProvider clock,
     ILogger<SubmissionScorer> logger)
@@ -120,7 +121,7 @@ public sealed class SubmissionScorer(
             {
                 submission.FailureKind = null;
             }
-            if (!await SaveAsync(db, submission, claim, refund, cancellationToken))
+            if (!await SaveAsync(db, submission, claim, refund, task.LadderParameterFree, cancellationToken))
             {
                 return;
             }
@@ -162,6 +163,10 @@ public sealed class SubmissionScorer(
             throw;
         }
 
+        if (task.LadderParameterFree)
+        {
+            await DecideLadderAsync(submission, cancellationToken);
+        }
         // An organizer's ranking formula that compares teams (max_labelled) moves other teams' scores
         // too, so their whole board is refreshed rather than this team's row.
         notifier.Publish(new LeaderboardChange(submission.CompetitionId, submission.TaskId, otherTeamsMoved ? null : submission.TeamId));
@@ -182,6 +187,20 @@ public sealed class SubmissionScorer(
                 .SetProperty(x => x.NewScorerVersion, scorerVersion)
                 .SetProperty(x => x.NewSolutionVersion, solutionVersion)
                 .SetProperty(x => x.RescoredAtUtc, now), cancellationToken);
+    }
+
+    // This outcome may let the team's next Ladder decisions be taken; if the walk fails here, the
+    // sweeper takes them.
+    private async Task DecideLadderAsync(Submission submission, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ladder.DecideAsync(submission.TaskId, submission.TeamId, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            logger.LogWarning(exception, "The Ladder could not decide after submission {SubmissionId}; the sweeper tries again", submission.Id);
+        }
     }
 
     private async Task CompleteRescoreAsync(long submissionId)
@@ -254,7 +273,7 @@ public sealed class SubmissionScorer(
     // The outcome is saved only while this scorer still holds its claim: the guard, the quota
     // refund and the row are one transaction, so a scorer whose lease ran out (and whose submission
     // another scorer took) changes nothing.
-    private async Task<bool> SaveAsync(ChallengeDbContext db, Submission submission, Guid claim, bool refund, CancellationToken cancellationToken)
+    private async Task<bool> SaveAsync(ChallengeDbContext db, Submission submission, Guid claim, bool refund, bool parameterFreeLadder, CancellationToken cancellationToken)
     {
         using var turn = await writes.EnterAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -282,6 +301,13 @@ public sealed class SubmissionScorer(
         }
         submission.ScoringClaim = null;
         submission.ScoringLeaseUntilUtc = null;
+        if (parameterFreeLadder)
+        {
+            // A rescore: the Ladder's decisions from here on were taken against the old outcome.
+            submission.LadderScore = null;
+            submission.LadderMoved = false;
+            await ParameterFreeLadder.ForgetFromAsync(db, submission, cancellationToken);
+        }
         await db.SaveChangesAsync(cancellationToken);
         await RecordRescoreAsync(db, submission.Id, submission.Status, submission.PublicScore, submission.PrivateScore, submission.ScorerVersion, submission.SolutionVersion, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -412,10 +438,15 @@ public sealed class SubmissionScorer(
             {
                 await GiveBackOnceAsync(db, submission, message, cancellationToken);
             }
+            if (failed == 1)
+            {
+                await ParameterFreeLadder.ForgetFromAsync(db, submission, cancellationToken);
+            }
             await transaction.CommitAsync(cancellationToken);
         }
         if (failed == 1)
         {
+            await DecideLadderAsync(submission, cancellationToken);
             await RecordRescoreAsync(db, submission.Id, SubmissionStatus.Failed, null, null, submission.ScorerVersion, submission.SolutionVersion, cancellationToken);
             notifier.Publish(new LeaderboardChange(submission.CompetitionId, submission.TaskId, submission.TeamId));
             await CompleteRescoreAsync(submission.Id);

@@ -10,6 +10,8 @@ namespace Challenge.Core.Submissions;
 /// score from its own pages or the API either, or probing the public rows would still work: each of
 /// its submissions reads as the score the public board showed for the team after that submission
 /// (the previous shown score when it did not beat it by more than the margin), with no interval.
+/// Under the parameter-free rule that is the decision stored on the submission; one not decided yet
+/// reads as the score shown before it.
 /// </summary>
 public static class TeamLadder
 {
@@ -21,8 +23,8 @@ public static class TeamLadder
             return;
         }
         var taskIds = submissions.Select(s => s.TaskId).Distinct().ToList();
-        var laddered = await db.Tasks.AsNoTracking().Where(t => taskIds.Contains(t.Id) && t.LadderMargin != null)
-            .Select(t => new { t.Id, t.Metric, Margin = t.LadderMargin!.Value }).ToListAsync(cancellationToken);
+        var laddered = await db.Tasks.AsNoTracking().Where(t => taskIds.Contains(t.Id) && (t.LadderMargin != null || t.LadderParameterFree))
+            .Select(t => new { t.Id, t.Metric, t.LadderMargin, t.LadderParameterFree }).ToListAsync(cancellationToken);
         foreach (var task in laddered)
         {
             var higherIsBetter = MetricCatalog.Find(task.Metric)?.HigherIsBetter ?? true;
@@ -32,10 +34,19 @@ public static class TeamLadder
                 var teamId = team.Key;
                 var history = await db.Submissions.AsNoTracking().Where(s => s.TaskId == task.Id && s.TeamId == teamId)
                     .OrderBy(s => s.CreatedAtUtc).ThenBy(s => s.Id)
-                    .Select(s => new { s.Id, s.Status, s.IsHidden, s.PublicScore }).ToListAsync(cancellationToken);
+                    .Select(s => new { s.Id, s.Status, s.IsHidden, s.PublicScore, s.LadderScore }).ToListAsync(cancellationToken);
                 var counted = history.Where(s => s.Status == SubmissionStatus.Scored && !s.IsHidden).ToList();
-                var steps = Ladder.WithMargin([.. counted.Select(s => s.PublicScore is { } v && double.IsFinite(v) ? v : double.NaN)], higherIsBetter, task.Margin);
-                var shown = counted.Select((s, i) => (s.Id, steps[i].Shown)).ToDictionary(p => p.Id, p => double.IsNaN(p.Shown) ? (double?)null : p.Shown);
+                IReadOnlyList<double> steps;
+                if (task.LadderParameterFree)
+                {
+                    var after = double.NaN;
+                    steps = [.. counted.Select(s => after = s.LadderScore ?? after)];
+                }
+                else
+                {
+                    steps = [.. Ladder.WithMargin([.. counted.Select(s => s.PublicScore is { } v && double.IsFinite(v) ? v : double.NaN)], higherIsBetter, task.LadderMargin!.Value).Select(step => step.Shown)];
+                }
+                var shown = counted.Select((s, i) => (s.Id, Shown: steps[i])).ToDictionary(p => p.Id, p => double.IsNaN(p.Shown) ? (double?)null : p.Shown);
                 foreach (var submission in team)
                 {
                     submission.PublicScore = shown.GetValueOrDefault(submission.Id);

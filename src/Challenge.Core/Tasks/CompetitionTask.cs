@@ -38,6 +38,12 @@ public sealed class CompetitionTask
     // new score beats it by more than this margin. Null: off. Private scores are never affected.
     public double? LadderMargin { get; set; }
 
+    // The parameter-free Ladder of the same paper instead (LadderMargin is then null): the step is the
+    // standard error of the per-row differences between the new submission and the team's shown best.
+    public bool LadderParameterFree { get; set; }
+
+    public LadderRule LadderRule => LadderParameterFree ? LadderRule.ParameterFree : LadderMargin is null ? LadderRule.Off : LadderRule.Margin;
+
     public long? SolutionFileId { get; set; }
     public int SolutionVersion { get; set; }
     public int SolutionRows { get; set; }
@@ -64,4 +70,17 @@ public enum TaskFamily
 
     // Teams submit model detections with confidences; scored by COCO AP or VOC AP50.
     Detection,
+}
+
+// How the public board guards against overfitting by repeated probing (Blum and Hardt 2015).
+public enum LadderRule
+{
+    // Every new public score is shown.
+    Off,
+
+    // A fixed margin set by the organizer.
+    Margin,
+
+    // The parameter-free rule: the margin is the standard error of the improvement on the public rows.
+    ParameterFree,
 }

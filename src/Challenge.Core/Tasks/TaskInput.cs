@@ -20,6 +20,9 @@ public sealed class TaskInput
     public string ClassWeights { get; set; } = "";
     public bool BootstrapEnabled { get; set; }
     public int RankResamples { get; set; } = 1000;
+    public LadderRule Ladder { get; set; }
+
+    // Read only with LadderRule.Margin.
     public double? LadderMargin { get; set; }
     public int MaxSubmissionMegabytes { get; set; } = 64;
     public TaskFamily Family { get; set; } = TaskFamily.Predictions;
@@ -43,7 +46,7 @@ public sealed class TaskInput
         {
             Slug = task.Slug, Title = task.Title, Kind = task.Kind, Metric = task.Metric, IdColumn = task.IdColumn, TargetColumn = task.TargetColumn,
             PublicFraction = task.PublicFraction, SplitSeed = task.SplitSeed, Classes = TaskDefinitions.FormatClasses(task.ClassesJson), ClassWeights = TaskDefinitions.FormatWeights(task.ClassWeightsJson),
-            BootstrapEnabled = task.BootstrapEnabled, RankResamples = task.RankResamples, LadderMargin = task.LadderMargin, MaxSubmissionMegabytes = (int)(task.MaxSubmissionBytes >> 20),
+            BootstrapEnabled = task.BootstrapEnabled, RankResamples = task.RankResamples, Ladder = task.LadderRule, LadderMargin = task.LadderMargin, MaxSubmissionMegabytes = (int)(task.MaxSubmissionBytes >> 20),
             Family = task.Family, RankingFormula = task.RankingFormula ?? "",
         };
         TaskScoringOptions.Read(task.ScoringOptionsJson).CopyTo(input);

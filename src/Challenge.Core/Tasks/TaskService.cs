@@ -112,9 +112,15 @@ public sealed class TaskService(
         task.ScoringOptionsJson = scoringOptions.ToJson();
         task.BootstrapEnabled = input.BootstrapEnabled;
         task.RankResamples = input.RankResamples;
-        // Every team's shown public score depends on the margin: the whole board is built again.
-        var ladderChanged = task.Id != 0 && task.LadderMargin != input.LadderMargin;
-        task.LadderMargin = input.LadderMargin;
+        // Every team's shown public score depends on the rule and margin: the whole board is built again.
+        var ladderMargin = input.Ladder == LadderRule.Margin ? input.LadderMargin : null;
+        var parameterFree = input.Ladder == LadderRule.ParameterFree;
+        var ladderChanged = task.Id != 0 && (task.LadderMargin != ladderMargin || task.LadderParameterFree != parameterFree);
+        // Decisions kept from an earlier spell of the parameter-free rule may predate hidden or
+        // rescored submissions: switching it on takes every decision again (the sweeper does).
+        var forgetLadder = task.Id != 0 && parameterFree && !task.LadderParameterFree;
+        task.LadderMargin = ladderMargin;
+        task.LadderParameterFree = parameterFree;
         task.MaxSubmissionBytes = input.MaxSubmissionMegabytes * (1L << 20);
         if (splitChanged)
         {
@@ -128,7 +134,19 @@ public sealed class TaskService(
             task.SolutionVersion++;
         }
         db.Audit(competitionId, user.UserId(), taskId is null ? "task.created" : "task.updated", $"{slug}: {task.Metric}", clock.GetUtcNow().UtcDateTime);
-        await db.SaveChangesAsync(cancellationToken);
+        await using (var transaction = forgetLadder ? await db.Database.BeginTransactionAsync(cancellationToken) : null)
+        {
+            if (forgetLadder)
+            {
+                await db.Submissions.Where(s => s.TaskId == task.Id && (s.LadderScore != null || s.LadderMoved))
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.LadderScore, (double?)null).SetProperty(x => x.LadderMoved, false), cancellationToken);
+            }
+            await db.SaveChangesAsync(cancellationToken);
+            if (transaction is not null)
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
+        }
         if (ladderChanged)
         {
             notifier.Publish(new Leaderboards.LeaderboardChange(competitionId, task.Id, null));
@@ -207,9 +225,13 @@ public sealed class TaskService(
         {
             errors[nameof(input.ClassWeights)] = "Weighted accuracy needs a weight per class, like 'sandy=1, reef=2'.";
         }
-        if (input.LadderMargin is { } margin && !(margin > 0 && double.IsFinite(margin)))
+        if (input.Ladder == LadderRule.Margin && !(input.LadderMargin is { } margin && margin > 0 && double.IsFinite(margin)))
         {
-            errors[nameof(input.LadderMargin)] = "The Ladder's margin must be a positive number in the metric's units (e.g. 0.01), or empty for no Ladder.";
+            errors[nameof(input.LadderMargin)] = "The Ladder's margin must be a positive number in the metric's units (e.g. 0.01); choose no Ladder to show every score.";
+        }
+        if (input.Ladder == LadderRule.ParameterFree && (input.Family != TaskFamily.Predictions || metric is null || !Challenge.Scoring.Significance.Ladder.SupportsParameterFree(metric.Name)))
+        {
+            errors[nameof(input.Ladder)] = $"The parameter-free Ladder needs a metric that is a mean over rows (accuracy, log loss, MAE, RMSE...); {(metric is null ? "this task's metric" : metric.DisplayName)} is not: set a fixed margin instead.";
         }
         if (input.RankResamples is < 100 or > 20_000)
         {

@@ -26,6 +26,12 @@ public sealed record TaskSettings
     public List<string>? Classes { get; init; }
     public Dictionary<string, double>? ClassWeights { get; init; }
     public bool? Bootstrap { get; init; }
+
+    /// <summary>The Ladder on the public board: off, margin (with <see cref="LadderMargin"/>) or parameter_free.</summary>
+    public string? Ladder { get; init; }
+
+    /// <summary>The Ladder's fixed margin in the metric's units; given alone, it turns the margin rule on.</summary>
+    public double? LadderMargin { get; init; }
     public int? MaxSubmissionMb { get; init; }
     public string? RankingFormula { get; init; }
     public int? TopK { get; init; }
@@ -54,6 +60,8 @@ public sealed record TaskSettings
             Classes = TaskDefinitions.ParseClassesJson(task.ClassesJson)?.ToList(),
             ClassWeights = TaskDefinitions.ParseWeightsJson(task.ClassWeightsJson) is { } weights ? new Dictionary<string, double>(weights, StringComparer.Ordinal) : null,
             Bootstrap = task.BootstrapEnabled,
+            Ladder = Name(task.LadderRule),
+            LadderMargin = task.LadderMargin,
             MaxSubmissionMb = (int)(task.MaxSubmissionBytes >> 20),
             RankingFormula = task.RankingFormula,
             TopK = options.TopK,
@@ -93,6 +101,16 @@ public sealed record TaskSettings
         if (Classes is not null) input.Classes = string.Join("\n", Classes);
         if (ClassWeights is not null) input.ClassWeights = string.Join(", ", ClassWeights.Select(w => $"{w.Key}={w.Value.ToString("R", CultureInfo.InvariantCulture)}"));
         if (Bootstrap is { } bootstrap) input.BootstrapEnabled = bootstrap;
+        if (LadderMargin is { } ladderMargin)
+        {
+            input.LadderMargin = ladderMargin;
+            input.Ladder = LadderRule.Margin;
+        }
+        if (Ladder is not null)
+        {
+            if (TryParse<LadderRule>(Ladder, out var ladder)) input.Ladder = ladder;
+            else errors[nameof(TaskInput.Ladder)] = $"Unknown Ladder rule '{Ladder}': use {string.Join(", ", Enum.GetValues<LadderRule>().Select(r => Name(r)))}.";
+        }
         if (MaxSubmissionMb is { } megabytes) input.MaxSubmissionMegabytes = megabytes;
         if (RankingFormula is not null) input.RankingFormula = RankingFormula;
         if (TopK is { } topK) input.TopK = topK;

@@ -916,6 +916,12 @@ namespace Challenge.Migrations.Postgres.Migrations
                     b.Property<bool>("IsSelected")
                         .HasColumnType("boolean");
 
+                    b.Property<bool>("LadderMoved")
+                        .HasColumnType("boolean");
+
+                    b.Property<double?>("LadderScore")
+                        .HasColumnType("double precision");
+
                     b.Property<double?>("OverallScore")
                         .HasColumnType("double precision");
 
@@ -1039,6 +1045,9 @@ namespace Challenge.Migrations.Postgres.Migrations
 
                     b.Property<double?>("LadderMargin")
                         .HasColumnType("double precision");
+
+                    b.Property<bool>("LadderParameterFree")
+                        .HasColumnType("boolean");
 
                     b.Property<long>("MaxSubmissionBytes")
                         .HasColumnType("bigint");

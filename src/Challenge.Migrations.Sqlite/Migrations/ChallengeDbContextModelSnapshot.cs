@@ -885,6 +885,12 @@ namespace Challenge.Migrations.Sqlite.Migrations
                     b.Property<bool>("IsSelected")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("LadderMoved")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("LadderScore")
+                        .HasColumnType("REAL");
+
                     b.Property<double?>("OverallScore")
                         .HasColumnType("REAL");
 
@@ -1006,6 +1012,9 @@ namespace Challenge.Migrations.Sqlite.Migrations
 
                     b.Property<double?>("LadderMargin")
                         .HasColumnType("REAL");
+
+                    b.Property<bool>("LadderParameterFree")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("MaxSubmissionBytes")
                         .HasColumnType("INTEGER");
