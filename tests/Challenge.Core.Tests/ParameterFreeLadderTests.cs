@@ -138,7 +138,13 @@ public abstract class ParameterFreeLadderTests(string provider) : IAsyncLifetime
         }
         var ladder = _harness.Get<ParameterFreeLadder>();
         var team = await TeamOfAsync(c);
-        Assert.Equal(0, await ladder.DecideAsync(_world.Task.Id, team));
+        await ladder.DecideAsync(_world.Task.Id, team);
+        await using (var db = _harness.CreateDbContext())
+        {
+            var rows = await db.Submissions.OrderBy(s => s.CreatedAtUtc).ThenBy(s => s.Id).Select(s => new { s.Id, s.Status, s.CreatedAtUtc, s.LadderScore, s.LadderMoved, s.PublicScore }).ToListAsync();
+            Assert.True(rows.Single(r => r.Id == c).LadderScore is null,
+                "C was decided while B was being scored: " + string.Join("; ", rows.Select(r => $"{r.Id} {r.Status} {r.CreatedAtUtc:O} {r.LadderScore} {r.LadderMoved} {r.PublicScore}")));
+        }
         Assert.Equal(0.70, await ShownAsync());
 
         // B's scorer finishes: B is decided first, then C against B, from parallel walks as from one.

@@ -27,7 +27,7 @@ internal static class ChallengeSettingsEndpoints
             .WithName("RevealPrivateLeaderboard").WithSummary("Reveal the private leaderboard now; only after the end (409 before it).");
         managed.MapPost("/tasks", (ChallengeRoute route, TaskSettings settings, ClaimsPrincipal user, TaskService tasks, CancellationToken ct) => SaveTaskAsync(route, null, settings, user, tasks, ct))
             .RequireAuthorization(ApiAuthorization.TokenOnly).DisableAntiforgery()
-            .WithName("CreateTask").WithSummary("Add a task: slug, title, family, kind, metric, columns, public share, seed, class weights, ranking formula, options of the kind.");
+            .WithName("CreateTask").WithSummary("Add a task: slug, title, family, kind, metric, columns, public share, seed, class weights, ranking formula, the Ladder (off, margin, parameter_free), options of the kind.");
         managed.MapGet("/tasks/{task}/settings", (ChallengeRoute route) => TypedResults.Ok(TaskSettings.From(route.Task!)))
             .RequireAuthorization(ApiAuthorization.TokenOrCookie).WithName("GetTaskSettings").WithSummary("Every setting of a task of a challenge one manages.");
         managed.MapPatch("/tasks/{task}", (ChallengeRoute route, TaskSettings settings, ClaimsPrincipal user, TaskService tasks, CancellationToken ct) => SaveTaskAsync(route, route.Task, settings, user, tasks, ct))

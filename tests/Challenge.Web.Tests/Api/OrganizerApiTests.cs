@@ -86,6 +86,40 @@ public abstract class OrganizerApiTests(string provider) : IAsyncLifetime
     }
 
     [DatabaseFact]
+    public async Task The_ladder_rule_is_set_through_the_task_api_and_refused_where_it_cannot_apply()
+    {
+        var api = _site.Organizer.Api;
+        var task = $"/api/challenges/{CompetitionSite.Slug}/tasks/{CompetitionSite.TaskSlug}";
+        async Task<JsonElement> SettingsAsync() => await api.GetFromJsonAsync<JsonElement>($"{task}/settings");
+        Assert.Equal("off", (await SettingsAsync()).GetProperty("ladder").GetString());
+
+        var parameterFree = await api.PatchAsJsonAsync(task, new { ladder = "parameter_free" });
+        Assert.Equal(HttpStatusCode.OK, parameterFree.StatusCode);
+        Assert.Equal("parameter_free", (await SettingsAsync()).GetProperty("ladder").GetString());
+        Assert.True((await _site.Get<TaskService>().ListAsync(_site.Challenge.Id)).Single().LadderParameterFree);
+
+        // A margin alone turns the fixed-margin rule on.
+        Assert.Equal(HttpStatusCode.OK, (await api.PatchAsJsonAsync(task, new { ladderMargin = 0.02 })).StatusCode);
+        var margin = await SettingsAsync();
+        Assert.Equal("margin", margin.GetProperty("ladder").GetString());
+        Assert.Equal(0.02, margin.GetProperty("ladderMargin").GetDouble());
+
+        var unknown = await api.PatchAsJsonAsync(task, new { ladder = "sometimes" });
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains("parameter_free", (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("ladder")[0].GetString());
+        // F1 is not a mean over rows: the parameter-free rule has no per-row losses to work with.
+        var notAMean = await api.PatchAsJsonAsync(task, new { metric = "f1_macro", ladder = "parameter_free" });
+        Assert.Equal(HttpStatusCode.BadRequest, notAMean.StatusCode);
+        Assert.Contains("mean over rows", (await notAMean.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("ladder")[0].GetString());
+        Assert.Equal("margin", (await SettingsAsync()).GetProperty("ladder").GetString());
+
+        Assert.Equal(HttpStatusCode.OK, (await api.PatchAsJsonAsync(task, new { ladder = "off" })).StatusCode);
+        var off = await SettingsAsync();
+        Assert.Equal("off", off.GetProperty("ladder").GetString());
+        Assert.Equal(JsonValueKind.Null, off.GetProperty("ladderMargin").ValueKind);
+    }
+
+    [DatabaseFact]
     public async Task Participants_cannot_create_or_edit_and_a_browser_session_cannot_write()
     {
         var create = await _site.Ada.Api.PostAsJsonAsync("/api/challenges", new { slug = "mine", title = "Mine", startsAt = DateTime.UtcNow, endsAt = DateTime.UtcNow.AddDays(1) });
