@@ -65,6 +65,11 @@ public abstract class BundleTests(string provider) : IAsyncLifetime
         Assert.Contains("Orbiters", board.Output);
         Assert.Contains("1.000000", board.Output);
 
+        // The Ladder's rule travels with the task.
+        await using (var db = await _site.Get<IDbContextFactory<ChallengeDbContext>>().CreateDbContextAsync())
+        {
+            await db.Tasks.Where(t => t.CompetitionId == first.Id).ExecuteUpdateAsync(t => t.SetProperty(x => x.LadderParameterFree, true));
+        }
         var exportFolder = Path.Combine(_cli.Folder, "exported");
         var exported = await Cli(_site.Organizer.Token, "bundle", "export", "eurosat", "-o", exportFolder, "--include-solutions");
         Assert.True(exported.ExitCode == 0, exported.ToString());
@@ -73,6 +78,7 @@ public abstract class BundleTests(string provider) : IAsyncLifetime
 
         var second = (await _site.Get<CompetitionService>().FindVisibleAsync("eurosat-again", _site.Organizer.Principal))!;
         await AssertEqualAsync(first, second);
+        Assert.Equal(LadderRule.ParameterFree, (await _site.Get<TaskService>().ListAsync(second.Id)).Single().LadderRule);
     }
 
     [DatabaseFact]
