@@ -68,6 +68,27 @@ public sealed class DatabaseTests
     }
 
     [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("-00:01:00")]
+    [InlineData("2.00:00:00")]
+    public async Task A_scoring_time_limit_out_of_range_stops_the_start_with_a_message_naming_the_key(string limit)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "challenge-core-tests", Guid.NewGuid().ToString("N"));
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new Microsoft.Extensions.Hosting.HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:DataDirectory"] = directory,
+            ["Scoring:TimeLimit"] = limit,
+        });
+        builder.Services.AddLogging();
+        builder.Services.AddChallengeCore(builder.Configuration, directory);
+        using var host = builder.Build();
+
+        var refused = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("Scoring:TimeLimit", refused.Message);
+    }
+
+    [Theory]
     [InlineData("Host=db;Database=challenge;Username=u;Password=p", 20, 64)]
     [InlineData("Host=db;Database=challenge;Maximum Pool Size=7", 7, 64)]
     [InlineData("Host=db;Database=challenge;maximum pool size=150;Max Auto Prepare=0", 150, 0)]

@@ -174,12 +174,21 @@ public abstract class ParameterFreeLadderTests(string provider) : IAsyncLifetime
         var (ada, _) = await _world.TeamAsync("ada");
         await ScoredAsync(ada, Base);
         var improvement = await ScoredAsync(ada, row => row < 180);
-        await ScoredAsync(ada, Probe(new Random(8), 3, 2));
+        var probe = await ScoredAsync(ada, Probe(new Random(8), 3, 2));
         Assert.Equal(0.90, await ShownAsync());
+        var reads = _harness.Get<SubmissionReads>();
+        Assert.Equal(0.90, (await reads.GetAsync(probe, CoreHarness.User(ada))).Value!.Submission.PublicScore);
 
         Assert.True(await _harness.Get<SubmissionAdminService>().SetHiddenAsync(improvement, true, _world.Organizer, "probing"));
-        // Without the improvement the probe is noise against the base: the base's 0.70 is shown.
+        // Without the improvement the probe is noise against the base: the base's 0.70 is shown,
+        // on the board and in the team's own reading of the probe.
         Assert.Equal(0.70, await ShownAsync());
+        Assert.Equal(0.70, (await reads.GetAsync(probe, CoreHarness.User(ada))).Value!.Submission.PublicScore);
+
+        // Shown again, the improvement counts again.
+        Assert.True(await _harness.Get<SubmissionAdminService>().SetHiddenAsync(improvement, false, _world.Organizer));
+        Assert.Equal(0.90, await ShownAsync());
+        Assert.Equal(0.90, (await reads.GetAsync(probe, CoreHarness.User(ada))).Value!.Submission.PublicScore);
     }
 
     private async Task<int> TeamOfAsync(long submissionId)
