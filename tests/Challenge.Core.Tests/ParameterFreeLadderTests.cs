@@ -191,6 +191,49 @@ public abstract class ParameterFreeLadderTests(string provider) : IAsyncLifetime
         Assert.Equal(0.90, (await reads.GetAsync(probe, CoreHarness.User(ada))).Value!.Submission.PublicScore);
     }
 
+    [DatabaseFact]
+    public async Task A_rescore_takes_the_decisions_again_and_the_teams_notice_withholds_the_exact_public_scores()
+    {
+        var (ada, team) = await _world.TeamAsync("ada");
+        var first = await ScoredAsync(ada, Base);
+        var second = await ScoredAsync(ada, row => row < 180);
+        Assert.Equal(0.90, await ShownAsync());
+
+        // A corrected solution: on the public rows 140 to 178 the truth is what the first
+        // submission predicted there, so the first now scores 0.90 and the second 0.70.
+        string Corrected(int row) => row is >= 140 and < 180 && row % 2 == 0
+            ? CompetitionWorld.Classes[(Array.IndexOf(CompetitionWorld.Classes, CompetitionWorld.Truth(row)) + 1) % CompetitionWorld.Classes.Length]
+            : CompetitionWorld.Truth(row);
+        var upload = await _harness.Get<Challenge.Core.Tasks.TaskService>().UploadSolutionAsync(_world.Task.Id, CompetitionWorld.Stream(CompetitionWorld.SolutionCsv(Corrected)), "solution.csv", _world.Organizer);
+        Assert.True(upload.Accepted);
+        Assert.Equal(2, await _harness.Get<SubmissionAdminService>().RescoreAsync(_world.Task.Id, null, _world.Organizer));
+        for (var wait = 0; ; wait++)
+        {
+            await using var db = _harness.CreateDbContext();
+            var rows = await db.Submissions.Where(s => s.Id == first || s.Id == second).ToListAsync();
+            if (rows.All(s => s.Status == SubmissionStatus.Scored && s.LadderScore != null && s.SolutionVersion == 2))
+            {
+                Assert.Equal(0.70, rows.Single(s => s.Id == second).PublicScore!.Value, 9);
+                break;
+            }
+            Assert.True(wait < 1200, "The rescore did not finish in 60 s.");
+            await Task.Delay(50);
+        }
+
+        // In order: the first shows 0.90 now, and the second, worse, leaves it.
+        Assert.Equal(0.90, await ShownAsync());
+        var reads = _harness.Get<SubmissionReads>();
+        Assert.Equal(0.90, (await reads.GetAsync(first, CoreHarness.User(ada))).Value!.Submission.PublicScore);
+        Assert.Equal(0.90, (await reads.GetAsync(second, CoreHarness.User(ada))).Value!.Submission.PublicScore);
+        await using (var db = _harness.CreateDbContext())
+        {
+            Assert.False((await db.Submissions.SingleAsync(s => s.Id == second)).LadderMoved);
+        }
+        var notices = await _harness.Get<Challenge.Core.Rescoring.RescoreChangelog>().NoticesAsync(_world.Competition, team.Id);
+        Assert.NotEmpty(notices);
+        Assert.All(notices, n => Assert.True(n.PublicWithheld && n.OldPublic is null && n.NewPublic is null));
+    }
+
     private async Task<int> TeamOfAsync(long submissionId)
     {
         await using var db = _harness.CreateDbContext();

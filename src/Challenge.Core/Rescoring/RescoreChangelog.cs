@@ -25,7 +25,9 @@ public sealed record RescoreEntry(Guid Id, string TaskSlug, DateTime RequestedAt
     IReadOnlyList<ScoreChangeRow> Changes, IReadOnlyList<TeamMove> TeamsMoved);
 
 /// <summary>A notice for a team whose submission's score a rescore changed.</summary>
-public sealed record RescoreNotice(long SubmissionId, string TaskSlug, DateTime RescoredAtUtc, double? OldPublic, double? NewPublic, double? OldPrivate, double? NewPrivate);
+/// <param name="PublicWithheld">The task is under the Ladder and the private board is not revealed: the exact public scores are not told (the board shows the Ladder's).</param>
+public sealed record RescoreNotice(long SubmissionId, string TaskSlug, DateTime RescoredAtUtc, double? OldPublic, double? NewPublic, double? OldPrivate, double? NewPrivate,
+    bool PublicWithheld = false);
 
 /// <summary>
 /// The changelog of rescores. It holds private scores, so it follows the private board's rule:
@@ -76,13 +78,17 @@ public sealed class RescoreChangelog(IDbContextFactory<ChallengeDbContext> dbFac
                              where c.TeamId == teamId && c.RescoredAtUtc != null
                              join task in db.Tasks on c.TaskId equals task.Id
                              orderby c.RescoredAtUtc descending
-                             select new { c.SubmissionId, task.Slug, c.RescoredAtUtc, c.OldPublicScore, c.NewPublicScore, c.OldPrivateScore, c.NewPrivateScore })
+                             select new { c.SubmissionId, task.Slug, c.RescoredAtUtc, c.OldPublicScore, c.NewPublicScore, c.OldPrivateScore, c.NewPrivateScore,
+                                 Laddered = task.LadderMargin != null || task.LadderParameterFree })
             .ToListAsync(cancellationToken);
         var revealed = challenge.IsPrivateRevealed;
         return changes
             .Where(c => c.OldPublicScore != c.NewPublicScore || (revealed && c.OldPrivateScore != c.NewPrivateScore))
-            .Select(c => new RescoreNotice(c.SubmissionId, c.Slug, c.RescoredAtUtc!.Value, c.OldPublicScore, c.NewPublicScore,
-                revealed ? c.OldPrivateScore : null, revealed ? c.NewPrivateScore : null))
+            // Under the Ladder the team's exact public scores would undo what the board withholds.
+            .Select(c => c.Laddered && !revealed
+                ? new RescoreNotice(c.SubmissionId, c.Slug, c.RescoredAtUtc!.Value, null, null, null, null, PublicWithheld: true)
+                : new RescoreNotice(c.SubmissionId, c.Slug, c.RescoredAtUtc!.Value, c.OldPublicScore, c.NewPublicScore,
+                    revealed ? c.OldPrivateScore : null, revealed ? c.NewPrivateScore : null))
             .ToList();
     }
 
