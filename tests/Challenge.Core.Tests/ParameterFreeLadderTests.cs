@@ -234,6 +234,37 @@ public abstract class ParameterFreeLadderTests(string provider) : IAsyncLifetime
         Assert.All(notices, n => Assert.True(n.PublicWithheld && n.OldPublic is null && n.NewPublic is null));
     }
 
+    [DatabaseFact]
+    public async Task Switching_the_rule_on_over_existing_submissions_decides_them_in_order()
+    {
+        await using (var db = _harness.CreateDbContext())
+        {
+            await db.Tasks.ExecuteUpdateAsync(t => t.SetProperty(x => x.LadderParameterFree, false));
+        }
+        var (ada, _) = await _world.TeamAsync("ada");
+        foreach (var right in new[] { Base, Probe(new Random(9), 4, 3) })
+        {
+            var result = await _world.SubmitAsync(ada, CompetitionWorld.SubmissionCsv(right));
+            await _world.WaitForScoringAsync(result.Submission!.Id);
+        }
+        Assert.Equal(0.71, (await ShownAsync())!.Value, 9);
+
+        var tasks = _harness.Get<Challenge.Core.Tasks.TaskService>();
+        var input = Challenge.Core.Tasks.TaskInput.From((await tasks.ListAsync(_world.Competition.Id)).Single());
+        input.Ladder = Challenge.Core.Tasks.LadderRule.ParameterFree;
+        var saved = await tasks.SaveAsync(_world.Competition.Id, _world.Task.Id, input, _world.Organizer);
+        Assert.True(saved.Saved is not null, string.Join("; ", saved.Errors.Values));
+
+        // The sweeper takes the decisions the scorers never took (here called at once; the
+        // sweep job may have walked first).
+        await _harness.Get<ParameterFreeLadder>().DecidePendingAsync();
+        await using (var db = _harness.CreateDbContext())
+        {
+            Assert.Equal([0.70, 0.70], await db.Submissions.OrderBy(s => s.Id).Select(s => s.LadderScore!.Value).ToListAsync());
+        }
+        Assert.Equal(0.70, await ShownAsync());
+    }
+
     private async Task<int> TeamOfAsync(long submissionId)
     {
         await using var db = _harness.CreateDbContext();

@@ -36,9 +36,19 @@ public sealed class ParameterFreeLadder(
 {
     private readonly ConcurrentDictionary<(int TaskId, int TeamId), SemaphoreSlim> _turns = new();
 
+    // Each decision reads two files; a walk stops after this many (the sweeper walks on later), so
+    // that switching the rule on over long histories never holds a scorer or the sweep for long.
+    private const int DecisionsPerWalk = 50;
+
+    // The sweep starts no new walk after this, so that reveals and lost submissions wait little.
+    private static readonly TimeSpan SweepBudget = TimeSpan.FromSeconds(3);
+
     private sealed record Entry(long Id, SubmissionStatus Status, bool IsHidden, double? PublicScore, double? LadderScore, bool LadderMoved, string StorageKey);
 
-    /// <summary>Decides every submission of the team that can be decided now; returns how many were. Nothing happens unless the task uses the parameter-free rule.</summary>
+    /// <summary>
+    /// Decides the team's submissions that can be decided now (up to 50 in one walk; the sweeper
+    /// takes the rest); returns how many were. Nothing happens unless the task uses the parameter-free rule.
+    /// </summary>
     public async Task<int> DecideAsync(int taskId, int teamId, CancellationToken cancellationToken = default)
     {
         var turn = _turns.GetOrAdd((taskId, teamId), _ => new SemaphoreSlim(1, 1));
@@ -74,9 +84,14 @@ public sealed class ParameterFreeLadder(
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.LadderScore, (double?)null).SetProperty(x => x.LadderMoved, false), cancellationToken);
     }
 
-    /// <summary>The teams of parameter-free tasks with a counted submission not yet decided (for the sweeper: a walk cut short by a crash, a rule switched on).</summary>
+    /// <summary>
+    /// Walks the teams of parameter-free tasks that have a counted submission not yet decided (for
+    /// the sweeper: a walk cut short by a crash or by its length, a rule switched on, a submission
+    /// shown again); starts no new walk after a few seconds, the next sweep goes on.
+    /// </summary>
     public async Task<int> DecidePendingAsync(CancellationToken cancellationToken = default)
     {
+        var started = System.Diagnostics.Stopwatch.StartNew();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var taskIds = await db.Tasks.Where(t => t.LadderParameterFree && t.Family == TaskFamily.Predictions).Select(t => t.Id).ToListAsync(cancellationToken);
         var decided = 0;
@@ -87,6 +102,10 @@ public sealed class ParameterFreeLadder(
                 .Select(s => s.TeamId).Distinct().Take(100).ToListAsync(cancellationToken);
             foreach (var teamId in teams)
             {
+                if (started.Elapsed > SweepBudget)
+                {
+                    return decided;
+                }
                 decided += await DecideAsync(taskId, teamId, cancellationToken);
             }
         }
@@ -121,6 +140,10 @@ public sealed class ParameterFreeLadder(
         var decided = 0;
         foreach (var entry in history)
         {
+            if (decided == DecisionsPerWalk)
+            {
+                break;
+            }
             if (entry.IsHidden)
             {
                 continue;
