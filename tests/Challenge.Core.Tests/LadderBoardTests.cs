@@ -23,7 +23,7 @@ public sealed class LadderBoardTests : IAsyncLifetime
     [Fact]
     public async Task A_small_gain_keeps_the_shown_score_a_real_one_moves_it_and_private_scores_are_exact()
     {
-        var (ada, _) = await _world.TeamAsync("ada");
+        var (ada, team) = await _world.TeamAsync("ada");
         var leaderboards = _harness.Get<LeaderboardService>();
         // Public rows are the even ones: right on the first k rows gives a public score of k / 200.
         async Task<double?> AfterAsync(int rightBelow)
@@ -40,6 +40,10 @@ public sealed class LadderBoardTests : IAsyncLifetime
         var privateRow = Assert.Single((await leaderboards.GetAsync(_world.Task.Id, LeaderboardKind.Private)).Rows);
         Assert.Equal(0.60, privateRow.Score);
         Assert.Null(privateRow.Lower);
+
+        // The chart of the team's best over time follows the board: 0.52 and 0.54 never appear.
+        var series = Assert.Single(await leaderboards.ProgressionAsync(_world.Task.Id, [team.Id]));
+        Assert.Equal([0.50, 0.60], series.Points.Select(p => Math.Round(p.BestScore, 9)));
     }
 
     [Fact]

@@ -64,7 +64,7 @@ public abstract class ParameterFreeLadderTests(string provider) : IAsyncLifetime
     [DatabaseFact]
     public async Task A_stream_of_noise_never_raises_the_shown_public_score_and_a_real_improvement_is_shown()
     {
-        var (ada, _) = await _world.TeamAsync("ada");
+        var (ada, team) = await _world.TeamAsync("ada");
         await ScoredAsync(ada, Base);
         Assert.Equal(0.70, await ShownAsync());
 
@@ -90,6 +90,10 @@ public abstract class ParameterFreeLadderTests(string provider) : IAsyncLifetime
         Assert.Equal(0.90, await ShownAsync());
         var privateRow = Assert.Single((await _harness.Get<LeaderboardService>().GetAsync(_world.Task.Id, LeaderboardKind.Private)).Rows);
         Assert.Equal(0.90, privateRow.Score);
+
+        // The board's chart of each team's best over time follows the board, not the exact scores.
+        var series = Assert.Single(await _harness.Get<LeaderboardService>().ProgressionAsync(_world.Task.Id, [team.Id]));
+        Assert.Equal([0.70, 0.90], series.Points.Select(p => Math.Round(p.BestScore, 9)));
     }
 
     [DatabaseFact]

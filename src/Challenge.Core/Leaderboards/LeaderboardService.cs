@@ -374,11 +374,26 @@ public sealed class LeaderboardService
         var points = new List<(int TeamId, DateTime CreatedAtUtc, double Score)>();
         foreach (var teamId in teamIds)
         {
-            points.AddRange((await db.Submissions.AsNoTracking()
-                    .Where(s => s.TaskId == taskId && !s.IsHidden && s.TeamId == teamId && s.Status == SubmissionStatus.Scored && s.PublicScore != null)
-                    .Select(s => new { s.CreatedAtUtc, Score = s.PublicScore!.Value })
-                    .ToListAsync(cancellationToken))
-                .Select(p => (teamId, p.CreatedAtUtc, p.Score)));
+            var scored = await db.Submissions.AsNoTracking()
+                .Where(s => s.TaskId == taskId && !s.IsHidden && s.TeamId == teamId && s.Status == SubmissionStatus.Scored && s.PublicScore != null)
+                .OrderBy(s => s.CreatedAtUtc).ThenBy(s => s.Id)
+                .Select(s => new { s.CreatedAtUtc, Score = s.PublicScore!.Value, s.LadderScore, s.LadderMoved })
+                .ToListAsync(cancellationToken);
+            // Under the Ladder the chart follows the board: a step for each submission that moved
+            // the shown score, at the score shown, never the exact scores the board withholds.
+            if (task.LadderParameterFree)
+            {
+                points.AddRange(scored.Where(p => p.LadderMoved && p.LadderScore is not null).Select(p => (teamId, p.CreatedAtUtc, p.LadderScore!.Value)));
+            }
+            else if (task.LadderMargin is { } margin)
+            {
+                var steps = Challenge.Scoring.Significance.Ladder.WithMargin(scored.Select(p => p.Score).ToList(), higherIsBetter, margin);
+                points.AddRange(scored.Select((p, i) => (p, steps[i])).Where(x => x.Item2.Updated).Select(x => (teamId, x.p.CreatedAtUtc, x.Item2.Shown)));
+            }
+            else
+            {
+                points.AddRange(scored.Select(p => (teamId, p.CreatedAtUtc, p.Score)));
+            }
         }
         var names = await db.Teams.Where(t => teamIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
         return points.GroupBy(p => p.TeamId).Select(g =>
