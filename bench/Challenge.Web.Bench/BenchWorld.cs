@@ -102,6 +102,46 @@ internal sealed class BenchWorld : IAsyncDisposable
         return new BenchWorld(host, dataDirectory, competitionId, task.Id);
     }
 
+    // A CNN baseline run queued on the task, with random 28x28 training images (IDX files, as
+    // Fashion-MNIST ships): the server's embedded worker takes it as soon as the server starts, and
+    // trains for as long as the benchmark runs.
+    public async Task<long> QueueTrainingAsync(int images, int epochs)
+    {
+        var organizer = new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(ClaimTypes.NameIdentifier, "bench-organizer"), new Claim(ClaimTypes.Role, Roles.Organizer)], "bench"));
+        var files = _host.Services.GetRequiredService<Challenge.Core.Files.DataFileService>();
+        var random = new Random(7);
+        var pixels = new byte[images * 28 * 28];
+        random.NextBytes(pixels);
+        var labels = new byte[images];
+        for (var i = 0; i < images; i++)
+        {
+            labels[i] = (byte)(i % 10);
+        }
+        var trainId = (await files.UploadAsync(CompetitionId, new MemoryStream(Idx([images, 28, 28], pixels)), "train-images-idx3-ubyte", "training images", organizer)).File!.Id;
+        await files.UploadAsync(CompetitionId, new MemoryStream(Idx([images], labels)), "train-labels-idx1-ubyte", "training labels", organizer);
+        var testId = (await files.UploadAsync(CompetitionId, new MemoryStream(Idx([1000, 28, 28], pixels[..(1000 * 28 * 28)])), "test-images-idx3-ubyte", "test images", organizer)).File!.Id;
+        var (run, errors) = await _host.Services.GetRequiredService<Challenge.Core.Baselines.BaselineService>().CreateAsync(CompetitionId, new Challenge.Core.Baselines.BaselineRunInput
+        {
+            TaskId = TaskId, Model = "cnn", Epochs = epochs, TrainFileId = trainId, TestFileId = testId,
+        }, organizer);
+        return run?.Id ?? throw new InvalidOperationException("Queueing the training run failed: " + string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value}")));
+    }
+
+    private static byte[] Idx(int[] dimensions, byte[] data)
+    {
+        using var stream = new MemoryStream();
+        stream.Write([0, 0, 0x08, (byte)dimensions.Length]);
+        var value = new byte[4];
+        foreach (var dimension in dimensions)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(value, dimension);
+            stream.Write(value);
+        }
+        stream.Write(data);
+        return stream.ToArray();
+    }
+
     // A registered user who accepted the rules, leads a team of their own and holds an API token.
     public async Task<Participant> AddParticipantAsync(string name)
     {

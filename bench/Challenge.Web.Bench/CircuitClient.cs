@@ -25,6 +25,11 @@ internal sealed partial class CircuitClient : IAsyncDisposable
     private int _nextInvocation;
 
     public bool Closed { get; private set; }
+
+    /// <summary>Render batches received so far, and their bytes.</summary>
+    public int BatchCount { get; private set; }
+
+    public long BatchBytes { get; private set; }
     public string? CloseReason { get; private set; }
 
     public static async Task<CircuitClient> OpenAsync(HttpClient http, Uri server, string path, CancellationToken cancellationToken)
@@ -229,6 +234,8 @@ internal sealed partial class CircuitClient : IAsyncDisposable
                     lock (_batches)
                     {
                         _batches.Add((at, (byte[])arguments[1]!));
+                        BatchCount++;
+                        BatchBytes += ((byte[])arguments[1]!).Length;
                     }
                     await SendAsync("OnRenderCompleted", [id, null]);
                     _firstBatch.TrySetResult();

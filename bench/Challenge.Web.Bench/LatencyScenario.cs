@@ -6,7 +6,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Challenge.Web.Bench;
 
-internal sealed record LatencyOptions(int Uploaders, int Rounds, int Rows, int BoardPollMs, int StatusPollMs, int ServerCpus, bool LogSql, int WarmupSeconds);
+internal sealed record LatencyOptions(int Uploaders, int Rounds, int Rows, int BoardPollMs, int StatusPollMs, int ServerCpus, bool LogSql, int WarmupSeconds, bool Train = false);
 
 // Upload-to-leaderboard latency: every uploader is one team with its own token, submitting a
 // full-size prediction file, waiting until it shows on the board, then submitting the next.
@@ -36,6 +36,7 @@ internal static class LatencyScenario
         var startsAt = DateTime.UtcNow.AddDays(-1);
         var setup = Stopwatch.StartNew();
         Participant[] participants;
+        long? trainingRun = null;
         Participant[] warmupParticipants;
         await using (var world = await BenchWorld.CreateAsync(dataDirectory, options.Rows, startsAt))
         {
@@ -47,6 +48,10 @@ internal static class LatencyScenario
             for (var i = 0; i < warmupTeams; i++)
             {
                 await world.AddParticipantAsync($"warmup{i:D3}");
+            }
+            if (options.Train)
+            {
+                trainingRun = await world.QueueTrainingAsync(images: 20_000, epochs: 200);
             }
             participants = [.. world.Participants.Take(options.Uploaders)];
             warmupParticipants = [.. world.Participants.Skip(options.Uploaders)];
@@ -104,6 +109,18 @@ internal static class LatencyScenario
         await watching;
         var load = Table.LoadAverage();
         await server.DisposeAsync();
+        if (trainingRun is { } run)
+        {
+            // The run must have been training through the measured rounds, or the figures say nothing.
+            await using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDirectory, "challenge.db")};Mode=ReadOnly");
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT Status, Epoch, EpochCount, ExamplesPerSecond, StartedAtUtc FROM BaselineRuns WHERE Id = $id";
+            command.Parameters.AddWithValue("$id", run);
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            Console.WriteLine($"Training run {run} (embedded worker, cnn on 20,000 images): status {reader.GetValue(0)}, epoch {reader.GetValue(1)} of {reader.GetValue(2)}, {reader.GetValue(3)} examples/s, started {reader.GetValue(4)} UTC; the measured rounds ran {DateTime.UtcNow.AddSeconds(-wall):HH:mm:ss}-{DateTime.UtcNow:HH:mm:ss} UTC.");
+        }
 
         var list = samples.OrderBy(s => s.StartedUtc).ToList();
         var breakdown = ServerBreakdown(dataDirectory, list);

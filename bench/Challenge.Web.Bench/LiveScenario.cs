@@ -80,11 +80,16 @@ internal static class LiveScenario
                 var memory = server.WorkingSetBytes();
 
                 var latencies = new List<double>();
+                var batchesBefore = viewers.Sum(v => (long)v.BatchCount);
+                var bytesBefore = viewers.Sum(v => v.BatchBytes);
                 var cpuPerScore = new List<double>();
+                var wholeCpuPerScore = new List<double>();
+                var cycleSeconds = new List<double>();
                 var missing = 0;
                 for (var s = 0; s < options.Scores; s++)
                 {
                     var cpuBefore = server.CpuTime();
+                    var cycle = Stopwatch.StartNew();
                     var (id, accepted, text) = await UploadAsync(teams[next++ % teams.Length], right += Step);
                     if (id == 0)
                     {
@@ -96,13 +101,33 @@ internal static class LiveScenario
                     latencies.AddRange(seen.Where(t => t is not null).Select(t => Math.Max(0, Stopwatch.GetElapsedTime(accepted, t!.Value).TotalMilliseconds)));
                     missing += seen.Count(t => t is null);
                     viewers.ForEach(v => v.Forget(Stopwatch.GetTimestamp()));
-                    await Task.Delay(1500);
+                    // The work a score starts goes on after every viewer has it (rank intervals, a
+                    // second draw once they are ready, the charts a few seconds later): the whole
+                    // cost is taken up to 4 s after the upload, less the idle pages' own.
+                    await Task.Delay(TimeSpan.FromSeconds(Math.Max(1.5, 4 - cycle.Elapsed.TotalSeconds)));
+                    wholeCpuPerScore.Add((server.CpuTime() - cpuBefore).TotalSeconds);
+                    cycleSeconds.Add(cycle.Elapsed.TotalSeconds);
+                }
+                // What the open pages cost with nothing landing (keep-alives, timers), measured once
+                // the level's scores have settled, is taken off each score's whole cost.
+                var idleCpuBefore = server.CpuTime();
+                var idleClock = Stopwatch.StartNew();
+                await Task.Delay(4000);
+                var idleCpuPerSecond = (server.CpuTime() - idleCpuBefore).TotalSeconds / idleClock.Elapsed.TotalSeconds;
+                var batches = viewers.Sum(v => (long)v.BatchCount) - batchesBefore;
+                var batchBytes = viewers.Sum(v => v.BatchBytes) - bytesBefore;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{n} viewers: {(double)batches / viewers.Count / Math.Max(1, options.Scores):0.00} render batches per viewer per score, {(double)batchBytes / Math.Max(1, batches):0} bytes each"));
+                for (var i = 0; i < wholeCpuPerScore.Count; i++)
+                {
+                    wholeCpuPerScore[i] -= idleCpuPerSecond * cycleSeconds[i];
                 }
                 var summary = Summary.Of(latencies);
                 var closed = viewers.Count(v => v.Closed);
                 rows.Add([n.ToString(CultureInfo.InvariantCulture), $"{memory / (1024.0 * 1024):0} MB",
                     $"{Seconds(summary.Median)} / {Seconds(summary.P95)} / {Seconds(summary.Max)} s",
                     $"{cpuPerScore.DefaultIfEmpty(double.NaN).Average():0.00} s",
+                    $"{wholeCpuPerScore.DefaultIfEmpty(double.NaN).Average():0.00} s ({idleCpuPerSecond:0.00} s/s idle)",
                     $"{missing} not seen in 60 s, {closed} closed"]);
                 Console.WriteLine(string.Join("  ", rows[^1]));
 
@@ -123,7 +148,7 @@ internal static class LiveScenario
         Console.WriteLine();
         Console.WriteLine($"live: {options.Scores} scores per level, one at a time, {options.Rows:N0}-row files; {Environment.ProcessorCount} cores shared with the bench client (and, here, other users); load average {Table.LoadAverage()}");
         Table.Print("Leaderboard page viewers (Blazor Server circuits) while scores land",
-            ["viewers", "server memory", "202 -> viewer sees the score: median / p95 / max", "server CPU per score", "delivery"], rows);
+            ["viewers", "server memory", "202 -> viewer sees the score: median / p95 / max", "server CPU per score", "whole cost of a score", "delivery"], rows);
         if (burstRow is not null)
         {
             Console.WriteLine();

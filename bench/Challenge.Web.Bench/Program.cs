@@ -3,7 +3,7 @@
 //
 //   dotnet run -c Release --project bench/Challenge.Web.Bench -- latency
 //       [--uploaders 20] [--rounds 10] [--rows 20000] [--board-poll-ms 10] [--status-poll-ms 0]
-//       [--server-cpus N] [--log-sql] [--warmup-seconds 60]
+//       [--server-cpus N] [--log-sql] [--warmup-seconds 60] [--train]
 //     Upload-to-leaderboard latency with concurrent uploaders (one team and token each). One
 //     watcher reads the JSON board every --board-poll-ms; each uploader waits for its new score
 //     there, or with --status-poll-ms N > 0 polls its submission's status every N ms instead and
@@ -12,7 +12,8 @@
 //     its scoring workers from it); --log-sql writes every EF command with its duration to the server
 //     log. Before the measured rounds, other teams upload for --warmup-seconds (0: none) so the
 //     server has compiled its hot paths as a server that has been running would have; the
-//     first and last 10 s of that phase are printed too. Goal: median under 300 ms, p99 under
+//     first and last 10 s of that phase are printed too. --train queues a CNN baseline run before the
+//     server starts, which the server's embedded worker trains through the whole measurement. Goal: median under 300 ms, p99 under
 //     1 s with 20 uploaders and 20,000-row files.
 //
 //   dotnet run -c Release --project bench/Challenge.Web.Bench -- leaderboard
@@ -92,7 +93,8 @@ try
             StatusPollMs: Option("--status-poll-ms", 0, 0, 5_000),
             ServerCpus: Option("--server-cpus", 0, 0, 256),
             LogSql: Flag("--log-sql"),
-            WarmupSeconds: Option("--warmup-seconds", 60, 0, 600)))
+            WarmupSeconds: Option("--warmup-seconds", 60, 0, 600),
+            Train: Flag("--train")))
         : await LeaderboardScenario.RunAsync(dll, dataDirectory, new LeaderboardOptions(
             Teams: Option("--teams", 5_000, 1, 100_000),
             Submissions: Option("--submissions", 200_000, 1, 5_000_000),

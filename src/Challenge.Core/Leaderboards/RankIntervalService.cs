@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Challenge.Core.Data;
 using Challenge.Core.Files;
 using Challenge.Core.Tasks;
@@ -103,18 +104,22 @@ public sealed class RankIntervalService
             {
                 return current;
             }
-            state.Latest = await ComputeAsync(board, cancellationToken);
+            state.Latest = await ComputeAsync(state, board, cancellationToken);
         }
         finally
         {
             state.Gate.Release();
+            state.SignalComputed();
         }
         Computed?.Invoke(taskId, kind);
         return state.Latest;
     }
 
-    internal static string Fingerprint(Leaderboard board) =>
-        string.Join(';', board.Rows.Where(r => r.Score is not null).Select(r => $"{r.TeamId}:{r.SubmissionId}:{r.SolutionVersion}:{r.Score:R}"));
+    // Every open board page asks once per board version: the fingerprint is built once per board.
+    internal static string Fingerprint(Leaderboard board) => Fingerprints.GetValue(board, b =>
+        string.Join(';', b.Rows.Where(r => r.Score is not null).Select(r => $"{r.TeamId}:{r.SubmissionId}:{r.SolutionVersion}:{r.Score:R}")));
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Leaderboard, string> Fingerprints = new();
 
     // One computation per board at a time; changes that arrive meanwhile run it once more after.
     private void Schedule(BoardState state)
@@ -134,7 +139,7 @@ public sealed class RankIntervalService
                 {
                     return;
                 }
-                state.Latest = await ComputeAsync(board, CancellationToken.None);
+                state.Latest = await ComputeAsync(state, board, CancellationToken.None);
             }
             catch (Exception exception)
             {
@@ -144,12 +149,55 @@ public sealed class RankIntervalService
             finally
             {
                 state.Gate.Release();
+                state.SignalComputed();
             }
             Computed?.Invoke(state.TaskId, state.Kind);
         });
     }
 
-    private async Task<BoardIntervals?> ComputeAsync(Leaderboard board, CancellationToken cancellationToken)
+    /// <summary>
+    /// The intervals of exactly this board, waiting up to <paramref name="budget"/> for a computation
+    /// that runs or is started now; null when they are not ready by then, or when no page has asked
+    /// for this board's intervals yet.
+    /// </summary>
+    public async Task<BoardIntervals?> WhenComputedAsync(Leaderboard board, TimeSpan budget)
+    {
+        // A board whose last computation took longer than the budget would only be delayed.
+        if (!_boards.TryGetValue((board.TaskId, board.Kind), out var state) || state.LastDuration > budget)
+        {
+            return For(board);
+        }
+        var deadline = Stopwatch.GetTimestamp() + (long)(budget.TotalSeconds * Stopwatch.Frequency);
+        while (true)
+        {
+            // Taken before asking, so a computation that ends in between still wakes this wait.
+            var computed = state.NextComputed;
+            if (For(board) is { } ready)
+            {
+                return ready;
+            }
+            var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+            if (remaining <= TimeSpan.Zero || await Task.WhenAny(computed, Task.Delay(remaining)) != computed)
+            {
+                return null;
+            }
+        }
+    }
+
+    private async Task<BoardIntervals?> ComputeAsync(BoardState state, Leaderboard board, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return await ComputeUntimedAsync(state, board, cancellationToken);
+        }
+        finally
+        {
+            state.LastDuration = Stopwatch.GetElapsedTime(started);
+        }
+    }
+
+    private async Task<BoardIntervals?> ComputeUntimedAsync(BoardState state, Leaderboard board, CancellationToken cancellationToken)
     {
         await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
         var task = await db.Tasks.AsNoTracking().SingleAsync(t => t.Id == board.TaskId, cancellationToken);
@@ -161,22 +209,34 @@ public sealed class RankIntervalService
             return new BoardIntervals(board.TaskId, board.Kind, fingerprint, 0, 0.95, false, _clock.GetUtcNow().UtcDateTime, new Dictionary<int, TeamRankInterval>());
         }
         var solution = await _solutions.GetAsync(task, cancellationToken);
-        var ids = rows.Select(r => r.SubmissionId!.Value).ToList();
+        // A file never changes once stored: one score reads only the new file, not the whole board's.
+        // Only the files of the board last computed are kept, so memory stays one board's worth.
+        var readBefore = ReferenceEquals(state.ReadAgainst, solution) ? state.Read : [];
+        var ids = rows.Select(r => r.SubmissionId!.Value).Where(id => !readBefore.ContainsKey(id)).ToList();
         var keys = await db.Submissions.AsNoTracking().Where(s => ids.Contains(s.Id))
             .Select(s => new { s.Id, s.StoredFile!.StorageKey }).ToDictionaryAsync(s => s.Id, s => s.StorageKey, cancellationToken);
         var entries = new List<(LeaderboardRow Row, Submission Parsed)>();
+        var readNow = new Dictionary<long, Submission>();
         foreach (var row in rows)
         {
-            if (!keys.TryGetValue(row.SubmissionId!.Value, out var key))
+            var id = row.SubmissionId!.Value;
+            if (!readBefore.TryGetValue(id, out var parsed))
             {
-                continue;
+                if (!keys.TryGetValue(id, out var key))
+                {
+                    continue;
+                }
+                await using var stream = _files.OpenRead(key);
+                parsed = solution.ReadSubmission(stream).Value;
             }
-            await using var stream = _files.OpenRead(key);
-            if (solution.ReadSubmission(stream).Value is { } parsed)
+            if (parsed is not null)
             {
+                readNow[id] = parsed;
                 entries.Add((row, parsed));
             }
         }
+        state.ReadAgainst = solution;
+        state.Read = readNow;
         var part = board.Kind == LeaderboardKind.Public ? ScorePart.Public : ScorePart.Private;
         // Leaves one core to the requests while a large board is resampled.
         var analysis = await Task.Run(() => RankIntervals.Compute(entries.Select(e => e.Parsed).ToList(), entries.Select(e => e.Row.IsBaseline).ToList(), part,
@@ -203,5 +263,16 @@ public sealed class RankIntervalService
         public SemaphoreSlim Gate { get; } = new(1, 1);
         public volatile BoardIntervals? Latest;
         public int Pending;
+        // The parsed files of the board last computed, and the solution they were read against.
+        public object? ReadAgainst;
+        public TimeSpan LastDuration;
+        public Dictionary<long, Submission> Read = [];
+        private TaskCompletionSource _computed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completes when the next computation ends (with intervals or not).</summary>
+        public Task NextComputed => Volatile.Read(ref _computed).Task;
+
+        public void SignalComputed() =>
+            Interlocked.Exchange(ref _computed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 }
