@@ -61,8 +61,8 @@ if (which is "softmax" or "all")
 
 if (which is "cnn" or "all")
 {
-    var options = new TrainingOptions { Epochs = Option("--epochs", 5), BatchSize = 64, LearningRate = 2e-3f, Seed = seed };
-    Measure("cnn", ModelFactory.Create("cnn", backend, options), train, test, progress);
+    var options = new TrainingOptions { Epochs = Option("--epochs", 14), BatchSize = 64, LearningRate = ModelFactory.ReferenceLearningRate("cnn"), Seed = seed };
+    Measure($"cnn (reference), {options.Epochs} epochs", ModelFactory.Create("cnn", backend, options), train, test, progress);
 }
 
 if (which == "deeper")
@@ -75,6 +75,22 @@ if (which == "deeper")
     };
     Measure($"deeper cnn{(options.Augmentation.IsNone ? "" : ", flips and shifts")}, {options.Epochs} epochs",
         new NetworkClassifier("cnn", backend, Architectures.DeeperCnn, options), train, test, progress);
+}
+
+if (which == "shape")
+{
+    // A candidate reference CNN: --widths 32,64 --hidden 256 --dropout 25 --flip --shift N --lr-milli 2.
+    var at = Array.IndexOf(args, "--widths");
+    int[] widths = at >= 0 ? [.. args[at + 1].Split(',').Select(int.Parse)] : [32, 64];
+    var options = new TrainingOptions
+    {
+        Epochs = Option("--epochs", 8), BatchSize = Option("--batch", 64), LearningRate = Option("--lr-milli", 2) / 1000f, Seed = seed,
+        Augmentation = new Augmentation(args.Contains("--flip"), Option("--shift", 0)),
+    };
+    var hidden = Option("--hidden", 0);
+    var dropout = Option("--dropout", 25) / 100f;
+    Measure($"cnn [{string.Join(',', widths)}] hidden {hidden} dropout {dropout} {options.Augmentation}, {options.Epochs} epochs, batch {options.BatchSize}, lr {options.LearningRate}",
+        new NetworkClassifier("cnn", backend, Architectures.Cnn(widths, hidden, dropout), options), train, test, progress);
 }
 
 if (which is "pseudo" or "all")
@@ -90,7 +106,10 @@ if (which is "pseudo" or "all")
         Seed = seed,
         Augmentation = Augmentation.FlipAndShift,
     };
-    Measure("cnn, 50 labelled per class", ModelFactory.Create("cnn", backend, small), labelled, test, progress);
+    if (!args.Contains("--skip-supervised"))
+    {
+        Measure("cnn, 50 labelled per class", ModelFactory.Create("cnn", backend, small), labelled, test, progress);
+    }
     var pseudo = ModelFactory.Create(
         "pseudo",
         backend,
@@ -99,7 +118,8 @@ if (which is "pseudo" or "all")
         pseudoThreshold: Option("--threshold-percent", 80) / 100f,
         pseudoShare: Option("--share-percent", 50) / 100f,
         studentEpochs: Option("--student-epochs", 3),
-        log: Console.WriteLine);
+        log: Console.WriteLine,
+        pseudoRounds: Option("--rounds", 1));
     Measure("pseudo-labelling, 50 labelled per class + unlabelled", pseudo, labelled, test, progress);
 }
 

@@ -99,6 +99,36 @@ public class TrainingTests
     }
 
     [Fact]
+    public void A_network_trained_on_mirrored_images_too_predicts_an_image_and_its_mirror_alike()
+    {
+        // The prediction is the mean over the image and its mirror, so mirroring the input changes nothing.
+        var train = SyntheticImages.Bars(64, seed: 13);
+        var images = SyntheticImages.Bars(8, seed: 14, labelled: false);
+        var mirrored = new float[images.Pixels.Length];
+        for (var n = 0; n < images.Count; n++)
+        {
+            for (var y = 0; y < images.Height; y++)
+            {
+                for (var x = 0; x < images.Width; x++)
+                {
+                    mirrored[(n * images.Height + y) * images.Width + x] = images.Pixels[(n * images.Height + y) * images.Width + images.Width - 1 - x];
+                }
+            }
+        }
+        var options = new TrainingOptions { Epochs = 2, BatchSize = 16, LearningRate = 3e-3f, Seed = 3, Augmentation = new Augmentation(true, 0) };
+        using var model = ModelFactory.Create("cnn", new CpuBackend(), options);
+        model.Fit(train, null, null, CancellationToken.None);
+
+        var straight = model.PredictProbabilities(images);
+        var flipped = model.PredictProbabilities(new ImageDataset(mirrored, images.Count, images.Height, images.Width, images.Channels));
+
+        for (var i = 0; i < straight.Length; i++)
+        {
+            Assert.Equal(straight[i], flipped[i], 5);
+        }
+    }
+
+    [Fact]
     public void Softmax_regression_learns_an_easy_task()
     {
         var train = SyntheticImages.Bars(200, seed: 6);

@@ -112,6 +112,9 @@ public sealed class NetworkClassifier(string name, IBackend backend, Architectur
         var probabilities = new float[batchSize * ClassCount];
         using var input = backend.Allocate(batchSize, images.Height, images.Width, images.Channels);
         using var output = backend.Allocate(batchSize, ClassCount);
+        // A network trained on mirrored images as well predicts the mean of the image and its mirror:
+        // the two views' errors are partly independent, so the mean is right more often than either.
+        var mirrored = Options.Augmentation.HorizontalFlip ? new float[batchSize * ClassCount] : null;
         for (var start = 0; start < images.Count; start += batchSize)
         {
             // The last batch is padded with zeros; evaluation treats images independently.
@@ -125,10 +128,41 @@ public sealed class NetworkClassifier(string name, IBackend backend, Architectur
             backend.CopyFromHost(hostBatch, input);
             backend.Softmax(network.Forward(input, training: false), output);
             backend.CopyToHost(output, probabilities);
+            if (mirrored is not null)
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    Mirror(hostBatch.AsSpan(i * images.ImageSize, images.ImageSize), images.Height, images.Width, images.Channels);
+                }
+
+                backend.CopyFromHost(hostBatch, input);
+                backend.Softmax(network.Forward(input, training: false), output);
+                backend.CopyToHost(output, mirrored);
+                for (var i = 0; i < count * ClassCount; i++)
+                {
+                    probabilities[i] = 0.5f * (probabilities[i] + mirrored[i]);
+                }
+            }
+
             probabilities.AsSpan(0, count * ClassCount).CopyTo(result.AsSpan(start * ClassCount));
         }
 
         return result;
+    }
+
+    private static void Mirror(Span<float> image, int height, int width, int channels)
+    {
+        for (var y = 0; y < height; y++)
+        {
+            var row = image.Slice(y * width * channels, width * channels);
+            for (int left = 0, right = width - 1; left < right; left++, right--)
+            {
+                for (var c = 0; c < channels; c++)
+                {
+                    (row[left * channels + c], row[right * channels + c]) = (row[right * channels + c], row[left * channels + c]);
+                }
+            }
+        }
     }
 
     public void Dispose() => _network?.Dispose();

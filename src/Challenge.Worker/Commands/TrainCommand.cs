@@ -131,7 +131,7 @@ public static class TrainCommand
             {
                 Epochs = arguments.Int("--epochs", 5, minimum: 1),
                 BatchSize = arguments.Int("--batch-size", 64, minimum: 1),
-                LearningRate = arguments.Float("--lr", 1e-3f, 0f, 10f),
+                LearningRate = arguments.Float("--lr", ModelFactory.ReferenceLearningRate(model), 0f, 10f),
                 Optimizer = optimizer,
                 WeightDecay = arguments.Float("--weight-decay", 0f, 0f, 1f),
                 Seed = arguments.Int("--seed", 0),

@@ -1,4 +1,5 @@
 using Challenge.Ml.Backends;
+using Challenge.Ml.Models;
 using Challenge.Ml.Training;
 using Challenge.Worker.Server;
 
@@ -95,7 +96,7 @@ public sealed class WorkLoop(IRunServer server, WorkLoopSettings settings, TextW
             var request = new TrainingRequest(
                 paths["train"], paths["test"], paths.GetValueOrDefault("unlabelled"), lease.Model, DeviceFor(lease, settings.Device),
                 ValidationFraction: 0.1f, Threshold: 0.8f, PseudoShare: 0.5f, StudentEpochs: null,
-                new TrainingOptions { Epochs = lease.Epochs, Seed = lease.Seed }, settings.CpuThreads);
+                new TrainingOptions { Epochs = lease.Epochs, Seed = lease.Seed, LearningRate = ModelFactory.ReferenceLearningRate(lease.Model) }, settings.CpuThreads);
             var result = await Task.Run(() => TrainingPipeline.Run(request, reporter.Log, reporter, training.Token), training.Token);
 
             var predictions = Path.Combine(settings.Cache, "predictions", $"run-{lease.RunId}.csv");
