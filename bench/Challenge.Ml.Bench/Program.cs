@@ -119,7 +119,7 @@ if (which is "pseudo" or "all")
         pseudoShare: Option("--share-percent", 50) / 100f,
         studentEpochs: Option("--student-epochs", 3),
         log: Console.WriteLine,
-        pseudoRounds: Option("--rounds", 1));
+        pseudoRounds: Option("--rounds", 2));
     Measure("pseudo-labelling, 50 labelled per class + unlabelled", pseudo, labelled, test, progress);
 }
 
