@@ -2,6 +2,7 @@ using Challenge.Core.Leaderboards;
 using Challenge.Core.Submissions;
 using Challenge.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Challenge.Core.Tests;
 
@@ -88,6 +89,28 @@ public abstract class RankIntervalServiceTests(string provider) : IAsyncLifetime
         var fresh = service.For(board);
         Assert.NotNull(fresh);
         Assert.Equal(2, fresh.ByTeam.Count);
+    }
+
+    [DatabaseFact]
+    public async Task A_recomputation_that_reads_only_the_new_file_gives_what_reading_every_file_gives()
+    {
+        await ScoredTeamAsync("ada", row => row % 4 != 0);
+        await ScoredTeamAsync("bob", row => row % 3 != 0);
+        var service = _harness.Get<RankIntervalService>();
+        await service.ComputeNowAsync(_world.Task.Id, LeaderboardKind.Private);
+        var newcomer = await ScoredTeamAsync("cy", row => row % 5 != 0);
+
+        var reused = await service.ComputeNowAsync(_world.Task.Id, LeaderboardKind.Private);
+        // A service of its own has read no file yet, so it reads every one.
+        var fresh = await ActivatorUtilities.CreateInstance<RankIntervalService>(_harness.Services).ComputeNowAsync(_world.Task.Id, LeaderboardKind.Private);
+
+        Assert.Equal(3, reused!.ByTeam.Count);
+        Assert.Contains(newcomer, reused.ByTeam.Keys);
+        foreach (var (team, interval) in fresh!.ByTeam)
+        {
+            var other = reused.ByTeam[team];
+            Assert.Equal((interval.Lower, interval.Upper, interval.Group, interval.ProbabilityFirst), (other.Lower, other.Upper, other.Group, other.ProbabilityFirst));
+        }
     }
 }
 
