@@ -68,24 +68,15 @@ public sealed class LeaderboardFeed : IDisposable
     public static readonly TimeSpan CoalesceWindow = TimeSpan.FromMilliseconds(250);
     public static readonly TimeSpan ChartInterval = TimeSpan.FromSeconds(3);
 
-    /// <summary>
-    /// How long a new version may wait for its rank intervals before it goes out without them. Within
-    /// it, every open page draws the version once, intervals included; past it, pages draw it and
-    /// then again when the intervals arrive.
-    /// </summary>
-    public static readonly TimeSpan IntervalWait = TimeSpan.FromMilliseconds(400);
-
     private readonly LeaderboardService _boards;
-    private readonly RankIntervalService _intervals;
     private readonly ILeaderboardNotifier _notifier;
     private readonly ILogger<LeaderboardFeed> _logger;
     private readonly ConcurrentDictionary<int, TaskFeed> _tasks = new();
 
     // The windows are real time on purpose (not the app's TimeProvider): they pace work, not business rules.
-    public LeaderboardFeed(LeaderboardService boards, RankIntervalService intervals, ILeaderboardNotifier notifier, ILogger<LeaderboardFeed> logger)
+    public LeaderboardFeed(LeaderboardService boards, ILeaderboardNotifier notifier, ILogger<LeaderboardFeed> logger)
     {
         _boards = boards;
-        _intervals = intervals;
         _notifier = notifier;
         _logger = logger;
         _notifier.Changed += OnChanged;
@@ -204,8 +195,6 @@ public sealed class LeaderboardFeed : IDisposable
                 waiting?.TrySetException(exception);
                 return;
             }
-            // Started by the same change, the intervals usually end within the coalescing window.
-            await Task.WhenAll(_intervals.WhenComputedAsync(built.Public, IntervalWait), _intervals.WhenComputedAsync(built.Private, IntervalWait));
             Publish(feed, built);
         }
     }

@@ -29,6 +29,7 @@ public static class WebApplicationExtensions
         builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingSessionStateProvider>();
         builder.Services.AddScoped<IdentityRedirectManager>();
         builder.Services.AddSingleton<LeaderboardBodies>();
+        builder.Services.AddSingleton<Components.Shared.Charts.SharedChartMarkup>();
         builder.Services.AddSingleton<PublishedChallengeCache>();
         builder.Services.AddHostedService<Baselines.EmbeddedWorker>();
 
