@@ -16,7 +16,7 @@ public sealed class BaselineRunInput
 {
     public int TaskId { get; set; }
     public string Model { get; set; } = "cnn";
-    public int Epochs { get; set; } = 5;
+    public int Epochs { get; set; } = BaselineRules.ReferenceEpochs("cnn");
     public BaselineDevice Device { get; set; } = BaselineDevice.Auto;
     public int Seed { get; set; }
     public int? TrainFileId { get; set; }

@@ -58,4 +58,37 @@ public sealed class BaselinePanelTests
             Assert.Contains("kelp-forest", panel.Find($"[data-testid=baseline-run-{run.Id}] [data-testid=baseline-rejection]").TextContent),
             TimeSpan.FromSeconds(10));
     }
+
+    private static async Task<List<DataFile>> FilesAsync(BaselineSite site)
+    {
+        await using var db = await site.Site.Get<IDbContextFactory<ChallengeDbContext>>().CreateDbContextAsync();
+        return await db.DataFiles.AsNoTracking().Where(f => f.CompetitionId == site.Site.Challenge.Id).ToListAsync();
+    }
+
+    // The form starts each model from the epochs it was measured with (the CNN needs 14 for its 0.93).
+    [Fact]
+    public async Task Choosing_a_model_suggests_the_epochs_it_was_measured_with()
+    {
+        await using var site = await BaselineSite.StartAsync(trainCount: 30, testCount: 10);
+        await using var scope = site.Factory.Services.CreateAsyncScope();
+        await using var context = new BunitContext();
+        context.JSInterop.Mode = JSRuntimeMode.Loose;
+        context.Services.AddMudServices();
+        context.Services.AddFallbackServiceProvider(scope.ServiceProvider);
+        var auth = context.AddAuthorization();
+        auth.SetAuthorized(site.Site.Organizer.Email);
+        auth.SetRoles(Roles.Organizer);
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, site.Site.Organizer.UserId));
+        var files = await FilesAsync(site);
+        var panel = context.Render<BaselinePanel>(p => p
+            .Add(c => c.Challenge, site.Site.Challenge)
+            .Add(c => c.Tasks, [site.Site.Task])
+            .Add(c => c.DataFiles, files));
+
+        Assert.Equal("14", panel.Find("#baseline-epochs").GetAttribute("value"));
+        panel.Find("#baseline-model").Change("softmax");
+        Assert.Equal("10", panel.Find("#baseline-epochs").GetAttribute("value"));
+        panel.Find("#baseline-model").Change("pseudo");
+        Assert.Equal("30", panel.Find("#baseline-epochs").GetAttribute("value"));
+    }
 }
