@@ -21,7 +21,7 @@ public static class TrainCommand
           --out PATH             predictions CSV to write (default predictions.csv)
           --seed S               seed for initialisation, shuffling and augmentation (default 0)
           --batch-size B         mini-batch size (default 64)
-          --lr RATE              learning rate (default 0.001)
+          --lr RATE              learning rate (default 0.002 for cnn and pseudo, 0.001 otherwise)
           --optimizer NAME       adam | sgd   (default adam)
           --weight-decay W       weight decay (default 0)
           --validation F         fraction of the training set held out for validation (default 0.1; 0 for none)
