@@ -132,6 +132,7 @@ public sealed class AnnotationBrowserTests(ITestOutputHelper output)
         await BrowserSession.WaitForInteractivityAsync(ada);
         await Expect(ada.GetByTestId("viewer-position")).ToContainTextAsync("1 / 8");
         await Expect(ada.Locator("[data-testid=viewer-overlay] rect[data-kind=team]")).ToHaveCountAsync(2);
+        await Expect(ada.GetByTestId("viewer-legend")).ToContainTextAsync("Solid blue: your boxes");
         await Expect(ada.Locator("[data-testid=viewer-overlay] rect[data-kind=gold]")).ToHaveCountAsync(0);
         await Expect(ada.GetByTestId("class-errors")).ToHaveCountAsync(0);
         await ada.GetByTestId("viewer").FocusAsync();
@@ -147,6 +148,7 @@ public sealed class AnnotationBrowserTests(ITestOutputHelper output)
         await Expect(organizer.Locator("#viewer-submission option")).ToHaveCountAsync(2);
         await Expect(organizer.Locator("#viewer-submission option").First).ToContainTextAsync("Drifters: ");
         await Expect(organizer.Locator("[data-testid=viewer-overlay] rect[data-kind=team]")).ToHaveCountAsync(2);
+        await Expect(organizer.GetByTestId("viewer-legend")).ToContainTextAsync("Solid blue: boxes of Drifters");
         await Expect(organizer.Locator("[data-testid=viewer-overlay] rect[data-kind=missed]")).ToHaveCountAsync(0);
         await Expect(organizer.GetByTestId("class-errors").Locator("tbody tr")).ToHaveCountAsync(4);
 
