@@ -22,11 +22,16 @@ public sealed class InProcessLeaderboardNotifier(ILogger<InProcessLeaderboardNot
 
     public event Action<LeaderboardChange>? Changed;
 
+    public void Publish(LeaderboardChange change) => LeaderboardSubscribers.Raise(Changed, change, _logger);
+}
+
+internal static class LeaderboardSubscribers
+{
     // One failing handler must neither fail the publisher (a scored submission is saved) nor keep
     // the change from the others.
-    public void Publish(LeaderboardChange change)
+    public static void Raise(Action<LeaderboardChange>? handlers, LeaderboardChange change, ILogger logger)
     {
-        if (Changed is not { } handlers)
+        if (handlers is null)
         {
             return;
         }
@@ -38,7 +43,7 @@ public sealed class InProcessLeaderboardNotifier(ILogger<InProcessLeaderboardNot
             }
             catch (Exception exception)
             {
-                _logger.LogError(exception, "A leaderboard subscriber failed on a change of task {TaskId}", change.TaskId);
+                logger.LogError(exception, "A leaderboard subscriber failed on a change of task {TaskId}", change.TaskId);
             }
         }
     }

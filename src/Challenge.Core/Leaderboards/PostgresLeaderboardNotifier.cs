@@ -159,24 +159,7 @@ public sealed class PostgresLeaderboardNotifier : BackgroundService, ILeaderboar
 
     // Runs on the publisher's thread or the listener's: handlers only mark (see ILeaderboardNotifier),
     // and one failing handler does not keep the change from the others.
-    private void Raise(LeaderboardChange change)
-    {
-        if (Changed is not { } handlers)
-        {
-            return;
-        }
-        foreach (var handler in handlers.GetInvocationList())
-        {
-            try
-            {
-                ((Action<LeaderboardChange>)handler)(change);
-            }
-            catch (Exception exception)
-            {
-                _logger.LogError(exception, "A leaderboard subscriber failed on a change of task {TaskId}", change.TaskId);
-            }
-        }
-    }
+    private void Raise(LeaderboardChange change) => LeaderboardSubscribers.Raise(Changed, change, _logger);
 
     private sealed record Message(string Node, int CompetitionId, int TaskId, int? TeamId);
 }
