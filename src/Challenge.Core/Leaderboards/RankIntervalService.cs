@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Challenge.Core.Data;
 using Challenge.Core.Files;
 using Challenge.Core.Tasks;
@@ -109,7 +108,6 @@ public sealed class RankIntervalService
         finally
         {
             state.Gate.Release();
-            state.SignalComputed();
         }
         Computed?.Invoke(taskId, kind);
         return state.Latest;
@@ -149,55 +147,12 @@ public sealed class RankIntervalService
             finally
             {
                 state.Gate.Release();
-                state.SignalComputed();
             }
             Computed?.Invoke(state.TaskId, state.Kind);
         });
     }
 
-    /// <summary>
-    /// The intervals of exactly this board, waiting up to <paramref name="budget"/> for a computation
-    /// that runs or is started now; null when they are not ready by then, or when no page has asked
-    /// for this board's intervals yet.
-    /// </summary>
-    public async Task<BoardIntervals?> WhenComputedAsync(Leaderboard board, TimeSpan budget)
-    {
-        // A board whose last computation took longer than the budget would only be delayed.
-        if (!_boards.TryGetValue((board.TaskId, board.Kind), out var state) || state.LastDuration > budget)
-        {
-            return For(board);
-        }
-        var deadline = Stopwatch.GetTimestamp() + (long)(budget.TotalSeconds * Stopwatch.Frequency);
-        while (true)
-        {
-            // Taken before asking, so a computation that ends in between still wakes this wait.
-            var computed = state.NextComputed;
-            if (For(board) is { } ready)
-            {
-                return ready;
-            }
-            var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
-            if (remaining <= TimeSpan.Zero || await Task.WhenAny(computed, Task.Delay(remaining)) != computed)
-            {
-                return null;
-            }
-        }
-    }
-
     private async Task<BoardIntervals?> ComputeAsync(BoardState state, Leaderboard board, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            return await ComputeUntimedAsync(state, board, cancellationToken);
-        }
-        finally
-        {
-            state.LastDuration = Stopwatch.GetElapsedTime(started);
-        }
-    }
-
-    private async Task<BoardIntervals?> ComputeUntimedAsync(BoardState state, Leaderboard board, CancellationToken cancellationToken)
     {
         await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
         var task = await db.Tasks.AsNoTracking().SingleAsync(t => t.Id == board.TaskId, cancellationToken);
@@ -265,14 +220,6 @@ public sealed class RankIntervalService
         public int Pending;
         // The parsed files of the board last computed, and the solution they were read against.
         public object? ReadAgainst;
-        public TimeSpan LastDuration;
         public Dictionary<long, Submission> Read = [];
-        private TaskCompletionSource _computed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        /// <summary>Completes when the next computation ends (with intervals or not).</summary>
-        public Task NextComputed => Volatile.Read(ref _computed).Task;
-
-        public void SignalComputed() =>
-            Interlocked.Exchange(ref _computed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 }
