@@ -288,16 +288,9 @@ public sealed class SubmissionScorer(
         if (refund)
         {
             // A refused file gives its submission back, unless the organizers decided otherwise;
-            // once, as a platform failure does (see GiveBackOnceAsync).
+            // once, as a platform failure does.
             submission.CountsAgainstQuota = false;
-            var givenBack = await db.Submissions.Where(s => s.Id == submission.Id && s.CountsAgainstQuota)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.CountsAgainstQuota, false), cancellationToken);
-            if (givenBack == 1)
-            {
-                await db.DailyQuotas
-                    .Where(q => q.TeamId == submission.TeamId && q.TaskId == submission.TaskId && q.Day == submission.QuotaDay && q.Used > 0)
-                    .ExecuteUpdateAsync(q => q.SetProperty(x => x.Used, x => x.Used - 1), cancellationToken);
-            }
+            await ReturnToQuotaAsync(db, submission, cancellationToken);
         }
         submission.ScoringClaim = null;
         submission.ScoringLeaseUntilUtc = null;
@@ -365,6 +358,16 @@ public sealed class SubmissionScorer(
 
     private static async Task GiveBackOnceAsync(ChallengeDbContext db, Submission submission, string message, CancellationToken cancellationToken)
     {
+        await ReturnToQuotaAsync(db, submission, cancellationToken);
+        // Said again after a later failure too: the submission stays given back.
+        await db.Submissions.Where(s => s.Id == submission.Id && !s.CountsAgainstQuota && !s.IsBaseline)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.FailureMessage, message + GivenBackMessage), cancellationToken);
+    }
+
+    // The submission stops counting and its day's quota gets one back: a conditional update, so a
+    // second failure or a scorer racing this one never gives it back twice.
+    private static async Task ReturnToQuotaAsync(ChallengeDbContext db, Submission submission, CancellationToken cancellationToken)
+    {
         var givenBack = await db.Submissions.Where(s => s.Id == submission.Id && s.CountsAgainstQuota)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.CountsAgainstQuota, false), cancellationToken);
         if (givenBack == 1)
@@ -373,9 +376,6 @@ public sealed class SubmissionScorer(
                 .Where(q => q.TeamId == submission.TeamId && q.TaskId == submission.TaskId && q.Day == submission.QuotaDay && q.Used > 0)
                 .ExecuteUpdateAsync(q => q.SetProperty(x => x.Used, x => x.Used - 1), cancellationToken);
         }
-        // Said again after a later failure too: the submission stays given back.
-        await db.Submissions.Where(s => s.Id == submission.Id && !s.CountsAgainstQuota && !s.IsBaseline)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.FailureMessage, message + GivenBackMessage), cancellationToken);
     }
 
     // Records the validation report; returns whether the refused file gives its submission back.
