@@ -6,10 +6,10 @@ using Challenge.Ml.Models;
 using Challenge.Ml.Training;
 
 // Fashion-MNIST benchmarks of the reference models on the CPU backend.
-// Usage: Challenge.Ml.Bench <fashion-mnist folder> [gemm|profile|softmax|cnn|deeper|pseudo|all] [--epochs N] [--student-epochs N] [--threshold-percent P] [--share-percent P] [--limit N] [--seed S] [--device cpu|cuda|auto]
+// Usage: Challenge.Ml.Bench <fashion-mnist folder> [gemm|profile|softmax|cnn|shape|pseudo|all] [--epochs N] [--student-epochs N] [--threshold-percent P] [--share-percent P] [--limit N] [--seed S] [--device cpu|cuda|auto]
 if (args.Length < 1)
 {
-    Console.Error.WriteLine("usage: Challenge.Ml.Bench <fashion-mnist folder> [gemm|profile|softmax|cnn|pseudo|all] [--epochs N] [--student-epochs N] [--threshold-percent P] [--share-percent P] [--limit N] [--seed S] [--device cpu|cuda|auto]");
+    Console.Error.WriteLine("usage: Challenge.Ml.Bench <fashion-mnist folder> [gemm|profile|softmax|cnn|shape|pseudo|all] [--epochs N] [--student-epochs N] [--threshold-percent P] [--share-percent P] [--limit N] [--seed S] [--device cpu|cuda|auto]");
     return 2;
 }
 
@@ -63,18 +63,6 @@ if (which is "cnn" or "all")
 {
     var options = new TrainingOptions { Epochs = Option("--epochs", 14), BatchSize = 64, LearningRate = ModelFactory.ReferenceLearningRate("cnn"), Seed = seed };
     Measure($"cnn (reference), {options.Epochs} epochs", ModelFactory.Create("cnn", backend, options), train, test, progress);
-}
-
-if (which == "deeper")
-{
-    // The candidate reference CNN: a third block, flips and shifts of up to 2 pixels.
-    var options = new TrainingOptions
-    {
-        Epochs = Option("--epochs", 8), BatchSize = 64, LearningRate = 2e-3f, Seed = seed,
-        Augmentation = args.Contains("--no-augment") ? Augmentation.None : Augmentation.FlipAndShift,
-    };
-    Measure($"deeper cnn{(options.Augmentation.IsNone ? "" : ", flips and shifts")}, {options.Epochs} epochs",
-        new NetworkClassifier("cnn", backend, Architectures.DeeperCnn, options), train, test, progress);
 }
 
 if (which == "shape")

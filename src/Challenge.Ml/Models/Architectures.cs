@@ -14,32 +14,10 @@ public static class Architectures
 
     /// <summary>
     /// Two blocks of 3x3 convolution, batch norm, ReLU and 2x2 max-pooling (32 then 64 channels),
-    /// then dropout and a linear head. The convolutions have no bias: batch norm's shift does that job.
+    /// then dropout and a linear head.
     /// </summary>
-    public static Sequential SmallCnn(IBackend backend, int height, int width, int channels, int classes, Random random)
-    {
-        const int first = 32;
-        const int second = 64;
-        var features = height / 2 / 2 * (width / 2 / 2) * second;
-        if (features == 0)
-        {
-            throw new ArgumentException($"The CNN needs images of at least 4x4 pixels, not {height}x{width}.");
-        }
-
-        return new Sequential(
-            backend,
-            new Conv2d(backend, channels, first, 3, random, padding: 1, bias: false),
-            new BatchNorm(backend, first),
-            new Relu(backend),
-            new MaxPool2x2(backend),
-            new Conv2d(backend, first, second, 3, random, padding: 1, bias: false),
-            new BatchNorm(backend, second),
-            new Relu(backend),
-            new MaxPool2x2(backend),
-            new Flatten(backend),
-            new Dropout(backend, 0.25f, random),
-            new Linear(backend, features, classes, random));
-    }
+    public static Sequential SmallCnn(IBackend backend, int height, int width, int channels, int classes, Random random) =>
+        Cnn([32, 64], hidden: 0, dropout: 0.25f)(backend, height, width, channels, classes, random);
 
     /// <summary>
     /// The reference CNN of the "cnn" and "pseudo" baselines: two blocks (32 and 64 channels) and a
@@ -52,31 +30,27 @@ public static class Architectures
     /// <summary>
     /// Convolution blocks of the given widths (3x3 convolution without bias, batch norm, ReLU, 2x2
     /// max-pooling each), then dropout, an optional hidden layer of <paramref name="hidden"/> units
-    /// with ReLU and dropout, and a linear head. Blocks that would pool an image below 2 pixels a
-    /// side are left out.
+    /// with ReLU and dropout, and a linear head. The convolutions have no bias: batch norm's shift
+    /// does that job. Each block halves the image, so it needs at least 2^blocks pixels a side.
     /// </summary>
     public static Architecture Cnn(int[] widths, int hidden, float dropout) =>
         (backend, height, width, channels, classes, random) =>
         {
+            var smallest = 1 << widths.Length;
+            if (height < smallest || width < smallest)
+            {
+                throw new ArgumentException($"The CNN needs images of at least {smallest}x{smallest} pixels, not {height}x{width}.");
+            }
+
             var layers = new List<Layer>();
             var input = channels;
             foreach (var output in widths)
             {
-                if (height < 4 || width < 4)
-                {
-                    break;
-                }
-
                 layers.Add(new Conv2d(backend, input, output, 3, random, padding: 1, bias: false));
                 layers.Add(new BatchNorm(backend, output));
                 layers.Add(new Relu(backend));
                 layers.Add(new MaxPool2x2(backend));
                 (height, width, input) = (height / 2, width / 2, output);
-            }
-
-            if (layers.Count == 0)
-            {
-                throw new ArgumentException($"The CNN needs images of at least 4x4 pixels, not {height}x{width}.");
             }
 
             var features = height * width * input;
@@ -93,35 +67,4 @@ public static class Architectures
             layers.Add(new Linear(backend, features, classes, random));
             return new Sequential(backend, [.. layers]);
         };
-
-    /// <summary>
-    /// <see cref="SmallCnn"/> with a third block (128 channels) on images of at least 16 pixels a
-    /// side, and dropout 0.3: about twice the work per image. Images smaller than that get the two
-    /// blocks of <see cref="SmallCnn"/>.
-    /// </summary>
-    public static Sequential DeeperCnn(IBackend backend, int height, int width, int channels, int classes, Random random)
-    {
-        if (height < 16 || width < 16)
-        {
-            return SmallCnn(backend, height, width, channels, classes, random);
-        }
-
-        int[] widths = [32, 64, 128];
-        var layers = new List<Layer>();
-        var input = channels;
-        foreach (var output in widths)
-        {
-            layers.Add(new Conv2d(backend, input, output, 3, random, padding: 1, bias: false));
-            layers.Add(new BatchNorm(backend, output));
-            layers.Add(new Relu(backend));
-            layers.Add(new MaxPool2x2(backend));
-            input = output;
-        }
-
-        var features = height / 8 * (width / 8) * widths[^1];
-        layers.Add(new Flatten(backend));
-        layers.Add(new Dropout(backend, 0.3f, random));
-        layers.Add(new Linear(backend, features, classes, random));
-        return new Sequential(backend, [.. layers]);
-    }
 }
