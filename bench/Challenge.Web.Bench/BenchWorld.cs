@@ -30,6 +30,9 @@ internal sealed class BenchWorld : IAsyncDisposable
     public const string TaskSlug = "classes";
     public const int DailyLimit = 1_000_000;
 
+    private static readonly ClaimsPrincipal Organizer = new(new ClaimsIdentity(
+        [new Claim(ClaimTypes.NameIdentifier, "bench-organizer"), new Claim(ClaimTypes.Role, Roles.Organizer)], "bench"));
+
     private readonly IHost _host;
 
     private BenchWorld(IHost host, string dataDirectory, int competitionId, int taskId)
@@ -74,8 +77,6 @@ internal sealed class BenchWorld : IAsyncDisposable
         var host = builder.Build();
         await host.StartAsync();
 
-        var organizer = new ClaimsPrincipal(new ClaimsIdentity(
-            [new Claim(ClaimTypes.NameIdentifier, "bench-organizer"), new Claim(ClaimTypes.Role, Roles.Organizer)], "bench"));
         var created = await host.Services.GetRequiredService<CompetitionService>().CreateAsync(new CompetitionInput
         {
             Slug = Slug,
@@ -83,7 +84,7 @@ internal sealed class BenchWorld : IAsyncDisposable
             StartsAtUtc = startsAtUtc,
             EndsAtUtc = DateTime.UtcNow.AddDays(30),
             Published = true,
-        }, organizer);
+        }, Organizer);
         var competitionId = created.Saved?.Id ?? throw new InvalidOperationException("Creating the challenge failed: " + string.Join("; ", created.Errors.Values));
         var dbFactory = host.Services.GetRequiredService<IDbContextFactory<ChallengeDbContext>>();
         await using (var db = await dbFactory.CreateDbContextAsync())
@@ -92,9 +93,9 @@ internal sealed class BenchWorld : IAsyncDisposable
             await db.Competitions.Where(c => c.Id == competitionId).ExecuteUpdateAsync(c => c.SetProperty(x => x.DailySubmissionLimit, DailyLimit));
         }
         var tasks = host.Services.GetRequiredService<TaskService>();
-        var task = (await tasks.SaveAsync(competitionId, null, new TaskInput { Slug = TaskSlug, Title = "Classes", Metric = "accuracy" }, organizer)).Saved
+        var task = (await tasks.SaveAsync(competitionId, null, new TaskInput { Slug = TaskSlug, Title = "Classes", Metric = "accuracy" }, Organizer)).Saved
             ?? throw new InvalidOperationException("Creating the task failed.");
-        var upload = await tasks.UploadSolutionAsync(task.Id, new MemoryStream(SolutionCsv(solutionRows)), "solution.csv", organizer);
+        var upload = await tasks.UploadSolutionAsync(task.Id, new MemoryStream(SolutionCsv(solutionRows)), "solution.csv", Organizer);
         if (!upload.Accepted)
         {
             throw new InvalidOperationException("The solution was refused: " + string.Join("; ", upload.Report.Errors.Select(e => e.Message)));
@@ -107,8 +108,6 @@ internal sealed class BenchWorld : IAsyncDisposable
     // trains for as long as the benchmark runs.
     public async Task<long> QueueTrainingAsync(int images, int epochs)
     {
-        var organizer = new ClaimsPrincipal(new ClaimsIdentity(
-            [new Claim(ClaimTypes.NameIdentifier, "bench-organizer"), new Claim(ClaimTypes.Role, Roles.Organizer)], "bench"));
         var files = _host.Services.GetRequiredService<Challenge.Core.Files.DataFileService>();
         var random = new Random(7);
         var pixels = new byte[images * 28 * 28];
@@ -118,13 +117,13 @@ internal sealed class BenchWorld : IAsyncDisposable
         {
             labels[i] = (byte)(i % 10);
         }
-        var trainId = (await files.UploadAsync(CompetitionId, new MemoryStream(Idx([images, 28, 28], pixels)), "train-images-idx3-ubyte", "training images", organizer)).File!.Id;
-        await files.UploadAsync(CompetitionId, new MemoryStream(Idx([images], labels)), "train-labels-idx1-ubyte", "training labels", organizer);
-        var testId = (await files.UploadAsync(CompetitionId, new MemoryStream(Idx([1000, 28, 28], pixels[..(1000 * 28 * 28)])), "test-images-idx3-ubyte", "test images", organizer)).File!.Id;
+        var trainId = (await files.UploadAsync(CompetitionId, new MemoryStream(Idx([images, 28, 28], pixels)), "train-images-idx3-ubyte", "training images", Organizer)).File!.Id;
+        await files.UploadAsync(CompetitionId, new MemoryStream(Idx([images], labels)), "train-labels-idx1-ubyte", "training labels", Organizer);
+        var testId = (await files.UploadAsync(CompetitionId, new MemoryStream(Idx([1000, 28, 28], pixels[..(1000 * 28 * 28)])), "test-images-idx3-ubyte", "test images", Organizer)).File!.Id;
         var (run, errors) = await _host.Services.GetRequiredService<Challenge.Core.Baselines.BaselineService>().CreateAsync(CompetitionId, new Challenge.Core.Baselines.BaselineRunInput
         {
             TaskId = TaskId, Model = "cnn", Epochs = epochs, TrainFileId = trainId, TestFileId = testId,
-        }, organizer);
+        }, Organizer);
         return run?.Id ?? throw new InvalidOperationException("Queueing the training run failed: " + string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value}")));
     }
 

@@ -36,19 +36,8 @@ public sealed class BaselinePanelTests
         Assert.Contains("kelp-forest", submission.ErrorsJson);
 
         await using var scope = site.Factory.Services.CreateAsyncScope();
-        await using var context = new BunitContext();
-        context.JSInterop.Mode = JSRuntimeMode.Loose;
-        context.Services.AddMudServices();
-        context.Services.AddFallbackServiceProvider(scope.ServiceProvider);
-        var auth = context.AddAuthorization();
-        auth.SetAuthorized(site.Site.Organizer.Email);
-        auth.SetRoles(Roles.Organizer);
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, site.Site.Organizer.UserId));
-        List<DataFile> files;
-        await using (var db = await site.Site.Get<IDbContextFactory<ChallengeDbContext>>().CreateDbContextAsync())
-        {
-            files = await db.DataFiles.AsNoTracking().Where(f => f.CompetitionId == site.Site.Challenge.Id).ToListAsync();
-        }
+        await using var context = OrganizerContext(site, scope);
+        var files = await FilesAsync(site);
         var panel = context.Render<BaselinePanel>(p => p
             .Add(c => c.Challenge, site.Site.Challenge)
             .Add(c => c.Tasks, [site.Site.Task])
@@ -57,6 +46,20 @@ public sealed class BaselinePanelTests
         await panel.WaitForAssertionAsync(() =>
             Assert.Contains("kelp-forest", panel.Find($"[data-testid=baseline-run-{run.Id}] [data-testid=baseline-rejection]").TextContent),
             TimeSpan.FromSeconds(10));
+    }
+
+    // The app's real services behind the component, and the site's organizer signed in.
+    private static BunitContext OrganizerContext(BaselineSite site, AsyncServiceScope scope)
+    {
+        var context = new BunitContext();
+        context.JSInterop.Mode = JSRuntimeMode.Loose;
+        context.Services.AddMudServices();
+        context.Services.AddFallbackServiceProvider(scope.ServiceProvider);
+        var auth = context.AddAuthorization();
+        auth.SetAuthorized(site.Site.Organizer.Email);
+        auth.SetRoles(Roles.Organizer);
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, site.Site.Organizer.UserId));
+        return context;
     }
 
     private static async Task<List<DataFile>> FilesAsync(BaselineSite site)
@@ -71,14 +74,7 @@ public sealed class BaselinePanelTests
     {
         await using var site = await BaselineSite.StartAsync(trainCount: 30, testCount: 10);
         await using var scope = site.Factory.Services.CreateAsyncScope();
-        await using var context = new BunitContext();
-        context.JSInterop.Mode = JSRuntimeMode.Loose;
-        context.Services.AddMudServices();
-        context.Services.AddFallbackServiceProvider(scope.ServiceProvider);
-        var auth = context.AddAuthorization();
-        auth.SetAuthorized(site.Site.Organizer.Email);
-        auth.SetRoles(Roles.Organizer);
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, site.Site.Organizer.UserId));
+        await using var context = OrganizerContext(site, scope);
         var files = await FilesAsync(site);
         var panel = context.Render<BaselinePanel>(p => p
             .Add(c => c.Challenge, site.Site.Challenge)
