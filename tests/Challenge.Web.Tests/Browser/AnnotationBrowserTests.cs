@@ -149,6 +149,7 @@ public sealed class AnnotationBrowserTests(ITestOutputHelper output)
         await Expect(organizer.Locator("#viewer-submission option").First).ToContainTextAsync("Drifters: ");
         await Expect(organizer.Locator("[data-testid=viewer-overlay] rect[data-kind=team]")).ToHaveCountAsync(2);
         await Expect(organizer.GetByTestId("viewer-legend")).ToContainTextAsync("Solid blue: boxes of Drifters");
+        await Expect(organizer.GetByTestId("class-errors").Locator("thead")).ToContainTextAsync("Team's");
         await Expect(organizer.Locator("[data-testid=viewer-overlay] rect[data-kind=missed]")).ToHaveCountAsync(0);
         await Expect(organizer.GetByTestId("class-errors").Locator("tbody tr")).ToHaveCountAsync(4);
 
